@@ -1,0 +1,34 @@
+namespace Monetization.IntegrationEvents.Marketplace;
+
+/// <summary>A user installed a plugin.</summary>
+/// <param name="EventId">Unique id of this occurrence.</param>
+/// <param name="OccurredAt">When, UTC.</param>
+/// <param name="InstallId">Install id (<c>ins_…</c>).</param>
+/// <param name="PluginId">Plugin id (<c>plg_…</c>).</param>
+/// <param name="DeveloperId">The plugin's developer.</param>
+/// <param name="UserId">Who installed it.</param>
+/// <param name="PricingModel"><c>free</c>, <c>one_time</c>, <c>monthly</c> or <c>usage</c>.</param>
+/// <param name="Status">The install's status after the change (<c>active</c>, <c>pending</c>).</param>
+public sealed record PluginInstalled(Guid EventId, DateTimeOffset OccurredAt, string InstallId, string PluginId, string DeveloperId, string UserId, string PricingModel, string Status)
+    : IIntegrationEvent;
+
+/// <summary>A user uninstalled a plugin.</summary>
+/// <param name="EventId">Unique id of this occurrence.</param>
+/// <param name="OccurredAt">When, UTC.</param>
+/// <param name="InstallId">Install id.</param>
+/// <param name="PluginId">Plugin id.</param>
+/// <param name="UserId">Who uninstalled it.</param>
+public sealed record PluginUninstalled(Guid EventId, DateTimeOffset OccurredAt, string InstallId, string PluginId, string UserId)
+    : IIntegrationEvent;
+
+/// <summary>A developer was paid for a period through a Stripe Connect transfer.</summary>
+/// <param name="EventId">Unique id of this occurrence.</param>
+/// <param name="OccurredAt">When, UTC.</param>
+/// <param name="PayoutId">Payout id (<c>po_…</c>, ours).</param>
+/// <param name="DeveloperId">The developer paid.</param>
+/// <param name="Period">Billing period <c>YYYY-MM</c>.</param>
+/// <param name="Amount">Minor units.</param>
+/// <param name="Currency">ISO 4217, lowercase.</param>
+/// <param name="TransferId">Stripe transfer id (<c>tr_…</c>).</param>
+public sealed record PayoutSent(Guid EventId, DateTimeOffset OccurredAt, string PayoutId, string DeveloperId, string Period, long Amount, string Currency, string TransferId)
+    : IIntegrationEvent;

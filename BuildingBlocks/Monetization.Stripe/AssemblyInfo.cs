@@ -1,0 +1,1 @@
+namespace Monetization.Stripe;
