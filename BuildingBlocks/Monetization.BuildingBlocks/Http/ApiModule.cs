@@ -1,0 +1,142 @@
+using System.Text.Json;
+using Carter;
+using MediatR;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Monetization.BuildingBlocks.Http;
+
+/// <summary>
+/// Base of each module's one Carter module: every route reads its input, sends one MediatR request and writes the
+/// response as snake_case JSON, and is described (scope, summary, shapes) for the OpenAPI document. Constructors run at
+/// start and per request, so they only declare routes.
+/// </summary>
+public abstract class ApiModule : CarterModule
+{
+    /// <summary>Creates the module; <paramref name="tag"/> groups its routes in the document.</summary>
+    protected ApiModule(string tag)
+    {
+        Tag = tag;
+    }
+
+    /// <summary>The module's tag in the OpenAPI document.</summary>
+    protected string Tag { get; }
+
+    /// <summary>Maps a GET whose request is built from route values and the query.</summary>
+    protected void Get<TResponse>(string pattern, Func<HttpContext, IRequest<TResponse>> bind, ApiRoute route) =>
+        Map("GET", pattern, route, null, typeof(TResponse), ctx => SendAsync(ctx, bind(ctx), route));
+
+    /// <summary>Maps a DELETE whose request is built from route values and the query.</summary>
+    protected void Delete<TResponse>(string pattern, Func<HttpContext, IRequest<TResponse>> bind, ApiRoute route) =>
+        Map("DELETE", pattern, route, null, typeof(TResponse), ctx => SendAsync(ctx, bind(ctx), route));
+
+    /// <summary>Maps a POST with a JSON body (400 when it is missing or malformed).</summary>
+    protected void Post<TBody, TResponse>(string pattern, Func<HttpContext, TBody, IRequest<TResponse>> bind, ApiRoute route)
+        where TBody : class =>
+        Map("POST", pattern, route, typeof(TBody), typeof(TResponse), async ctx => await SendAsync(ctx, bind(ctx, await ReadBodyAsync<TBody>(ctx)), route));
+
+    /// <summary>Maps a PATCH with a JSON body.</summary>
+    protected void Patch<TBody, TResponse>(string pattern, Func<HttpContext, TBody, IRequest<TResponse>> bind, ApiRoute route)
+        where TBody : class =>
+        Map("PATCH", pattern, route, typeof(TBody), typeof(TResponse), async ctx => await SendAsync(ctx, bind(ctx, await ReadBodyAsync<TBody>(ctx)), route));
+
+    /// <summary>Maps a POST without a body (or whose body is optional and ignored).</summary>
+    protected void PostEmpty<TResponse>(string pattern, Func<HttpContext, IRequest<TResponse>> bind, ApiRoute route) =>
+        Map("POST", pattern, route, null, typeof(TResponse), ctx => SendAsync(ctx, bind(ctx), route));
+
+    /// <summary>Maps a route that handles the raw request itself (e.g. a signed webhook over raw bytes).</summary>
+    protected void Raw(string method, string pattern, RequestDelegate handler, ApiRoute route, Type? requestBody = null, Type? response = null) =>
+        Map(method, pattern, route, requestBody, response, handler);
+
+    /// <summary>Reads and deserializes the JSON body.</summary>
+    /// <exception cref="ProblemException">400 when the body is empty or not JSON of the expected shape.</exception>
+    protected static async Task<TBody> ReadBodyAsync<TBody>(HttpContext context)
+        where TBody : class
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.Request.ContentType is { } type && !type.Contains("json", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ProblemException(415, "Unsupported media type", "Send the body as application/json.", "unsupported_media_type");
+        }
+
+        try
+        {
+            return await JsonSerializer.DeserializeAsync<TBody>(context.Request.Body, ApiJson.Options, context.RequestAborted)
+                ?? throw ProblemException.BadRequest("The request body is empty; a JSON object is expected.", "empty_body");
+        }
+        catch (JsonException e)
+        {
+            var where = e.Path is { Length: > 2 } path ? $" at {path[2..]}" : "";
+            throw ProblemException.BadRequest($"The request body is not valid JSON for this route{where}: {e.Message}", "malformed_json");
+        }
+    }
+
+    /// <summary>Sends the request through MediatR and writes the response with the route's status.</summary>
+    protected static async Task SendAsync<TResponse>(HttpContext context, IRequest<TResponse> request, ApiRoute route)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(route);
+        var mediator = context.RequestServices.GetRequiredService<IMediator>();
+        var response = await mediator.Send(request, context.RequestAborted);
+        await WriteAsync(context, response, route.Status);
+    }
+
+    /// <summary>Writes a JSON response (204 for <see cref="Unit"/>), adding headers from <see cref="IHasResponseHeaders"/>.</summary>
+    protected static async Task WriteAsync(HttpContext context, object? response, int status)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (response is null or Unit)
+        {
+            context.Response.StatusCode = StatusCodes.Status204NoContent;
+            return;
+        }
+
+        if (response is IHasResponseHeaders headers)
+        {
+            foreach (var (name, value) in headers.ResponseHeaders())
+            {
+                context.Response.Headers.Append(name, value);
+            }
+        }
+
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json; charset=utf-8";
+        await JsonSerializer.SerializeAsync(context.Response.Body, response, response.GetType(), ApiJson.Options, context.RequestAborted);
+    }
+
+    private void Map(string method, string pattern, ApiRoute route, Type? body, Type? response, RequestDelegate handler)
+    {
+        var scope = route.Scope ?? (method == "GET" ? ApiScope.Read : ApiScope.Admin);
+        ApiCatalog.Describe(new ApiRouteDescription(method, pattern, Tag, route, scope, body, response == typeof(Unit) ? null : response));
+        Func<HttpRequest, HttpResponse, Task> carterHandler = (req, _) => handler(req.HttpContext);
+        var builder = method switch
+        {
+            "GET" => Get(pattern, carterHandler),
+            "POST" => Post(pattern, carterHandler),
+            "PUT" => Put(pattern, carterHandler),
+            "PATCH" => Patch(pattern, carterHandler),
+            "DELETE" => Delete(pattern, carterHandler),
+            _ => throw new ArgumentOutOfRangeException(nameof(method), method, "Unsupported HTTP method."),
+        };
+        builder.WithMetadata(new ApiScopeMetadata(scope));
+    }
+}
+
+/// <summary>Helpers to read route values and query parameters.</summary>
+public static class HttpContextExtensions
+{
+    /// <summary>A route value as a string ("" when absent).</summary>
+    public static string Route(this HttpContext context, string name)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Request.RouteValues.TryGetValue(name, out var value) ? Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "" : "";
+    }
+
+    /// <summary>A query parameter (null when absent; the first value when repeated).</summary>
+    public static string? Query(this HttpContext context, string name)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Request.Query.TryGetValue(name, out var values) ? values.ToString() : null;
+    }
+}

@@ -1,0 +1,164 @@
+using System.Reflection;
+using Carter;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Monetization.BuildingBlocks.Data;
+using Monetization.BuildingBlocks.Outbox;
+
+namespace Monetization.BuildingBlocks.Modules;
+
+/// <summary>What a module registers itself with: services, configuration, its DbContext and its routes.</summary>
+public sealed class ModuleBuilder
+{
+    internal ModuleBuilder(IModule module, IServiceCollection services, IConfiguration configuration, IHostEnvironment environment, ModuleCatalog catalog)
+    {
+        Module = module;
+        Services = services;
+        Configuration = configuration;
+        Environment = environment;
+        Catalog = catalog;
+    }
+
+    /// <summary>The module being registered.</summary>
+    public IModule Module { get; }
+
+    /// <summary>The application's services.</summary>
+    public IServiceCollection Services { get; }
+
+    /// <summary>The application's configuration.</summary>
+    public IConfiguration Configuration { get; }
+
+    /// <summary>The hosting environment.</summary>
+    public IHostEnvironment Environment { get; }
+
+    /// <summary>The module's assembly (scanned for handlers, consumers and validators).</summary>
+    public Assembly Assembly => Module.GetType().Assembly;
+
+    internal ModuleCatalog Catalog { get; }
+
+    /// <summary>
+    /// Registers the module's DbContext on its own database (<c>ConnectionStrings:&lt;Name&gt;</c>, else
+    /// <c>{DataDirectory}/{name}.db</c>), its outbox dispatcher, and its migrations and readiness at start.
+    /// </summary>
+    /// <typeparam name="TDbContext">The module's context (derives from <see cref="ModuleDbContext"/>).</typeparam>
+    public ModuleBuilder AddDbContext<TDbContext>()
+        where TDbContext : ModuleDbContext
+    {
+        var name = Module.Name;
+        Services.AddSingleton<OutboxSignal<TDbContext>>();
+        Services.AddSingleton<OutboxCommitInterceptor<TDbContext>>();
+        Services.AddDbContext<TDbContext>((sp, options) =>
+        {
+            var connectionString = sp.GetRequiredService<ModuleConnectionStrings>().For(name);
+            options.UseSqlite(connectionString, sqlite => sqlite.CommandTimeout(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.BusyTimeoutSeconds))
+                .AddInterceptors(sp.GetRequiredService<OutboxCommitInterceptor<TDbContext>>(), SqlitePragmaInterceptor.Instance)
+                // Migrations are hand-written (no EF Design package here): there is no model snapshot to compare,
+                // so the schema test in each module's tests proves migrations and model agree instead.
+                .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+        });
+        Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<OutboxDispatcher<TDbContext>>(sp, name));
+        Services.AddSingleton<IOutboxDispatcher>(sp => sp.GetRequiredService<OutboxDispatcher<TDbContext>>());
+        Services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher<TDbContext>>());
+        Catalog.Databases.Add(new ModuleDatabase(name, typeof(TDbContext)));
+        return this;
+    }
+
+    /// <summary>Registers the module's one Carter module (its routes).</summary>
+    /// <typeparam name="TRoutes">The module's <see cref="CarterModule"/>.</typeparam>
+    public ModuleBuilder AddRoutes<TRoutes>()
+        where TRoutes : CarterModule
+    {
+        Catalog.RouteModules.Add(typeof(TRoutes));
+        return this;
+    }
+
+    /// <summary>Binds an options type to a configuration section and validates data annotations at start.</summary>
+    public ModuleBuilder AddOptions<TOptions>(string section)
+        where TOptions : class
+    {
+        Services.AddOptions<TOptions>().Bind(Configuration.GetSection(section)).ValidateDataAnnotations().ValidateOnStart();
+        return this;
+    }
+}
+
+/// <summary>A module's database as the platform knows it.</summary>
+/// <param name="Module">Module name.</param>
+/// <param name="ContextType">Its DbContext type.</param>
+public sealed record ModuleDatabase(string Module, Type ContextType);
+
+/// <summary>Every module added to the Host, their databases and route modules.</summary>
+public sealed class ModuleCatalog
+{
+    /// <summary>Names of the modules added, in order.</summary>
+    public List<string> Modules { get; } = [];
+
+    /// <summary>Module databases.</summary>
+    public List<ModuleDatabase> Databases { get; } = [];
+
+    /// <summary>Carter modules to map.</summary>
+    public List<Type> RouteModules { get; } = [];
+}
+
+/// <summary>Resolves each module's connection string.</summary>
+public sealed class ModuleConnectionStrings(IConfiguration configuration, IOptions<DatabaseOptions> database, IHostEnvironment environment)
+{
+    /// <summary>The data directory, absolute.</summary>
+    public string DataDirectory { get; } = Path.GetFullPath(database.Value.DataDirectory, environment.ContentRootPath);
+
+    /// <summary><c>ConnectionStrings:&lt;module&gt;</c> when set, else a SQLite file named after the module in the data directory.</summary>
+    public string For(string module)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        return configuration.GetConnectionString(module)
+            ?? $"Data Source={Path.Combine(DataDirectory, module.ToLowerInvariant() + ".db")};Pooling=True";
+    }
+}
+
+/// <summary>Per-connection SQLite settings: WAL is persisted by the migrator; here synchronous=NORMAL (safe with WAL) and foreign keys.</summary>
+internal sealed class SqlitePragmaInterceptor : DbConnectionInterceptor
+{
+    public static readonly SqlitePragmaInterceptor Instance = new();
+
+    public override async Task ConnectionOpenedAsync(System.Data.Common.DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public override void ConnectionOpened(System.Data.Common.DbConnection connection, ConnectionEndEventData eventData)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+        command.ExecuteNonQuery();
+    }
+}
+
+/// <summary>Applies every module's migrations at start, turning on WAL for each SQLite file.</summary>
+public sealed partial class ModuleMigrator(IServiceProvider services, ModuleCatalog catalog, ILogger<ModuleMigrator> logger)
+{
+    /// <summary>Migrates each module's database; throws when a migration fails (the Host must not serve on a half-built schema).</summary>
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        foreach (var database in catalog.Databases)
+        {
+            var db = (DbContext)scope.ServiceProvider.GetRequiredService(database.ContextType);
+            await db.Database.MigrateAsync(cancellationToken);
+            if (db.Database.IsSqlite())
+            {
+                await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+            }
+
+            LogMigrated(logger, database.Module);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Module} database is migrated")]
+    private static partial void LogMigrated(ILogger logger, string module);
+}

@@ -1,0 +1,61 @@
+using MediatR;
+using Microsoft.EntityFrameworkCore;
+using Monetization.IntegrationEvents;
+
+namespace Monetization.BuildingBlocks.Outbox;
+
+/// <summary>
+/// Base of every integration event consumer: runs <see cref="HandleAsync"/> and records (EventId, consumer) in the
+/// module's inbox in one transaction of the module's own database, so a redelivery, a retry after another consumer
+/// failed, or a concurrent duplicate is a no-op. On failure nothing of the consumer's is kept and the exception goes
+/// back to the dispatcher, which retries with backoff.
+/// </summary>
+/// <typeparam name="TEvent">The event consumed.</typeparam>
+/// <typeparam name="TDbContext">The consuming module's context.</typeparam>
+public abstract class IdempotentConsumer<TEvent, TDbContext>(TDbContext db, TimeProvider clock) : INotificationHandler<TEvent>
+    where TEvent : IIntegrationEvent
+    where TDbContext : ModuleDbContext
+{
+    /// <summary>The module's context; changes made through it commit with the inbox row.</summary>
+    protected TDbContext Db => db;
+
+    /// <summary>The injected clock.</summary>
+    protected TimeProvider Clock => clock;
+
+    /// <summary>The inbox key of this consumer: its full type name (stable across releases; renaming a consumer re-runs it).</summary>
+    protected virtual string ConsumerName => GetType().FullName ?? GetType().Name;
+
+    /// <inheritdoc />
+    public async Task Handle(TEvent notification, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(notification);
+        db.ChangeTracker.Clear();
+        var name = ConsumerName;
+        if (await db.Inbox.AnyAsync(i => i.EventId == notification.EventId && i.Consumer == name, cancellationToken))
+        {
+            return;
+        }
+
+        try
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            if (await db.Inbox.AnyAsync(i => i.EventId == notification.EventId && i.Consumer == name, cancellationToken))
+            {
+                return;
+            }
+
+            await HandleAsync(notification, cancellationToken);
+            db.Inbox.Add(new InboxMessage { EventId = notification.EventId, Consumer = name, ProcessedAt = clock.GetUtcNow() });
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+        }
+    }
+
+    /// <summary>The consumer's effects: change entities through <see cref="Db"/> (and raise events with
+    /// <see cref="ModuleDbContext.AddIntegrationEvent"/>); saving is done by the base, though calling SaveChanges is allowed.</summary>
+    protected abstract Task HandleAsync(TEvent integrationEvent, CancellationToken cancellationToken);
+}

@@ -1,0 +1,299 @@
+using MediatR;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Monetization.BuildingBlocks.Mediation;
+
+namespace Monetization.BuildingBlocks.Outbox;
+
+/// <summary>A dead-lettered outbox row, as the admin route lists it.</summary>
+/// <param name="Module">Module whose outbox holds it.</param>
+/// <param name="Sequence">Row id within that outbox.</param>
+/// <param name="EventId">The event's id.</param>
+/// <param name="Type">Event wire name.</param>
+/// <param name="Attempts">Attempts made.</param>
+/// <param name="LastError">Last failure.</param>
+/// <param name="OccurredAt">When the event occurred, UTC.</param>
+/// <param name="DeadLetteredAt">When it was given up, UTC.</param>
+public sealed record DeadLetter(string Module, long Sequence, Guid EventId, string Type, int Attempts, string? LastError, DateTimeOffset OccurredAt, DateTimeOffset? DeadLetteredAt);
+
+/// <summary>Counts of one module's outbox.</summary>
+/// <param name="Module">Module name.</param>
+/// <param name="Pending">Not yet delivered and not dead (due or backing off).</param>
+/// <param name="Due">Pending and due now.</param>
+/// <param name="DeadLettered">Given up.</param>
+public sealed record OutboxStats(string Module, int Pending, int Due, int DeadLettered);
+
+/// <summary>One module's outbox dispatcher, as the admin routes and the test kit see it.</summary>
+public interface IOutboxDispatcher
+{
+    /// <summary>The module's name.</summary>
+    string Module { get; }
+
+    /// <summary>Publishes every due row once (one round); returns how many rows were attempted.</summary>
+    Task<int> DispatchDueAsync(CancellationToken cancellationToken);
+
+    /// <summary>Current counts.</summary>
+    Task<OutboxStats> GetStatsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Dead-lettered rows, oldest first.</summary>
+    Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(CancellationToken cancellationToken);
+
+    /// <summary>Puts a dead-lettered row back in line with a fresh attempt budget; false when no such dead letter.</summary>
+    Task<bool> ReplayAsync(long sequence, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Publishes a module's committed outbox rows to every consumer through <see cref="IMediator"/>: woken right after
+/// commit (<see cref="OutboxSignal{TDbContext}"/>) with polling as a fallback; each row is claimed with a lease so
+/// several Host instances never deliver it at once; a failure is recorded on the row with exponential backoff, and after
+/// <see cref="OutboxOptions.MaxAttempts"/> the row is dead-lettered. Consumers that already succeeded skip the retry
+/// through their inbox. On shutdown it makes one last pass over what is due.
+/// </summary>
+/// <typeparam name="TDbContext">The module's context.</typeparam>
+public sealed partial class OutboxDispatcher<TDbContext>(
+    string module,
+    IServiceScopeFactory scopes,
+    OutboxSignal<TDbContext> signal,
+    TimeProvider clock,
+    IOptions<OutboxOptions> options,
+    ILogger<OutboxDispatcher<TDbContext>> logger) : BackgroundService, IOutboxDispatcher
+    where TDbContext : ModuleDbContext
+{
+    private readonly SemaphoreSlim _round = new(1, 1);
+    private readonly string _instance = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+
+    /// <inheritdoc />
+    public string Module => module;
+
+    /// <inheritdoc />
+    public async Task<int> DispatchDueAsync(CancellationToken cancellationToken)
+    {
+        await _round.WaitAsync(cancellationToken);
+        try
+        {
+            return await DispatchRoundAsync(cancellationToken);
+        }
+        finally
+        {
+            _round.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<OutboxStats> GetStatsAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
+        var now = clock.GetUtcNow();
+        var open = db.Outbox.Where(m => m.DispatchedAt == null && m.DeadLetteredAt == null);
+        return new OutboxStats(
+            module,
+            await open.CountAsync(cancellationToken),
+            await open.CountAsync(m => m.NextAttemptAt <= now, cancellationToken),
+            await db.Outbox.CountAsync(m => m.DeadLetteredAt != null, cancellationToken));
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
+        var rows = await db.Outbox.AsNoTracking().Where(m => m.DeadLetteredAt != null).OrderBy(m => m.Sequence).ToListAsync(cancellationToken);
+        return rows.Select(m => new DeadLetter(module, m.Sequence, m.EventId, m.Type, m.Attempts, m.LastError, m.OccurredAt, m.DeadLetteredAt)).ToList();
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> ReplayAsync(long sequence, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
+        var now = clock.GetUtcNow();
+        var updated = await db.Outbox
+            .Where(m => m.Sequence == sequence && m.DeadLetteredAt != null && m.DispatchedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.DeadLetteredAt, (DateTimeOffset?)null)
+                .SetProperty(m => m.Attempts, 0)
+                .SetProperty(m => m.NextAttemptAt, now)
+                .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null), cancellationToken);
+        if (updated > 0)
+        {
+            LogReplayed(logger, module, sequence);
+            signal.Signal();
+        }
+
+        return updated > 0;
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.AutoStart)
+        {
+            return;
+        }
+
+        var poll = TimeSpan.FromSeconds(Math.Max(0.05, options.Value.PollIntervalSeconds));
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                try
+                {
+                    while (await DispatchDueAsync(stoppingToken) > 0)
+                    {
+                        // Keep going while rows were due: a burst is drained without waiting for the next signal.
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogRoundFailed(logger, e, module);
+                }
+
+                await signal.WaitAsync(poll, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    /// <summary>Stops the loop, then drains what is due (bounded by the host's shutdown timeout).</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (!options.Value.AutoStart)
+        {
+            return;
+        }
+
+        try
+        {
+            for (var round = 0; round < 20 && await DispatchDueAsync(cancellationToken) > 0; round++)
+            {
+                // Final drain on a clean shutdown.
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogRoundFailed(logger, e, module);
+        }
+        catch (OperationCanceledException)
+        {
+            // The host's shutdown timeout elapsed: what is left is delivered after the next start.
+        }
+    }
+
+    /// <inheritdoc />
+    public override void Dispose()
+    {
+        _round.Dispose();
+        base.Dispose();
+    }
+
+    private async Task<int> DispatchRoundAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var now = clock.GetUtcNow();
+        List<long> candidates;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
+            candidates = await db.Outbox.AsNoTracking()
+                .Where(m => m.DispatchedAt == null && m.DeadLetteredAt == null && m.NextAttemptAt <= now && (m.LockedUntil == null || m.LockedUntil < now))
+                .OrderBy(m => m.Sequence)
+                .Select(m => m.Sequence)
+                .Take(settings.BatchSize)
+                .ToListAsync(cancellationToken);
+        }
+
+        var attempted = 0;
+        foreach (var sequence in candidates)
+        {
+            if (await DispatchOneAsync(sequence, settings, cancellationToken))
+            {
+                attempted++;
+            }
+        }
+
+        return attempted;
+    }
+
+    private async Task<bool> DispatchOneAsync(long sequence, OutboxOptions settings, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
+        var now = clock.GetUtcNow();
+        var leaseUntil = now.AddSeconds(settings.LeaseSeconds);
+        var claimed = await db.Outbox
+            .Where(m => m.Sequence == sequence && m.DispatchedAt == null && m.DeadLetteredAt == null && (m.LockedUntil == null || m.LockedUntil < now))
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.LockedUntil, leaseUntil).SetProperty(m => m.LockedBy, _instance), cancellationToken);
+        if (claimed == 0)
+        {
+            return false;
+        }
+
+        var row = await db.Outbox.AsNoTracking().SingleAsync(m => m.Sequence == sequence, cancellationToken);
+        string? error = null;
+        try
+        {
+            var integrationEvent = IntegrationEventRegistry.Deserialize(row.Type, row.Payload);
+            await using var publishScope = scopes.CreateAsyncScope();
+            var mediator = publishScope.ServiceProvider.GetRequiredService<IMediator>();
+            await mediator.Publish(integrationEvent, cancellationToken);
+        }
+        catch (NotificationHandlersFailedException failed)
+        {
+            error = string.Join(" | ", failed.InnerExceptions.Select(e => $"{e.GetType().Name}: {e.Message}"));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            error = $"{e.GetType().Name}: {e.Message}";
+        }
+
+        var attempts = row.Attempts + 1;
+        var finished = clock.GetUtcNow();
+        if (error is null)
+        {
+            await db.Outbox.Where(m => m.Sequence == sequence).ExecuteUpdateAsync(
+                s => s.SetProperty(m => m.DispatchedAt, finished).SetProperty(m => m.Attempts, attempts)
+                    .SetProperty(m => m.LastError, (string?)null).SetProperty(m => m.LockedUntil, (DateTimeOffset?)null),
+                CancellationToken.None);
+            return true;
+        }
+
+        var dead = attempts >= settings.MaxAttempts;
+        var next = finished + settings.RetryDelay(attempts);
+        var truncated = error.Length > 4000 ? error[..4000] : error;
+        await db.Outbox.Where(m => m.Sequence == sequence).ExecuteUpdateAsync(
+            s => s.SetProperty(m => m.Attempts, attempts).SetProperty(m => m.LastError, truncated)
+                .SetProperty(m => m.NextAttemptAt, next)
+                .SetProperty(m => m.DeadLetteredAt, dead ? finished : null)
+                .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null),
+            CancellationToken.None);
+        if (dead)
+        {
+            LogDeadLettered(logger, module, row.Type, row.EventId, attempts, truncated);
+        }
+        else
+        {
+            LogAttemptFailed(logger, module, row.Type, row.EventId, attempts, next, truncated);
+        }
+
+        return true;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Module} outbox: {Type} {EventId} failed on attempt {Attempts}, next at {Next}: {Error}")]
+    private static partial void LogAttemptFailed(ILogger logger, string module, string type, Guid eventId, int attempts, DateTimeOffset next, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Module} outbox: {Type} {EventId} dead-lettered after {Attempts} attempts: {Error}")]
+    private static partial void LogDeadLettered(ILogger logger, string module, string type, Guid eventId, int attempts, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Module} outbox: dead letter {Sequence} replayed")]
+    private static partial void LogReplayed(ILogger logger, string module, long sequence);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Module} outbox: dispatch round failed")]
+    private static partial void LogRoundFailed(ILogger logger, Exception exception, string module);
+}

@@ -1,0 +1,119 @@
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using System.Data.Common;
+
+namespace Monetization.BuildingBlocks.Outbox;
+
+/// <summary>Wakes one module's dispatcher; signals coalesce (a burst of commits wakes it once).</summary>
+/// <typeparam name="TDbContext">The module's context.</typeparam>
+public sealed class OutboxSignal<TDbContext>
+    where TDbContext : ModuleDbContext
+{
+    private readonly Channel<bool> _channel = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
+    /// <summary>Asks the dispatcher to look at the outbox now.</summary>
+    public void Signal() => _channel.Writer.TryWrite(true);
+
+    /// <summary>Waits for a signal or the timeout, whichever comes first.</summary>
+    public async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeoutSource.CancelAfter(timeout);
+        try
+        {
+            await _channel.Reader.ReadAsync(timeoutSource.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The poll interval elapsed: the polling fallback.
+        }
+    }
+}
+
+/// <summary>
+/// Signals the module's dispatcher right after outbox rows are committed: after <c>SaveChanges</c> outside a
+/// transaction, or when the surrounding transaction commits.
+/// </summary>
+/// <typeparam name="TDbContext">The module's context.</typeparam>
+public sealed class OutboxCommitInterceptor<TDbContext>(OutboxSignal<TDbContext> signal) : SaveChangesInterceptor, IDbTransactionInterceptor
+    where TDbContext : ModuleDbContext
+{
+    /// <inheritdoc />
+    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        MarkIfOutboxAdded(eventData?.Context);
+        return base.SavingChangesAsync(eventData!, result, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    {
+        MarkIfOutboxAdded(eventData?.Context);
+        return base.SavingChanges(eventData!, result);
+    }
+
+    /// <inheritdoc />
+    public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    {
+        SignalIfCommitted(eventData?.Context);
+        return base.SavedChangesAsync(eventData!, result, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
+    {
+        SignalIfCommitted(eventData?.Context);
+        return base.SavedChanges(eventData!, result);
+    }
+
+    /// <inheritdoc />
+    public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        TransactionCommitted(transaction, eventData);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData)
+    {
+        if (eventData?.Context is ModuleDbContext { OutboxSignalPending: true } context)
+        {
+            context.OutboxSignalPending = false;
+            signal.Signal();
+        }
+    }
+
+    /// <inheritdoc />
+    public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        TransactionRolledBack(transaction, eventData);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData)
+    {
+        if (eventData?.Context is ModuleDbContext context)
+        {
+            context.OutboxSignalPending = false;
+        }
+    }
+
+    private static void MarkIfOutboxAdded(DbContext? context)
+    {
+        if (context is ModuleDbContext module && module.ChangeTracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added))
+        {
+            module.OutboxSignalPending = true;
+        }
+    }
+
+    private void SignalIfCommitted(DbContext? context)
+    {
+        if (context is ModuleDbContext { OutboxSignalPending: true } module && module.Database.CurrentTransaction is null)
+        {
+            module.OutboxSignalPending = false;
+            signal.Signal();
+        }
+    }
+}

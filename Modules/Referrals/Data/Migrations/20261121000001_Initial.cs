@@ -1,0 +1,16 @@
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Monetization.BuildingBlocks.Outbox;
+
+namespace Monetization.Referrals.Data.Migrations;
+
+/// <summary>Hand-written initial schema of the Referrals module.</summary>
+[DbContext(typeof(ReferralsDbContext))]
+[Migration("20261121000001_Initial")]
+internal sealed class Initial : Migration
+{
+    protected override void Up(MigrationBuilder migrationBuilder)
+    {
+        migrationBuilder.CreateOutboxAndInbox();
+    }
+}

@@ -1,0 +1,161 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Monetization.Platform.Tests.ThrowAwayModule;
+using Monetization.TestKit;
+
+namespace Monetization.Platform.Tests;
+
+public sealed class OutboxTests
+{
+    [Test]
+    public async Task Event_is_stored_only_when_the_business_change_commits()
+    {
+        await using var factory = new NotesFactory();
+        _ = factory.Server;
+
+        Assert.ThrowsAsync<InvalidOperationException>(() => factory.WriteNoteAsync("lost", failBeforeCommit: true));
+        Assert.That(await factory.QueryAsync(db => db.Notes.CountAsync()), Is.Zero);
+        Assert.That(await factory.QueryAsync(db => db.Outbox.CountAsync()), Is.Zero);
+
+        await factory.WriteNoteAsync("kept");
+        Assert.That(await factory.QueryAsync(db => db.Notes.CountAsync()), Is.EqualTo(1));
+        Assert.That(await factory.QueryAsync(db => db.Outbox.CountAsync()), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Validation_failure_changes_nothing()
+    {
+        await using var factory = new NotesFactory();
+        _ = factory.Server;
+        Assert.ThrowsAsync<FluentValidation.ValidationException>(() => factory.WriteNoteAsync(""));
+        Assert.That(await factory.QueryAsync(db => db.Outbox.CountAsync()), Is.Zero);
+    }
+
+    [Test]
+    public async Task Committed_but_undelivered_event_is_delivered_after_a_restart_over_the_same_data()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "monetization-tests", Guid.NewGuid().ToString("N"));
+        string noteId;
+        await using (var first = new NotesFactory(directory, autoDispatch: false))
+        {
+            noteId = await first.WriteNoteAsync("survives a crash");
+            Assert.That(await first.PendingOutboxAsync(), Is.EqualTo(1));
+            Assert.That(first.Log.ReliableRuns, Is.Zero);
+        }
+
+        await using var second = new NotesFactory(directory, autoDispatch: true);
+        _ = second.Server;
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (await second.PendingOutboxAsync() > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.That(await second.PendingOutboxAsync(), Is.Zero, "the restarted dispatcher delivers the committed event by itself");
+        Assert.That(await second.QueryAsync(db => db.Seen.CountAsync(s => s.NoteId == noteId)), Is.EqualTo(2));
+        Directory.Delete(directory, recursive: true);
+    }
+
+    [Test]
+    public async Task Failing_consumer_is_retried_with_backoff_while_the_succeeding_one_is_not_run_again()
+    {
+        await using var factory = new NotesFactory();
+        _ = factory.Server;
+        factory.Log.FlakyFailuresLeft = 2;
+        var noteId = await factory.WriteNoteAsync("retry me");
+
+        await factory.DrainOutboxAsync();
+        Assert.That(factory.Log.FlakyRuns, Is.EqualTo(1));
+        Assert.That(factory.Log.ReliableRuns, Is.EqualTo(1), "one failing consumer does not stop the others");
+        var row = await factory.QueryAsync(db => db.Outbox.SingleAsync());
+        Assert.That(row.Attempts, Is.EqualTo(1));
+        Assert.That(row.DispatchedAt, Is.Null);
+        Assert.That(row.LastError, Does.Contain("Flaky consumer failed on purpose"));
+        Assert.That(row.NextAttemptAt, Is.EqualTo(factory.Clock.GetUtcNow().AddSeconds(2)));
+
+        await factory.DrainOutboxAsync();
+        Assert.That(factory.Log.FlakyRuns, Is.EqualTo(1), "not due before the backoff elapses");
+
+        factory.Clock.Advance(TimeSpan.FromSeconds(2));
+        await factory.DrainOutboxAsync();
+        Assert.That(factory.Log.FlakyRuns, Is.EqualTo(2));
+        row = await factory.QueryAsync(db => db.Outbox.SingleAsync());
+        Assert.That(row.NextAttemptAt, Is.EqualTo(factory.Clock.GetUtcNow().AddSeconds(4)), "the delay doubles");
+
+        factory.Clock.Advance(TimeSpan.FromSeconds(4));
+        await factory.DrainOutboxAsync();
+        Assert.That(factory.Log.FlakyRuns, Is.EqualTo(3));
+        Assert.That(factory.Log.ReliableRuns, Is.EqualTo(1), "the inbox keeps the succeeded consumer from running twice");
+        row = await factory.QueryAsync(db => db.Outbox.SingleAsync());
+        Assert.That(row.DispatchedAt, Is.Not.Null);
+        Assert.That(await factory.QueryAsync(db => db.Seen.CountAsync(s => s.NoteId == noteId)), Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task Event_is_dead_lettered_after_the_configured_attempts_and_can_be_replayed()
+    {
+        await using var factory = new NotesFactory();
+        factory.WithSetting("Outbox:MaxAttempts", "3");
+        _ = factory.Server;
+        factory.Log.FlakyFailuresLeft = int.MaxValue;
+        await factory.WriteNoteAsync("doomed");
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            await factory.DrainOutboxAsync();
+            factory.Clock.Advance(TimeSpan.FromMinutes(10));
+        }
+
+        Assert.That(factory.Log.FlakyRuns, Is.EqualTo(3));
+        using var admin = factory.CreateAdminClient();
+        var deadLetters = await admin.GetJsonAsync("/v1/admin/dead_letters");
+        var letter = deadLetters["data"]!.AsArray().Single()!;
+        Assert.That(letter["module"]!.GetValue<string>(), Is.EqualTo("Notes"));
+        Assert.That(letter["type"]!.GetValue<string>(), Is.EqualTo("tests.note_written"));
+        Assert.That(letter["attempts"]!.GetValue<int>(), Is.EqualTo(3));
+        Assert.That(letter["last_error"]!.GetValue<string>(), Does.Contain("on purpose"));
+
+        await factory.DrainOutboxAsync();
+        Assert.That(factory.Log.FlakyRuns, Is.EqualTo(3), "a dead letter is not retried by itself");
+
+        factory.Log.FlakyFailuresLeft = 0;
+        var sequence = letter["sequence"]!.GetValue<long>();
+        using var replay = await admin.PostAsync($"/v1/admin/dead_letters/notes/{sequence}/replay", null);
+        Assert.That(replay.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+        await factory.DrainOutboxAsync();
+
+        Assert.That(factory.Log.FlakyRuns, Is.EqualTo(4));
+        Assert.That(factory.Log.ReliableRuns, Is.EqualTo(1));
+        Assert.That((await admin.GetJsonAsync("/v1/admin/dead_letters"))["data"]!.AsArray(), Is.Empty);
+        using var again = await admin.PostAsync($"/v1/admin/dead_letters/notes/{sequence}/replay", null);
+        await again.ShouldBeProblemAsync(404);
+    }
+
+    [Test]
+    public async Task Concurrent_duplicate_deliveries_run_a_consumer_once()
+    {
+        await using var factory = new NotesFactory();
+        _ = factory.Server;
+        await factory.WriteNoteAsync("twice at once");
+        var row = await factory.QueryAsync(db => db.Outbox.SingleAsync());
+        var evt = (NoteWritten)Monetization.BuildingBlocks.Outbox.IntegrationEventRegistry.Deserialize(row.Type, row.Payload);
+
+        async Task PublishAsync()
+        {
+            await using var scope = factory.Services.CreateAsyncScope();
+            var mediator = scope.ServiceProvider.GetRequiredService<MediatR.IMediator>();
+            try
+            {
+                await mediator.Publish(evt);
+            }
+            catch (Monetization.BuildingBlocks.Mediation.NotificationHandlersFailedException)
+            {
+                // The loser of the race hits the inbox's unique key; its retry is then a no-op.
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(PublishAsync)));
+        Assert.That(await factory.QueryAsync(db => db.Seen.CountAsync(s => s.Consumer == "reliable")), Is.EqualTo(1));
+        Assert.That(await factory.QueryAsync(db => db.Inbox.CountAsync()), Is.EqualTo(2));
+    }
+}
