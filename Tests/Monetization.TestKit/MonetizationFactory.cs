@@ -4,7 +4,11 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using MediatR;
+using Microsoft.EntityFrameworkCore;
+using Monetization.BuildingBlocks.Modules;
 using Monetization.BuildingBlocks.Outbox;
+using Monetization.IntegrationEvents;
 
 namespace Monetization.TestKit;
 
@@ -98,6 +102,42 @@ public class MonetizationFactory : WebApplicationFactory<Program>
         }
 
         throw new InvalidOperationException("The outboxes did not drain in 200 rounds.");
+    }
+
+    /// <summary>
+    /// Publishes an integration event to every consumer exactly as a module's outbox dispatcher does (a fresh scope,
+    /// <c>IMediator.Publish</c>), for testing one module's consumers before or without its publisher.
+    /// </summary>
+    public async Task PublishAsync(IIntegrationEvent integrationEvent)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<IMediator>().Publish(integrationEvent);
+    }
+
+    /// <summary>Every event of type <typeparamref name="TEvent"/> that any module wrote to its outbox, oldest first.</summary>
+    public async Task<IReadOnlyList<TEvent>> OutboxEventsAsync<TEvent>()
+        where TEvent : IIntegrationEvent
+    {
+        var name = IntegrationEventRegistry.NameOf(typeof(TEvent));
+        var found = new List<TEvent>();
+        await using var scope = Services.CreateAsyncScope();
+        foreach (var database in Services.GetRequiredService<ModuleCatalog>().Databases)
+        {
+            var db = (ModuleDbContext)scope.ServiceProvider.GetRequiredService(database.ContextType);
+            var rows = await db.Outbox.AsNoTracking().Where(m => m.Type == name).OrderBy(m => m.Sequence).ToListAsync();
+            found.AddRange(rows.Select(r => (TEvent)IntegrationEventRegistry.Deserialize(r.Type, r.Payload)));
+        }
+
+        return found.OrderBy(e => e.OccurredAt).ToList();
+    }
+
+    /// <summary>Runs a query against a module's DbContext (internal types are reachable from the module's test project).</summary>
+    public async Task<T> QueryAsync<TDbContext, T>(Func<TDbContext, Task<T>> query)
+        where TDbContext : notnull
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var scope = Services.CreateAsyncScope();
+        return await query(scope.ServiceProvider.GetRequiredService<TDbContext>());
     }
 
     /// <summary>Counts of every module's outbox.</summary>
