@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Monetization.Stripe.Tests.Client;
@@ -144,5 +146,38 @@ public sealed class WebhookVerifierTests
         var ex = Assert.Throws<StripeSignatureVerificationException>(
             () => Verifier([Secret], 300, now).Verify(body, StripeWebhookSigner.ComputeSignatureHeader(body, Secret, now)));
         Assert.That(ex!.Reason, Is.EqualTo(StripeSignatureFailureReason.InvalidPayload));
+    }
+}
+
+[TestFixture]
+public sealed class WebhookVerifierRegistrationTests
+{
+    [Test]
+    public void VerifierFromDiUsesBoundSecretsToleranceAndTheRegisteredClock()
+    {
+        var now = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
+        var config = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Stripe:WebhookSecrets:0"] = "whsec_old",
+            ["Stripe:WebhookSecrets:1"] = "whsec_new",
+            ["Stripe:WebhookToleranceSeconds"] = "60",
+        }).Build();
+        var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();
+        services.AddSingleton<TimeProvider>(new FakeTimeProvider(now));
+        services.AddStripeClient(config.GetSection("Stripe"));
+        using var provider = services.BuildServiceProvider();
+        var verifier = provider.GetRequiredService<StripeWebhookVerifier>();
+        var options = provider.GetRequiredService<IOptions<StripeOptions>>().Value;
+
+        var body = """{"id":"evt_di","object":"event","type":"x","created":1,"data":{"object":{}}}"""u8.ToArray();
+        Assert.That(verifier.Verify(body, StripeWebhookSigner.ComputeSignatureHeader(body, "whsec_new", now.AddSeconds(-60))).Id, Is.EqualTo("evt_di"));
+        var ex = Assert.Throws<StripeSignatureVerificationException>(
+            () => verifier.Verify(body, StripeWebhookSigner.ComputeSignatureHeader(body, "whsec_old", now.AddSeconds(-61))));
+        Assert.That(ex!.Reason, Is.EqualTo(StripeSignatureFailureReason.TimestampOutsideTolerance));
+        Assert.That(options.ApiVersion, Is.EqualTo("2026-07-29.dahlia"));
+        Assert.That(options.ApiBase, Is.EqualTo("https://api.stripe.com"));
+        Assert.That(options.MaxNetworkRetries, Is.EqualTo(2));
+        Assert.That(options.TimeoutSeconds, Is.EqualTo(30));
+        Assert.That(options.WebhookSecrets, Is.EqualTo(new[] { "whsec_old", "whsec_new" }));
     }
 }
