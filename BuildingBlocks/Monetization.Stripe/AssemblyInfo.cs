@@ -1,1 +1,5 @@
+using System.Runtime.CompilerServices;
+
+[assembly: InternalsVisibleTo("Monetization.Stripe.Tests")]
+
 namespace Monetization.Stripe;
