@@ -80,9 +80,10 @@ internal sealed class ApiPipeline
         {
             using var reader = new StreamReader(request.Body, Encoding.UTF8);
             raw = await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);
-            if (raw.Length == 0)
+            var query = request.QueryString.Value?.TrimStart('?') ?? string.Empty;
+            if (query.Length > 0)
             {
-                raw = request.QueryString.Value ?? string.Empty;
+                raw = raw.Length == 0 ? query : query + "&" + raw;
             }
         }
         else
