@@ -136,7 +136,7 @@ internal sealed class TestRoutes
                 return new JsonObject { ["faults"] = _engine.Faults.Describe() };
 
             case ("GET", "events") when s.Length == 3 && s[2] == "delivered":
-                return Common.List("/_test/events/delivered", _engine.Delivery.Log().OfType<JsonNode>());
+                return Common.List("/_test/events/delivered", _engine.Delivery.Log());
 
             case ("DELETE", "events") when s.Length == 3 && s[2] == "delivered":
                 _engine.Delivery.ClearLog();

@@ -67,11 +67,11 @@ internal sealed class Delivery : IDisposable
         }
     }
 
-    public JsonArray Log()
+    public List<JsonNode> Log()
     {
         lock (_queueLock)
         {
-            return new JsonArray(_log.Select(e => (JsonNode)e.DeepClone()).ToArray());
+            return _log.Select(e => e.DeepClone()).ToList();
         }
     }
 
