@@ -13,7 +13,7 @@ namespace Monetization.StripeEmulator.Http;
 /// <summary>Serves <c>/v1/…</c>: authentication, fault injection, form parsing, idempotency, routing, expansion, errors.</summary>
 internal sealed class ApiPipeline
 {
-    public static readonly JsonSerializerOptions Pretty = new() { WriteIndented = true };
+    public static readonly JsonSerializerOptions Pretty = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private static readonly TimeSpan IdempotencyWindow = TimeSpan.FromHours(24);
     private readonly Engine _engine;
     private readonly Router _router = new();

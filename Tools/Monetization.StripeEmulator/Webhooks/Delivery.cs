@@ -62,7 +62,7 @@ internal sealed class Delivery : IDisposable
         {
             foreach (var evt in events)
             {
-                _queue.Add(new Item((string)evt["id"]!, (string)evt["type"]!, evt.ToJsonString(), 1));
+                _queue.Add(new Item((string)evt["id"]!, (string)evt["type"]!, evt.ToJsonString(Http.ApiPipeline.Pretty), 1));
             }
         }
     }
