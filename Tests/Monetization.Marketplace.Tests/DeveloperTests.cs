@@ -99,11 +99,11 @@ public sealed class DeveloperTests
         Assert.That((await h.Read.GetJsonAsync("/v1/marketplace/developers/dev_1"))["payouts_enabled"]!.GetValue<bool>(), Is.True);
 
         // An older update delivered late changes nothing.
-        await h.Factory.PublishAsync(new ConnectedAccountUpdated(Guid.NewGuid(), h.Clock.GetUtcNow().AddHours(-1), account, false, false, false));
+        await h.Factory.PublishAsync(new ConnectedAccountUpdated(Guid.NewGuid(), h.Factory.Now.AddHours(-1), account, false, false, false));
         Assert.That((await h.Read.GetJsonAsync("/v1/marketplace/developers/dev_1"))["payouts_enabled"]!.GetValue<bool>(), Is.True);
 
         h.Clock.Advance(TimeSpan.FromMinutes(5));
-        await h.Factory.PublishAsync(new ConnectedAccountUpdated(Guid.NewGuid(), h.Clock.GetUtcNow(), account, true, false, true));
+        await h.Factory.PublishAsync(new ConnectedAccountUpdated(Guid.NewGuid(), h.Factory.Now, account, true, false, true));
         Assert.That((await h.Read.GetJsonAsync("/v1/marketplace/developers/dev_1"))["payouts_enabled"]!.GetValue<bool>(), Is.False);
     }
 }

@@ -50,7 +50,7 @@ internal sealed class MarketplaceHarness : IAsyncDisposable
         using var response = await Admin.PostAsync($"/v1/marketplace/developers/{developerId}/onboarding", null);
         var body = await response.ReadJsonAsync(200);
         var account = body["stripe_account_id"]!.GetValue<string>();
-        await Factory.PublishAsync(new ConnectedAccountUpdated(Guid.NewGuid(), Clock.GetUtcNow(), account, enabled, enabled, true));
+        await Factory.PublishAsync(new ConnectedAccountUpdated(Guid.NewGuid(), Factory.Now, account, enabled, enabled, true));
         return account;
     }
 
@@ -89,11 +89,11 @@ internal sealed class MarketplaceHarness : IAsyncDisposable
     }
 
     public CheckoutCompleted CheckoutCompletedFor(string sessionId, string userId, string pluginId, string installId, long amount, string currency, string paymentIntent) =>
-        new(Guid.NewGuid(), Clock.GetUtcNow(), sessionId, userId, "cus_" + userId, CheckoutPurposes.MarketplacePlugin, amount, currency, paymentIntent,
+        new(Guid.NewGuid(), Factory.Now, sessionId, userId, "cus_" + userId, CheckoutPurposes.MarketplacePlugin, amount, currency, paymentIntent,
             new Dictionary<string, string> { ["purpose"] = CheckoutPurposes.MarketplacePlugin, ["plugin_id"] = pluginId, ["install_id"] = installId });
 
     public PaymentRefunded RefundOf(string paymentIntent, long chargeAmount, long refundedCumulative, long refundedNow, string currency = "usd", string? invoiceId = null) =>
-        new(Guid.NewGuid(), Clock.GetUtcNow(), "ch_" + paymentIntent, paymentIntent, invoiceId, null, null, chargeAmount, refundedCumulative, refundedNow, currency,
+        new(Guid.NewGuid(), Factory.Now, "ch_" + paymentIntent, paymentIntent, invoiceId, null, null, chargeAmount, refundedCumulative, refundedNow, currency,
             refundedCumulative >= chargeAmount);
 
     public static SubscriptionChanged SubscriptionChangedFor(string userId, string status, long version, string subscriptionId = "sub_1", DateTimeOffset? at = null) =>
@@ -101,17 +101,17 @@ internal sealed class MarketplaceHarness : IAsyncDisposable
             "cus_" + userId, status == "canceled" ? null : subscriptionId, null, new PlanEntitlements(null, null, null, null, []), version);
 
     public FirstPaidTransition FirstPaidFor(string userId, string subscriptionId = "sub_1") =>
-        new(Guid.NewGuid(), Clock.GetUtcNow(), userId, "cus_" + userId, subscriptionId, "in_first_" + userId, "ch_first_" + userId, "pro", 2000, "usd", null);
+        new(Guid.NewGuid(), Factory.Now, userId, "cus_" + userId, subscriptionId, "in_first_" + userId, "ch_first_" + userId, "pro", 2000, "usd", null);
 
     public InvoicePaid InvoicePaidFor(string userId, string invoiceId, params InvoiceLine[] lines) =>
-        new(Guid.NewGuid(), Clock.GetUtcNow(), userId, "cus_" + userId, invoiceId, "sub_1", "subscription_cycle", lines.Sum(l => l.Amount), lines[0].Currency,
+        new(Guid.NewGuid(), Factory.Now, userId, "cus_" + userId, invoiceId, "sub_1", "subscription_cycle", lines.Sum(l => l.Amount), lines[0].Currency,
             "ch_" + invoiceId, "pi_" + invoiceId, lines, new Dictionary<string, string>());
 
     public static InvoiceLine Line(string lineId, long amount, string? itemId = null, IReadOnlyDictionary<string, string>? metadata = null, string currency = "usd") =>
         new(lineId, "price_x", itemId, amount, currency, 1, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, metadata ?? new Dictionary<string, string>());
 
     public UsageCharged UsageChargedFor(string userId, string pluginId, string chargeId, long amount, string currency = "usd") =>
-        new(Guid.NewGuid(), Clock.GetUtcNow(), chargeId, "uinv_1", userId, pluginId, "2026-11", 120_000, amount, currency);
+        new(Guid.NewGuid(), Factory.Now, chargeId, "uinv_1", userId, pluginId, "2026-11", 120_000, amount, currency);
 
     public async ValueTask DisposeAsync()
     {

@@ -71,7 +71,7 @@ public static class InstallPlugin
             if (existing is not null)
             {
                 throw ProblemException.Conflict("already_installed", $"User '{userId}' already has plugin '{plugin.Id}' ({existing.Status}).",
-                    new Dictionary<string, object?> { ["install_id"] = existing.Id, ["status"] = existing.Status });
+                    new Dictionary<string, object?> { ["install_id"] = existing.Id, ["install_status"] = existing.Status });
             }
 
             if (plugin.Status == PluginStatuses.Archived)
