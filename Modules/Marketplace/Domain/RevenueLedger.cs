@@ -111,10 +111,7 @@ internal sealed class RevenueLedger(MarketplaceDbContext db, IOptions<Marketplac
             return null;
         }
 
-        var money = Money.Of(0, original.Currency);
-        var before = (money with { Amount = original.RefundedGross }).SplitBps(original.RevenueShareBps).Share.Amount;
-        var after = (money with { Amount = target }).SplitBps(original.RevenueShareBps).Share.Amount;
-        var developerDelta = after - before;
+        var developerDelta = DeveloperRefundDelta(original.RefundedGross, target, original.Currency, original.RevenueShareBps);
         var evt = new RevenueEvent
         {
             Id = PrefixedId.New("rev"),
@@ -143,6 +140,14 @@ internal sealed class RevenueLedger(MarketplaceDbContext db, IOptions<Marketplac
         await AddToBucketAsync(evt, ct);
         return evt;
     }
+
+    /// <summary>
+    /// The developer's part of refunding the gross from <paramref name="refundedBefore"/> to <paramref name="refundedAfter"/>
+    /// (cumulative): the split of the new cumulative refund minus the split of the old one, so the developer's refunds add
+    /// up to exactly their original share when the whole gross is refunded.
+    /// </summary>
+    public static long DeveloperRefundDelta(long refundedBefore, long refundedAfter, string currency, int bps) =>
+        Money.Of(refundedAfter, currency).SplitBps(bps).Share.Amount - Money.Of(refundedBefore, currency).SplitBps(bps).Share.Amount;
 
     /// <summary>Counts an install that became active in the period of <paramref name="at"/>, and in the plugin's live count.</summary>
     public async Task CountInstallAsync(Plugin plugin, DateTimeOffset at, int delta, CancellationToken ct)
