@@ -66,13 +66,13 @@ public static class StartCheckout
             {
                 if (account.Plan == plan.Key && account.Cadence == request.Cadence)
                 {
-                    throw ProblemException.Conflict("already_subscribed", $"User {request.UserId} already has {plan.Key} ({request.Cadence}), status {account.Status}.", new Dictionary<string, object?> { ["status"] = account.Status });
+                    throw ProblemException.Conflict("already_subscribed", $"User {request.UserId} already has {plan.Key} ({request.Cadence}), status {account.Status}.", new Dictionary<string, object?> { ["subscription_status"] = account.Status });
                 }
 
                 throw ProblemException.Conflict(
                     "subscription_exists",
                     $"User {request.UserId} already has a live subscription ({account.Plan}, {account.Cadence}, {account.Status}); change it with POST /v1/subscriptions/{request.UserId}/change_plan.",
-                    new Dictionary<string, object?> { ["plan"] = account.Plan, ["cadence"] = account.Cadence, ["status"] = account.Status });
+                    new Dictionary<string, object?> { ["plan"] = account.Plan, ["cadence"] = account.Cadence, ["subscription_status"] = account.Status });
             }
 
             var priceId = await prices.PriceIdAsync(plan.Key, request.Cadence, cancellationToken);
