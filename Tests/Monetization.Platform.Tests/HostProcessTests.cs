@@ -13,7 +13,7 @@ public sealed partial class HostProcessTests
     public async Task Built_host_starts_as_a_process_migrates_and_is_ready()
     {
         var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name; // bin/<Configuration>/net10.0
-        var root = RepositoryRoot();
+        var root = Monetization.TestKit.TestPaths.RepositoryRoot;
         var hostDll = Path.Combine(root, "Host", "Monetization.Host", "bin", configuration, "net10.0", "Monetization.Host.dll");
         Assert.That(File.Exists(hostDll), Is.True, $"the Host is built beside the tests: {hostDll}");
 
@@ -77,15 +77,33 @@ public sealed partial class HostProcessTests
         }
     }
 
-    internal static string RepositoryRoot()
+    [Test]
+    public async Task Production_without_an_admin_key_refuses_to_start()
     {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Monetization.sln")))
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+        var hostDll = Path.Combine(Monetization.TestKit.TestPaths.RepositoryRoot, "Host", "Monetization.Host", "bin", configuration, "net10.0", "Monetization.Host.dll");
+        var data = Path.Combine(Path.GetTempPath(), "monetization-process", Guid.NewGuid().ToString("N"));
+        var start = new ProcessStartInfo("dotnet", [hostDll, "--urls", "http://127.0.0.1:0"])
         {
-            directory = directory.Parent;
-        }
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(hostDll)!,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["Database__DataDirectory"] = data;
+        start.Environment.Remove("Auth__AdminApiKey");
 
-        return directory?.FullName ?? throw new InvalidOperationException("Monetization.sln not found above the test directory.");
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.That(process.ExitCode, Is.Not.Zero);
+        Assert.That(await stdout + await stderr, Does.Contain("Auth:AdminApiKey is required"));
+        if (Directory.Exists(data))
+        {
+            Directory.Delete(data, recursive: true);
+        }
     }
 
     [GeneratedRegex(@"Now listening on: (http://\S+)")]
