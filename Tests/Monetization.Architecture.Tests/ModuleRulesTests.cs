@@ -29,7 +29,7 @@ public sealed class ModuleRulesTests
     private static IEnumerable<Assembly> ModuleAssemblies() => Modules;
 
     private static IEnumerable<string> ModuleProjects() =>
-        Directory.GetFiles(Path.Combine(RepositoryRoot(), "Modules"), "*.csproj", SearchOption.AllDirectories).Order(StringComparer.Ordinal);
+        Directory.GetFiles(Path.Combine(Monetization.TestKit.TestPaths.RepositoryRoot, "Modules"), "*.csproj", SearchOption.AllDirectories).Order(StringComparer.Ordinal);
 
     [TestCaseSource(nameof(ModuleProjects))]
     public void Module_project_references_only_the_building_blocks(string project)
@@ -146,15 +146,4 @@ public sealed class ModuleRulesTests
 
     private static bool IsInitOnly(MethodInfo setter) =>
         setter.ReturnParameter.GetRequiredCustomModifiers().Contains(typeof(IsExternalInit));
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Monetization.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("Monetization.sln not found.");
-    }
 }

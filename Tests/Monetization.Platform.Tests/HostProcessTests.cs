@@ -13,7 +13,7 @@ public sealed partial class HostProcessTests
     public async Task Built_host_starts_as_a_process_migrates_and_is_ready()
     {
         var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name; // bin/<Configuration>/net10.0
-        var root = RepositoryRoot();
+        var root = Monetization.TestKit.TestPaths.RepositoryRoot;
         var hostDll = Path.Combine(root, "Host", "Monetization.Host", "bin", configuration, "net10.0", "Monetization.Host.dll");
         Assert.That(File.Exists(hostDll), Is.True, $"the Host is built beside the tests: {hostDll}");
 
@@ -75,17 +75,6 @@ public sealed partial class HostProcessTests
                 // Best effort.
             }
         }
-    }
-
-    internal static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Monetization.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("Monetization.sln not found above the test directory.");
     }
 
     [GeneratedRegex(@"Now listening on: (http://\S+)")]
