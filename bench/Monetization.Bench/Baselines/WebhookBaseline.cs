@@ -11,6 +11,8 @@ namespace Monetization.Bench.Baselines;
 /// <c>Stripe-Signature</c> with <see cref="StripeWebhookVerifier"/> (the Host's own verifier), reads the event's id, type
 /// and created from the envelope, and inserts one row (with the raw payload, as an event store keeps it) into an SQLite
 /// table whose primary key is the event id; a duplicate is a no-op. 200 on success, 400 on a bad signature.
+/// Writers take an in-process gate (SQLite has one writer per file; without the gate, concurrent connections meet
+/// SQLITE_BUSY and Microsoft.Data.Sqlite retries after sleeping, which would make the baseline needlessly slow).
 /// </summary>
 internal sealed class WebhookBaseline : IAsyncDisposable
 {
@@ -43,6 +45,7 @@ internal sealed class WebhookBaseline : IAsyncDisposable
         var connectionString = Sqlite.ConnectionString(System.IO.Path.Combine(directory, "baseline-webhooks.db"));
         await Sqlite.CreateAsync(connectionString, Schema, ct);
         var verifier = new StripeWebhookVerifier(Options.Create(new StripeOptions { WebhookSecrets = [secret] }), TimeProvider.System);
+        var writer = new SemaphoreSlim(1, 1);
         var (app, baseAddress) = BareServer.Create();
         app.MapPost(Path, async context =>
         {
@@ -68,7 +71,16 @@ internal sealed class WebhookBaseline : IAsyncDisposable
             insert.Parameters.AddWithValue("$created", created);
             insert.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.UtcTicks);
             insert.Parameters.AddWithValue("$payload", body.ToArray());
-            await insert.ExecuteNonQueryAsync(context.RequestAborted);
+            await writer.WaitAsync(context.RequestAborted);
+            try
+            {
+                await insert.ExecuteNonQueryAsync(context.RequestAborted);
+            }
+            finally
+            {
+                writer.Release();
+            }
+
             context.Response.StatusCode = 200;
             await context.Response.WriteAsync("{\"received\":true}", context.RequestAborted);
         });

@@ -44,19 +44,21 @@ internal static class WebhookIntake
                 using var http = LoadDriver.CreateClient(host.BaseAddress, settings.WebhookClients);
                 var signatures = Sign(bodies, secret);
                 var probe = await PostAsync(http, Route, bodies[0], signatures[0], ct);
-                if (probe.Status == 404)
+                if (probe.Status is 404 or 405)
                 {
-                    return ScenarioResult.Skip(result.Name, $"route not available: POST {Route} answered 404");
+                    result.Skipped = $"route not available: POST {Route} answered {probe.Status}; only the baseline was measured";
                 }
-
-                await new LoadDriver(settings.WebhookClients, Warmup - 1, TimeSpan.FromSeconds(settings.Seconds))
-                    .RunAsync("warm-up", (i, c) => PostAsync(http, Route, bodies[i + 1], signatures[i + 1], c), ct);
-                var phase = await new LoadDriver(settings.WebhookClients, settings.WebhookEvents, TimeSpan.FromSeconds(settings.Seconds))
-                    .RunAsync($"Host POST {Route} ({settings.WebhookClients} clients)", (i, c) => PostAsync(http, Route, bodies[Warmup + i], signatures[Warmup + i], c), ct);
-                result.Phases.Add(phase);
-                result.HostPeakMemoryBytes = host.PeakMemoryBytes;
-                await host.StopAsync();
-                result.HostPeakMemoryBytes = host.PeakMemoryBytes;
+                else
+                {
+                    await new LoadDriver(settings.WebhookClients, Warmup - 1, TimeSpan.FromSeconds(settings.Seconds))
+                        .RunAsync("warm-up", (i, c) => PostAsync(http, Route, bodies[i + 1], signatures[i + 1], c), ct);
+                    var phase = await new LoadDriver(settings.WebhookClients, settings.WebhookEvents, TimeSpan.FromSeconds(settings.Seconds))
+                        .RunAsync($"Host POST {Route} ({settings.WebhookClients} clients)", (i, c) => PostAsync(http, Route, bodies[Warmup + i], signatures[Warmup + i], c), ct);
+                    result.Phases.Add(phase);
+                    result.HostPeakMemoryBytes = host.PeakMemoryBytes;
+                    await host.StopAsync();
+                    result.HostPeakMemoryBytes = host.PeakMemoryBytes;
+                }
             }
 
             await using (var baseline = await WebhookBaseline.StartAsync(secret, data, ct))
@@ -81,6 +83,11 @@ internal static class WebhookIntake
             {
                 HostProcess.DeleteDirectory(data);
             }
+        }
+
+        if (result.Skipped is not null)
+        {
+            return result;
         }
 
         var hostPhase = result.Phases[0];
