@@ -67,7 +67,7 @@ root.SetAction(async (parse, cancellationToken) =>
     var names = chosen == "all" ? scenarios.Keys.ToList() : [chosen];
     var startedAt = DateTimeOffset.UtcNow;
     Console.WriteLine($"Monetization bench {startedAt:yyyy-MM-dd HH:mm:ss}Z on {machine}");
-    Console.WriteLine($"Host: {settings.HostDll}");
+    Console.WriteLine($"Host: {settings.HostDll}; machine load average (1/5/15 min): {MachineInfo.LoadAverage()}");
     Console.WriteLine($"Bounds: {settings.Seconds} s per timed phase, {settings.LoadSeconds} s per load phase; webhook events {settings.WebhookEvents}, usage events {settings.UsageEvents}, consumption events {settings.ConsumptionEvents}, revenue events {settings.RevenueEvents} ({settings.RevenueWebhookEvents} via webhooks), queries {settings.Queries}, start-ups {settings.StartupRuns}");
     Console.WriteLine();
 
@@ -75,6 +75,7 @@ root.SetAction(async (parse, cancellationToken) =>
     foreach (var name in names)
     {
         Console.WriteLine($"-- running {name} …");
+        var loadBefore = MachineInfo.LoadAverage();
         var clock = Stopwatch.StartNew();
         ScenarioResult result;
         try
@@ -87,6 +88,7 @@ root.SetAction(async (parse, cancellationToken) =>
         }
 
         result.Metric("scenario wall time s", clock.Elapsed.TotalSeconds, "0.0");
+        result.Metrics["machine load average (1/5/15 min) before, after"] = $"{loadBefore}; {MachineInfo.LoadAverage()}";
         results.Add(result);
         Console.WriteLine(result.Render());
     }

@@ -115,5 +115,18 @@ internal sealed record MachineInfo(int Processors, string CpuModel, string Memor
             System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription, sqlite);
     }
 
+    /// <summary>The 1, 5 and 15 minute load averages (the machine is shared: a busy one skews every number).</summary>
+    public static string LoadAverage()
+    {
+        try
+        {
+            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
+    }
+
     public override string ToString() => $"{Processors} cores ({CpuModel}), {MemoryTotal} RAM, {Os}, {Runtime}, SQLite {SqliteVersion}";
 }

@@ -57,38 +57,40 @@ internal static class UsageIngestion
                 using var http = LoadDriver.CreateClient(host.BaseAddress, settings.UsageClients, HostProcess.AdminKey);
                 var accepted = new ConcurrentBag<long>();
                 var probe = await UsageApi.PostBatchAsync(http, bodies[0], batchSize, ct);
-                if (probe.Status == 404 || probe.Status == 405)
+                if (probe.Status is 404 or 405)
                 {
-                    return ScenarioResult.Skip(result.Name, $"route not available: POST {UsageApi.IngestRoute} answered {probe.Status}");
+                    result.Skipped = $"route not available: POST {UsageApi.IngestRoute} answered {probe.Status}; only the baseline was measured";
                 }
-
-                if (probe.Succeeded)
+                else
                 {
-                    accepted.Add(0);
+                    if (probe.Succeeded)
+                    {
+                        accepted.Add(0);
+                    }
+
+                    await new LoadDriver(settings.UsageClients, WarmupBatches - 1, TimeSpan.FromSeconds(settings.Seconds))
+                        .RunAsync("warm-up", (i, c) => Post(http, bodies, i + 1, batchSize, accepted, c), ct);
+                    var phase = await new LoadDriver(settings.UsageClients, batches, TimeSpan.FromSeconds(settings.Seconds))
+                        .RunAsync($"Host POST {UsageApi.IngestRoute} ({settings.UsageClients} clients × {batchSize})",
+                            (i, c) => Post(http, bodies, WarmupBatches + i, batchSize, accepted, c), ct);
+                    result.Phases.Add(phase);
+                    result.Metric("Host distinct events/s", phase.ItemsPerSecond * fresh / batchSize, "0");
+
+                    var distinct = accepted.SelectMany(k => Indices(k)).Distinct().ToList();
+                    var expected = workload.Totals(distinct);
+                    var users = Enumerable.Range(0, Users).Select(u => $"user_usage_{u:D3}");
+                    var (mismatches, shapeKnown, sample) = await UsageApi.VerifyTotalsAsync(http, workload, expected, users, TimeSpan.FromSeconds(60), ct);
+                    result.Check("rollups exact after the run (sent minus duplicates)", mismatches.Count == 0,
+                        mismatches.Count == 0 ? $"{Users} users × 2 meters equal, {distinct.Count} distinct events" : $"{mismatches.Count} mismatches, first: {mismatches[0]}");
+                    if (!shapeKnown)
+                    {
+                        result.Notes.Add("consumption answer not understood; first answer: " + sample);
+                    }
+
+                    result.HostPeakMemoryBytes = host.PeakMemoryBytes;
+                    await host.StopAsync();
+                    result.HostPeakMemoryBytes = host.PeakMemoryBytes;
                 }
-
-                var warm = await new LoadDriver(settings.UsageClients, WarmupBatches - 1, TimeSpan.FromSeconds(settings.Seconds))
-                    .RunAsync("warm-up", (i, c) => Post(http, bodies, i + 1, batchSize, accepted, c), ct);
-                var phase = await new LoadDriver(settings.UsageClients, batches, TimeSpan.FromSeconds(settings.Seconds))
-                    .RunAsync($"Host POST {UsageApi.IngestRoute} ({settings.UsageClients} clients × {batchSize})",
-                        (i, c) => Post(http, bodies, WarmupBatches + i, batchSize, accepted, c), ct);
-                result.Phases.Add(phase);
-                result.Metric("Host distinct events/s", phase.ItemsPerSecond * fresh / batchSize, "0");
-
-                var distinct = accepted.SelectMany(k => Indices(k)).Distinct().ToList();
-                var expected = workload.Totals(distinct);
-                var users = Enumerable.Range(0, Users).Select(u => $"user_usage_{u:D3}");
-                var (mismatches, shapeKnown, sample) = await UsageApi.VerifyTotalsAsync(http, workload, expected, users, TimeSpan.FromSeconds(60), ct);
-                result.Check("rollups exact after the run (sent minus duplicates)", mismatches.Count == 0,
-                    mismatches.Count == 0 ? $"{Users} users × 2 meters equal, {distinct.Count} distinct events" : $"{mismatches.Count} mismatches, first: {mismatches[0]}");
-                if (!shapeKnown)
-                {
-                    result.Notes.Add("consumption answer not understood; first answer: " + sample);
-                }
-
-                result.HostPeakMemoryBytes = host.PeakMemoryBytes;
-                await host.StopAsync();
-                result.HostPeakMemoryBytes = host.PeakMemoryBytes;
             }
 
             await using (var baseline = await BatchInsertBaseline.OpenAsync(data, ct))
@@ -113,6 +115,11 @@ internal static class UsageIngestion
             {
                 HostProcess.DeleteDirectory(data);
             }
+        }
+
+        if (result.Skipped is not null)
+        {
+            return result;
         }
 
         var hostPhase = result.Phases[0];
