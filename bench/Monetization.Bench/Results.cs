@@ -52,11 +52,11 @@ internal sealed class ScenarioResult(string name)
 
         if (Phases.Count > 0)
         {
-            s.AppendLine(CultureInfo.InvariantCulture, $"{"phase",-44} {"requests",9} {"items",10} {"errors",7} {"wall s",8} {"items/s",10} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"max ms",8}");
+            s.AppendLine(CultureInfo.InvariantCulture, $"{"phase",-56} {"requests",9} {"items",10} {"errors",7} {"wall s",8} {"items/s",10} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"max ms",8}");
             foreach (var p in Phases)
             {
                 s.AppendLine(CultureInfo.InvariantCulture,
-                    $"{p.Name,-44} {p.Requests,9} {p.Items,10} {p.Errors,7} {p.Wall.TotalSeconds,8:0.00} {p.ItemsPerSecond,10:0} {p.Latency.P50Ms,8:0.00} {p.Latency.P95Ms,8:0.00} {p.Latency.P99Ms,8:0.00} {p.Latency.MaxMs,8:0.00}");
+                    $"{p.Name,-56} {p.Requests,9} {p.Items,10} {p.Errors,7} {p.Wall.TotalSeconds,8:0.00} {p.ItemsPerSecond,10:0} {p.Latency.P50Ms,8:0.00} {p.Latency.P95Ms,8:0.00} {p.Latency.P99Ms,8:0.00} {p.Latency.MaxMs,8:0.00}");
                 if (p.FirstError is not null)
                 {
                     s.AppendLine(CultureInfo.InvariantCulture, $"    first error: {p.FirstError}");

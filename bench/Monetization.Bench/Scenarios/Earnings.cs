@@ -143,7 +143,7 @@ internal static class Earnings
         using var hooks = LoadDriver.CreateClient(host.BaseAddress, 8);
         var clock = Stopwatch.StartNew();
         var signedAt = DateTimeOffset.UtcNow;
-        var phase = await new LoadDriver(8, count, TimeSpan.FromSeconds(settings.Seconds)).RunAsync($"load: POST {WebhookIntake.Route} checkout.session.completed (8 clients)", (i, c) =>
+        var phase = await new LoadDriver(8, count, TimeSpan.FromSeconds(settings.Seconds)).RunAsync("load: webhooks checkout.session.completed (8 clients)", (i, c) =>
         {
             var content = new ByteArrayContent(bodies[i]);
             content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
@@ -158,12 +158,20 @@ internal static class Earnings
             return 0;
         }
 
+        // Wait for the outbox to deliver: until every accepted purchase is a revenue event, no progress for 15 s, or the load bound.
         long events = 0;
-        var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * Math.Min(settings.LoadSeconds, 120 + count / 20);
-        while (Stopwatch.GetTimestamp() < deadline)
+        var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * settings.LoadSeconds;
+        var lastProgress = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetTimestamp() < deadline && Stopwatch.GetElapsedTime(lastProgress) < TimeSpan.FromSeconds(15))
         {
             var json = JsonNode.Parse(await admin.GetStringAsync(new Uri(route, UriKind.Relative), ct));
-            events = (long?)json?["totals"]?.AsArray().FirstOrDefault(t => (string?)t?["currency"] == "usd")?["events"] ?? 0;
+            var seen = (long?)json?["totals"]?.AsArray().FirstOrDefault(t => (string?)t?["currency"] == "usd")?["events"] ?? 0;
+            if (seen != events)
+            {
+                events = seen;
+                lastProgress = Stopwatch.GetTimestamp();
+            }
+
             if (events >= phase.Items)
             {
                 break;
