@@ -50,7 +50,7 @@ internal sealed class UsageWorkload(string tag, Func<long, string> userOf, DateT
     /// <summary>The JSON body <c>{"events": [...]}</c> of the given event indices.</summary>
     public byte[] Body(IReadOnlyList<long> indices)
     {
-        var buffer = new ArrayBufferWriter<byte>(indices.Count * 190);
+        var buffer = new ArrayBufferWriter<byte>(Math.Max(256, indices.Count * 190));
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
