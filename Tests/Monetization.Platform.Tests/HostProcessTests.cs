@@ -77,6 +77,35 @@ public sealed partial class HostProcessTests
         }
     }
 
+    [Test]
+    public async Task Production_without_an_admin_key_refuses_to_start()
+    {
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+        var hostDll = Path.Combine(Monetization.TestKit.TestPaths.RepositoryRoot, "Host", "Monetization.Host", "bin", configuration, "net10.0", "Monetization.Host.dll");
+        var data = Path.Combine(Path.GetTempPath(), "monetization-process", Guid.NewGuid().ToString("N"));
+        var start = new ProcessStartInfo("dotnet", [hostDll, "--urls", "http://127.0.0.1:0"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(hostDll)!,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["Database__DataDirectory"] = data;
+        start.Environment.Remove("Auth__AdminApiKey");
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.That(process.ExitCode, Is.Not.Zero);
+        Assert.That(await stdout + await stderr, Does.Contain("Auth:AdminApiKey is required"));
+        if (Directory.Exists(data))
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
     [GeneratedRegex(@"Now listening on: (http://\S+)")]
     private static partial Regex ListeningOn();
 }
