@@ -21,7 +21,8 @@ public sealed class EndToEndTests
         await using var factory = Story.CreateFactory();
         using var story = new Story(factory);
         _normal = await story.RunAsync();
-        TestContext.Out.WriteLine(_normal.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        TestContext.Out.WriteLine(Indented(_normal));
+        Assert.That(story.ProductBugs, Is.Empty, "product bugs met by the story");
     }
 
     [Test]
@@ -45,6 +46,7 @@ public sealed class EndToEndTests
         Assert.That(delivered.Count(d => d.Bool("duplicate")), Is.GreaterThan(0), "webhooks were really delivered twice");
 
         Assert.That(Indented(chaotic), Is.EqualTo(Indented(_normal!)));
+        Assert.That(story.ProductBugs, Is.Empty, "product bugs met by the story");
     }
 
     private static string Indented(JsonNode node) => node.ToJsonString(new JsonSerializerOptions { WriteIndented = true });

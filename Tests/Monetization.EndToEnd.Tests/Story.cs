@@ -21,14 +21,16 @@ internal sealed partial class Story(MonetizationFactory factory) : IDisposable
     public const string UserA = "user_alice";
     public const string UserB = "user_bob";
     public const string Developer = "dev_acme";
-    public const string Model = "e2e-model";
+    public const string Model = "house_model";
     public const long PluginPrice = 1_500;
     public const long CreditPackage = 500;
     private const string Card4242 = "4242424242424242";
     private const string Card0341 = "4000000000000341";
 
     private readonly Api _api = new(factory);
+    private readonly List<string> _productBugs = [];
     private string _pluginId = "";
+    private string _pluginPriceId = "";
     private string _accountId = "";
     private string _subscriptionA = "";
     private string _subscriptionB = "";
@@ -43,6 +45,7 @@ internal sealed partial class Story(MonetizationFactory factory) : IDisposable
         [$"Usage:ModelPrices:{Model}:Output"] = "60",
         ["Usage:InvoiceJob:Enabled"] = "false",
         ["Marketplace:PayoutScheduleEnabled"] = "false",
+        ["Subscriptions:JobPollSeconds"] = "1",
     };
 
     public static MonetizationFactory CreateFactory()
@@ -71,7 +74,21 @@ internal sealed partial class Story(MonetizationFactory factory) : IDisposable
         return await SnapshotAsync();
     }
 
+    /// <summary>
+    /// Product bugs the story met: each is an assertion of the right behaviour that failed. The story records them and goes
+    /// on with what the product did, so the rest is still checked; the tests fail at the end while this is not empty.
+    /// </summary>
+    public IReadOnlyList<string> ProductBugs => _productBugs;
+
     public void Dispose() => _api.Dispose();
+
+    private void ExpectProduct(bool holds, string bug)
+    {
+        if (!holds)
+        {
+            _productBugs.Add(bug);
+        }
+    }
 
     // 1. A developer registers, onboards to Connect (the hosted page), publishes a monthly plugin.
     private async Task DeveloperPublishesMonthlyPluginAsync()
@@ -100,6 +117,7 @@ internal sealed partial class Story(MonetizationFactory factory) : IDisposable
             pricing = new { model = "monthly", amount = PluginPrice, currency = "usd" },
         }, 201);
         _pluginId = plugin.Str("id");
+        _pluginPriceId = plugin.Str("stripe_price_id");
         Assert.That(plugin.Str("status"), Is.EqualTo("active"));
         Assert.That(plugin.StrOrNull("stripe_price_id"), Is.Not.Null, "a monthly plugin gets a recurring Stripe price");
         var price = await _api.StripeGetAsync($"prices/{plugin.Str("stripe_price_id")}");
@@ -205,6 +223,12 @@ internal sealed partial class Story(MonetizationFactory factory) : IDisposable
         Assert.That(summaryA.Time("credit_until"), Is.EqualTo(now.AddDays(45)).Within(TimeSpan.FromMinutes(1)));
         Assert.That(summaryB.Time("credit_until"), Is.EqualTo(now.AddDays(45)).Within(TimeSpan.FromMinutes(1)));
 
+        // Subscriptions sends credit deferrals to Stripe from its background job (outside any transaction): wait for them.
+        await EventuallyAsync("A's and B's next charges are deferred in Stripe", async () =>
+            Json.At(await _api.StripeGetAsync($"subscriptions/{_subscriptionA}"), "trial_end") is JsonValue
+            && (await _api.StripeGetAsync($"subscriptions/{_subscriptionB}")).Long("trial_end") > now.AddDays(40).ToUnixTimeSeconds());
+        await factory.SettleAsync();
+
         var a = await _api.GetAsync($"/v1/subscriptions/{UserA}");
         b = await _api.GetAsync($"/v1/subscriptions/{UserB}");
         Assert.That(a.Time("credit_until"), Is.EqualTo(summaryA.Time("credit_until")), "Subscriptions and Referrals agree on A's credit");
@@ -282,17 +306,22 @@ internal sealed partial class Story(MonetizationFactory factory) : IDisposable
 
         var invoices = (await _api.StripeGetAsync($"invoices?customer={_customerB}&limit=100")).Arr("data");
         var pluginInvoice = invoices.Single(i => i.Unix("created") == renewal && i.Str("billing_reason") == "subscription_cycle")!;
-        Assert.That(pluginInvoice.Str("status"), Is.EqualTo("paid"), pluginInvoice?.ToJsonString());
+        Assert.That(pluginInvoice.Str("status"), Is.EqualTo("paid"), pluginInvoice.ToJsonString());
         var lines = (await _api.StripeGetAsync($"invoices/{pluginInvoice.Str("id")}/lines?limit=100")).Arr("data");
-        var pluginGross = lines.Where(l => l.StrOrNull("metadata.plugin_id") == _pluginId || l.StrOrNull("parent.subscription_item_details.subscription_item") == InstallItemOf(subscriptionB))
-            .Sum(l => l!.Long("amount"));
-        Assert.That(pluginGross, Is.GreaterThanOrEqualTo(PluginPrice), lines.ToJsonString());
+        var pluginLines = lines.Where(l => l.StrOrNull("pricing.price_details.price") == _pluginPriceId).ToList();
+        var pluginCharged = pluginLines.Sum(l => l!.Long("amount"));
+        Assert.That(pluginCharged, Is.GreaterThanOrEqualTo(PluginPrice), lines.ToJsonString());
 
         var period = $"{renewal.UtcDateTime:yyyy-MM}";
         var earnings = await _api.GetAsync($"/v1/marketplace/developers/{Developer}/earnings?period={period}");
         var totals = earnings.Arr("totals").Single();
-        var developerShare = pluginGross * 7000 / 10000;
-        Assert.That((totals.Long("gross"), totals.Long("developer_share"), totals.Long("platform_share")), Is.EqualTo((pluginGross, developerShare, pluginGross - developerShare)), "70/30");
+        var gross = totals.Long("gross");
+        ExpectProduct(gross == pluginCharged,
+            $"Marketplace (Consumers/RecordSubscriptionRevenue.cs): B's invoice {pluginInvoice.Str("id")} charged {pluginCharged} for the plugin "
+            + $"({string.Join(" + ", pluginLines.Select(l => $"{l.Long("amount")} '{l.Str("description")}' parent={l.Str("parent.type")}"))}), "
+            + $"but the developer's earnings record gross {gross}: the proration line (invoice_item_details, no subscription_item, no metadata) is not matched to the install; match it by its price (pricing.price_details.price = the plugin's price) or the emulator should send proration lines as subscription_item_details with proration=true as Stripe does.");
+        var developerShare = gross * 7000 / 10000;
+        Assert.That((totals.Long("developer_share"), totals.Long("platform_share")), Is.EqualTo((developerShare, gross - developerShare)), "70/30, in integers that sum to the gross");
         Assert.That((totals.Long("payable"), totals.Long("pending"), totals.Long("paid")), Is.EqualTo((developerShare, 0L, 0L)), "past the hold");
 
         var payouts = await _api.PostAsync("/v1/marketplace/payouts", new { period });
@@ -304,22 +333,25 @@ internal sealed partial class Story(MonetizationFactory factory) : IDisposable
         var transfers = (await _api.StripeGetAsync("transfers?limit=100")).Arr("data");
         Assert.That(transfers.Select(t => (t.Str("destination"), t.Long("amount"))), Is.EqualTo(new[] { (_accountId, developerShare) }), "one transfer, whatever the number of runs");
         Assert.That((await _api.GetAsync($"/v1/marketplace/payouts?developer_id={Developer}")).Arr("data"), Has.Count.EqualTo(1));
+        totals = (await _api.GetAsync($"/v1/marketplace/developers/{Developer}/earnings?period={period}")).Arr("totals").Single();
+        Assert.That((totals.Long("paid"), totals.Long("payable")), Is.EqualTo((developerShare, 0L)));
 
-        // The developer moved the money to their bank: the connected account's balance is 0, so a reversal is refused
-        // and the refund is carried as a debt into the next payout (docs/modules/marketplace.md, "Refunds").
+        // The developer moved the money to their bank: the connected account's balance is 0, so the transfer reversal is
+        // refused and the refund is carried as a debt into the next payout (docs/modules/marketplace.md, "Refunds").
         await factory.EmulatorAsync($"accounts/{_accountId}/balance", new { amount = 0, currency = "usd" });
         var refund = await _api.StripePostAsync("refunds", ("payment_intent", PaymentIntentOf(pluginInvoice)));
-        Assert.That(refund.Str("status"), Is.EqualTo("succeeded"));
+        Assert.That((refund.Str("status"), refund.Long("amount")), Is.EqualTo(("succeeded", pluginInvoice.Long("amount_paid"))));
         await factory.SettleAsync();
 
-        earnings = await _api.GetAsync($"/v1/marketplace/developers/{Developer}/earnings?period={period}");
-        totals = earnings.Arr("totals").Single();
-        Assert.That((totals.Long("refunded"), totals.Long("developer_share"), totals.Long("paid"), totals.Long("payable")),
-            Is.EqualTo((pluginGross, 0L, developerShare, -developerShare)), earnings.ToJsonString());
+        var refundPeriod = $"{factory.Now.UtcDateTime:yyyy-MM}";
+        var refunded = (await _api.GetAsync($"/v1/marketplace/developers/{Developer}/earnings?period={refundPeriod}")).Arr("totals").Single();
+        Assert.That((refunded.Long("refunded"), refunded.Long("developer_share"), refunded.Long("paid"), refunded.Long("payable")),
+            Is.EqualTo((gross, -developerShare, 0L, -developerShare)), $"the refund is a negative event of {refundPeriod}, a debt not held: {refunded?.ToJsonString()}");
         var transfer = await _api.StripeGetAsync($"transfers/{payout.Str("transfer_id")}");
         Assert.That(transfer.Long("amount_reversed"), Is.Zero, "no balance to reverse from");
-        var next = await _api.PostAsync("/v1/marketplace/payouts", new { period = $"{factory.Now.UtcDateTime:yyyy-MM}" });
-        Assert.That(next.Arr("payouts"), Is.Empty, "the debt is netted against the next payout: nothing to pay now");
+        var next = await _api.PostAsync("/v1/marketplace/payouts", new { period = refundPeriod });
+        Assert.That(next.Arr("payouts"), Is.Empty, $"the debt is netted against the next payout: nothing to pay now: {next.ToJsonString()}");
+        Assert.That((await _api.StripeGetAsync("transfers?limit=100")).Arr("data"), Has.Count.EqualTo(1));
     }
 
     // 8. B's card is now the 0341 card: the renewal fails, grace, then canceled → free limits.
@@ -429,8 +461,20 @@ internal sealed partial class Story(MonetizationFactory factory) : IDisposable
     private static string PaymentIntentOf(JsonNode? invoice) =>
         invoice.StrOrNull("payments.data.0.payment.payment_intent") ?? throw new AssertionException($"no payment intent on {invoice?.ToJsonString()}");
 
-    private static string? InstallItemOf(JsonNode subscription) =>
-        subscription.Arr("items.data").FirstOrDefault(i => i.StrOrNull("metadata.install_id") is not null)?.Str("id");
+    /// <summary>Polls (every 50 ms, at most 30 s) for the result of background work that has no route to trigger it.</summary>
+    private static async Task EventuallyAsync(string what, Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"Not within 30 s: {what}.");
+            }
+
+            await Task.Delay(50);
+        }
+    }
 
     private async Task<JsonNode> InstallOfB() =>
         (await _api.GetAsync($"/v1/marketplace/users/{UserB}/installs?status=all")).Arr("data").Single(i => i.Str("plugin_id") == _pluginId)!;
