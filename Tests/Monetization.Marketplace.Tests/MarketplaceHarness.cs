@@ -1,9 +1,13 @@
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Monetization.IntegrationEvents;
 using Monetization.IntegrationEvents.Subscriptions;
 using Monetization.IntegrationEvents.Usage;
+using Monetization.Marketplace.Data;
+using Monetization.Marketplace.Domain;
+using Monetization.Marketplace.Features.StripeCalls;
 using Monetization.Stripe;
 using Monetization.TestKit;
 
@@ -47,8 +51,30 @@ internal sealed class MarketplaceHarness : IAsyncDisposable
 
     public FakeTimeProvider Clock => Factory.Clock;
 
-    /// <summary>Delivers every queued Stripe webhook and integration event until both are quiet.</summary>
-    public async Task SettleAsync() => await Factory.SettleAsync();
+    /// <summary>The runner of the Stripe calls Marketplace's consumers record (reversals, subscription items).</summary>
+    public StripeCallRunner StripeCalls => Factory.Services.GetRequiredService<StripeCallRunner>();
+
+    /// <summary>
+    /// Delivers every queued Stripe webhook and integration event and makes every due Stripe call of Marketplace, until
+    /// all are quiet (a call causes webhooks, whose events may record calls).
+    /// </summary>
+    public async Task SettleAsync()
+    {
+        for (var round = 0; round < 20; round++)
+        {
+            await Factory.SettleAsync();
+            if (await StripeCalls.RunDueAsync(CancellationToken.None) == 0)
+            {
+                return;
+            }
+        }
+
+        throw new InvalidOperationException("Marketplace's Stripe calls did not settle in 20 rounds.");
+    }
+
+    /// <summary>Marketplace's recorded Stripe calls, oldest first.</summary>
+    public Task<List<StripeCall>> StripeCallsAsync() =>
+        Factory.QueryAsync<MarketplaceDbContext, List<StripeCall>>(db => db.StripeCalls.AsNoTracking().OrderBy(c => c.CreatedAt).ThenBy(c => c.Id).ToListAsync());
 
     public async Task<JsonNode> RegisterDeveloperAsync(string id = "dev_1", int? bps = null)
     {
