@@ -3,6 +3,7 @@ using Monetization.BuildingBlocks.Modules;
 using Monetization.Marketplace.Data;
 using Monetization.Marketplace.Domain;
 using Monetization.Marketplace.Features.Payouts;
+using Monetization.Marketplace.Features.StripeCalls;
 
 namespace Monetization.Marketplace;
 
@@ -24,6 +25,9 @@ public sealed class MarketplaceModule : IModule
         module.AddOptions<MarketplaceOptions>("Marketplace");
         module.Services.AddScoped<RevenueLedger>();
         module.Services.AddScoped<MonthlyInstallBilling>();
+        module.Services.AddScoped<StripeCallExecutor>();
+        module.Services.AddSingleton<StripeCallRunner>();
+        module.Services.AddHostedService(sp => sp.GetRequiredService<StripeCallRunner>());
         module.Services.AddSingleton<PayoutScheduler>();
         module.Services.AddHostedService(sp => sp.GetRequiredService<PayoutScheduler>());
     }

@@ -42,6 +42,24 @@ internal sealed class MarketplaceOptions
     [Range(10, 86_400)]
     public int PayoutLeaseSeconds { get; set; } = 300;
 
+    /// <summary>
+    /// How often the Stripe call runner looks for due calls (transfer reversals and subscription items decided by
+    /// consumers), in seconds (<c>Marketplace:StripeCallPollSeconds</c>, default 10). It is also woken by each new call.
+    /// </summary>
+    [Range(0.05, 3600)]
+    public double StripeCallPollSeconds { get; set; } = 10;
+
+    /// <summary>First retry delay of a failed Stripe call, in seconds; doubles per attempt up to one hour (default 30).</summary>
+    [Range(0.01, 3600)]
+    public double StripeCallRetrySeconds { get; set; } = 30;
+
+    /// <summary>
+    /// Attempts of a Stripe call before it is given up (<c>refused</c>): a reversal then becomes a debt carried into the
+    /// next payout, an item leaves the install pending (default 12).
+    /// </summary>
+    [Range(1, 1000)]
+    public int StripeCallMaxAttempts { get; set; } = 12;
+
     /// <summary>Country of new Express connected accounts (two letters, default <c>US</c>).</summary>
     [RegularExpression("^[A-Z]{2}$")]
     public string ConnectCountry { get; set; } = "US";

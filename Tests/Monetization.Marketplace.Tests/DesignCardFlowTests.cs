@@ -1,51 +1,86 @@
 using Microsoft.EntityFrameworkCore;
 using Monetization.IntegrationEvents.Marketplace;
+using Monetization.IntegrationEvents.Subscriptions;
 using Monetization.Marketplace.Data;
 using Monetization.TestKit;
 
 namespace Monetization.Marketplace.Tests;
 
 /// <summary>
-/// The design card: a user on trial installs a monthly plugin → pending → FirstPaidTransition → billable (a subscription
-/// item) → InvoicePaid line → a revenue event split 70/30. Only integration events cross the module boundary.
+/// The design card, end to end against the Stripe emulator: a user on trial installs a monthly plugin → pending → the
+/// trial ends and Stripe charges the first invoice (FirstPaidTransition) → the plugin becomes an item of the user's
+/// subscription → the next invoice's plugin lines → revenue events split 70/30. Only integration events cross the
+/// module boundary; Stripe's side lives in the emulator.
 /// </summary>
 public sealed class DesignCardFlowTests
 {
-    [Test]
-    public async Task Trial_user_installs_monthly_plugin_pays_and_the_invoice_line_is_split_70_30()
+    private static MarketplaceHarness WithMonthlyTrial() =>
+        new(f => f.WithSetting("Plans:premium:Prices:monthly:TrialDays", "14"));
+
+    /// <summary>
+    /// The plugin lines of every invoice Subscriptions reported paid: by subscription item or install metadata, and the
+    /// proration lines, which carry only the plugin's price.
+    /// </summary>
+    private static async Task<List<(string SourceId, long Amount)>> PluginLinesAsync(MarketplaceHarness h, string installId, string? itemId)
     {
-        await using var h = new MarketplaceHarness();
+        var invoices = await h.Factory.OutboxEventsAsync<InvoicePaid>();
+        var pluginPrices = await h.Factory.QueryAsync<MarketplaceDbContext, List<string?>>(db => db.Plugins.Select(p => p.StripePriceId).ToListAsync());
+        return invoices.SelectMany(i => i.Lines
+                .Where(l => l.Amount != 0 && ((itemId != null && l.SubscriptionItemId == itemId) || l.Metadata.GetValueOrDefault("install_id") == installId
+                    || (l.SubscriptionItemId == null && pluginPrices.Contains(l.PriceId))))
+                .Select(l => ($"{i.InvoiceId}:{l.LineId}", l.Amount)))
+            .Distinct()
+            .ToList();
+    }
+
+    private static Task<List<Domain.RevenueEvent>> RevenueAsync(MarketplaceHarness h) =>
+        h.Factory.QueryAsync<MarketplaceDbContext, List<Domain.RevenueEvent>>(db => db.RevenueEvents.OrderBy(e => e.SourceId).ToListAsync());
+
+    [Test]
+    public async Task Trial_user_installs_monthly_plugin_pays_and_the_invoice_lines_are_split_70_30()
+    {
+        await using var h = WithMonthlyTrial();
         await h.RegisterDeveloperAsync();
         var plugin = await h.PublishPluginAsync("backup", new { model = "monthly", amount = 999, currency = "usd" });
-        await h.Factory.PublishAsync(MarketplaceHarness.SubscriptionChangedFor("u1", "trialing", 1));
+        var subscription = await h.SubscribeAsync("u1");
+        Assert.That((await h.LatestAsync<SubscriptionChanged>(e => e.UserId == "u1")).Status, Is.EqualTo("trialing"));
+        var planItems = (await h.SubscriptionItemsAsync(subscription)).Count;
 
         var install = await h.InstallAsync(plugin, "u1");
         Assert.That(install.Str("status"), Is.EqualTo("pending"));
-        Assert.That(h.Stripe.ItemsCreated, Is.Empty, "a trial is not payment: nothing is billed yet");
+        Assert.That(await h.SubscriptionItemsAsync(subscription), Has.Count.EqualTo(planItems), "a trial is not payment: nothing is billed yet");
         Assert.That((await h.Factory.OutboxEventsAsync<PluginInstalled>()).Single().Status, Is.EqualTo("pending"));
 
-        var firstPaid = h.FirstPaidFor("u1");
-        await h.Factory.PublishAsync(firstPaid);
-        await h.Factory.PublishAsync(firstPaid); // redelivery adds no second item
-        var item = h.Stripe.ItemsCreated.Single();
-        Assert.That(item.Subscription, Is.EqualTo("sub_1"));
-        Assert.That(item.Metadata!["install_id"], Is.EqualTo(install.Str("install_id")));
-        var active = (await h.Read.GetJsonAsync("/v1/marketplace/users/u1/installs"))["data"]![0]!;
+        // The trial ends: Stripe charges the first invoice → FirstPaidTransition → the plugin becomes a subscription item.
+        await h.Factory.AdvanceStripeClockAsync(TimeSpan.FromDays(15));
+        await h.SettleAsync();
+        var firstPaid = await h.LatestAsync<FirstPaidTransition>(e => e.UserId == "u1");
+        await h.Factory.PublishAsync(firstPaid with { EventId = Guid.NewGuid() }); // reported again: no second item
+        await h.SettleAsync();
+        var active = await h.InstallOfAsync("u1");
         Assert.That(active.Str("status"), Is.EqualTo("active"));
         var itemId = active.Str("stripe_subscription_item_id");
+        var items = await h.SubscriptionItemsAsync(subscription);
+        Assert.That(items, Has.Count.EqualTo(planItems + 1));
+        var item = items.Single(i => i.Str("id") == itemId);
+        Assert.That(item["metadata"]!.Str("install_id"), Is.EqualTo(install.Str("install_id")));
+        Assert.That((await h.Factory.OutboxEventsAsync<PluginInstalled>()).Last().Status, Is.EqualTo("active"));
+        Assert.That(await RevenueAsync(h), Is.Empty, "the first invoice had only the plan");
 
-        // The invoice: the plan line (not ours) and the plugin's line with the item's metadata.
-        var metadata = new Dictionary<string, string> { ["plugin_id"] = plugin, ["install_id"] = install.Str("install_id") };
-        var invoice = h.InvoicePaidFor("u1", "in_2", MarketplaceHarness.Line("il_plan", 2000), MarketplaceHarness.Line("il_plugin", 999, itemId, metadata));
-        await h.Factory.PublishAsync(invoice);
-
-        var events = await h.Factory.QueryAsync<MarketplaceDbContext, List<Domain.RevenueEvent>>(db => db.RevenueEvents.ToListAsync());
-        var evt = events.Single();
-        Assert.That(evt.Gross, Is.EqualTo(999));
-        Assert.That(evt.DeveloperShare, Is.EqualTo(699));
-        Assert.That(evt.PlatformShare, Is.EqualTo(300));
-        Assert.That(evt.SourceId, Is.EqualTo("in_2:il_plugin"));
-        Assert.That(evt.Period, Is.EqualTo("2026-11"));
+        // The next renewal bills the plugin: one revenue event per plugin line (the plan line is not marketplace revenue).
+        await h.Factory.AdvanceStripeClockAsync(TimeSpan.FromDays(31));
+        await h.SettleAsync();
+        var lines = await PluginLinesAsync(h, install.Str("install_id"), itemId);
+        var events = await RevenueAsync(h);
+        Assert.That(lines.Select(l => l.Amount), Does.Contain(999L));
+        Assert.That(events.Select(e => e.SourceId), Is.EquivalentTo(lines.Select(l => l.SourceId)));
+        var full = events.Single(e => e.SourceId == lines.First(l => l.Amount == 999).SourceId);
+        Assert.That(full.Gross, Is.EqualTo(999));
+        Assert.That(full.DeveloperShare, Is.EqualTo(699));
+        Assert.That(full.PlatformShare, Is.EqualTo(300));
+        Assert.That(full.Period, Is.EqualTo("2026-12"));
+        Assert.That(full.InstallId, Is.EqualTo(install.Str("install_id")));
+        Assert.That(events, Has.All.Matches<Domain.RevenueEvent>(e => e.DeveloperShare + e.PlatformShare == e.Gross && e.DeveloperShare == e.Gross * 7000 / 10_000));
     }
 
     [Test]
@@ -54,24 +89,44 @@ public sealed class DesignCardFlowTests
         await using var h = new MarketplaceHarness();
         await h.RegisterDeveloperAsync();
         var plugin = await h.PublishPluginAsync("backup", new { model = "monthly", amount = 500, currency = "usd" });
-        await h.Factory.PublishAsync(MarketplaceHarness.SubscriptionChangedFor("u1", "active", 1));
+        await h.SubscribeAsync("u1");
         var install = await h.InstallAsync(plugin, "u1");
         var itemId = install.Str("stripe_subscription_item_id");
 
-        // Lines matched by subscription item only (no metadata), and a proration credit.
-        var november = h.InvoicePaidFor("u1", "in_nov", MarketplaceHarness.Line("il_1", 500, itemId));
-        await h.Factory.PublishAsync(november);
-        await h.Factory.PublishAsync(november with { EventId = Guid.NewGuid() });
-        h.Clock.Advance(TimeSpan.FromDays(30));
-        await h.Factory.PublishAsync(h.InvoicePaidFor("u1", "in_dec", MarketplaceHarness.Line("il_1", 500, itemId), MarketplaceHarness.Line("il_2", -120, itemId)));
+        await h.Factory.AdvanceStripeClockAsync(TimeSpan.FromDays(31));
+        await h.SettleAsync();
+        var december = await h.LatestAsync<InvoicePaid>(e => e.UserId == "u1");
+        await h.Factory.PublishAsync(december); // redelivery
+        await h.Factory.PublishAsync(december with { EventId = Guid.NewGuid() }); // the same invoice reported twice
+        var afterFirst = await RevenueAsync(h);
+        Assert.That(afterFirst.Select(e => e.SourceId), Is.EquivalentTo((await PluginLinesAsync(h, install.Str("install_id"), itemId)).Select(l => l.SourceId)));
+        Assert.That(afterFirst.Select(e => e.SourceId), Has.All.StartWith(december.InvoiceId + ":"));
 
-        var nov = (await h.EarningsAsync(period: "2026-11")).Currency("usd");
-        Assert.That(nov.Long("events"), Is.EqualTo(1));
-        Assert.That(nov.Long("gross"), Is.EqualTo(500));
-        var dec = (await h.EarningsAsync(period: "2026-12")).Currency("usd");
-        Assert.That(dec.Long("events"), Is.EqualTo(2));
-        Assert.That(dec.Long("gross"), Is.EqualTo(380));
-        Assert.That(dec.Long("developer_share") + dec.Long("platform_share"), Is.EqualTo(380));
+        await h.Factory.AdvanceStripeClockAsync(TimeSpan.FromDays(31));
+        await h.SettleAsync();
+        var january = await h.LatestAsync<InvoicePaid>(e => e.UserId == "u1");
+        Assert.That(january.InvoiceId, Is.Not.EqualTo(december.InvoiceId));
+        var lines = await PluginLinesAsync(h, install.Str("install_id"), itemId);
+        var events = await RevenueAsync(h);
+        Assert.That(events.Select(e => e.SourceId), Is.EquivalentTo(lines.Select(l => l.SourceId)));
+        Assert.That(events.Where(e => e.StripeInvoiceId == january.InvoiceId).Select(e => e.Gross), Is.EqualTo(new[] { 500L }), "a renewal is one line, one event");
+        Assert.That(events.Where(e => e.StripeInvoiceId == december.InvoiceId).Select(e => e.Gross), Has.Exactly(2).Items, "December: the month ahead and the proration of the days installed before it");
+        Assert.That(events.Sum(e => e.Gross), Is.EqualTo(lines.Sum(l => l.Amount)));
+
+        // Uninstalled mid-period: the prorated credit comes back as a negative line on the next invoice → a negative event.
+        await h.Factory.AdvanceStripeClockAsync(TimeSpan.FromDays(10));
+        using (var uninstalled = await h.Admin.DeleteAsync($"/v1/marketplace/plugins/{plugin}/installs/u1"))
+        {
+            await uninstalled.ReadJsonAsync(200);
+        }
+
+        await h.Factory.AdvanceStripeClockAsync(TimeSpan.FromDays(25));
+        await h.SettleAsync();
+        var credits = (await RevenueAsync(h)).Where(e => e.Gross < 0).ToList();
+        Assert.That(credits, Has.Count.EqualTo(1));
+        Assert.That(credits[0].Gross, Is.InRange(-500L, -1L));
+        Assert.That(credits[0].DeveloperShare + credits[0].PlatformShare, Is.EqualTo(credits[0].Gross));
+        Assert.That((await RevenueAsync(h)).Select(e => e.SourceId), Is.EquivalentTo((await PluginLinesAsync(h, install.Str("install_id"), itemId)).Select(l => l.SourceId)));
     }
 
     [Test]
@@ -80,17 +135,25 @@ public sealed class DesignCardFlowTests
         await using var h = new MarketplaceHarness();
         await h.RegisterDeveloperAsync();
         var plugin = await h.PublishPluginAsync("backup", new { model = "monthly", amount = 500, currency = "usd" });
-        await h.Factory.PublishAsync(MarketplaceHarness.SubscriptionChangedFor("u1", "active", 1));
-        await h.InstallAsync(plugin, "u1");
-        await h.Factory.PublishAsync(MarketplaceHarness.SubscriptionChangedFor("u1", "canceled", 2));
-        Assert.That((await h.Read.GetJsonAsync("/v1/marketplace/users/u1/installs"))["data"]![0]!.Str("status"), Is.EqualTo("pending"));
-        // An older change arriving late is ignored.
-        await h.Factory.PublishAsync(MarketplaceHarness.SubscriptionChangedFor("u1", "active", 1));
-        Assert.That((await h.Read.GetJsonAsync("/v1/marketplace/users/u1/installs"))["data"]![0]!.Str("status"), Is.EqualTo("pending"));
+        var first = await h.SubscribeAsync("u1");
+        var activeChange = await h.LatestAsync<SubscriptionChanged>(e => e.UserId == "u1" && e.Status == "active");
+        Assert.That((await h.InstallAsync(plugin, "u1")).Str("status"), Is.EqualTo("active"));
 
-        await h.Factory.PublishAsync(MarketplaceHarness.SubscriptionChangedFor("u1", "active", 3, "sub_2"));
-        var again = (await h.Read.GetJsonAsync("/v1/marketplace/users/u1/installs"))["data"]![0]!;
+        // Canceled in Stripe: customer.subscription.deleted → SubscriptionChanged(canceled).
+        await h.Stripe.Subscriptions.CancelAsync(first);
+        await h.SettleAsync();
+        Assert.That((await h.InstallOfAsync("u1")).Str("status"), Is.EqualTo("pending"));
+        // An older change arriving late is ignored.
+        await h.Factory.PublishAsync(activeChange with { EventId = Guid.NewGuid() });
+        Assert.That((await h.InstallOfAsync("u1")).Str("status"), Is.EqualTo("pending"));
+
+        // The user subscribes again: the plugin is billed on the new subscription.
+        var second = await h.SubscribeAsync("u1");
+        Assert.That(second, Is.Not.EqualTo(first));
+        var again = await h.InstallOfAsync("u1");
         Assert.That(again.Str("status"), Is.EqualTo("active"));
-        Assert.That(h.Stripe.ItemsCreated.Last().Subscription, Is.EqualTo("sub_2"));
+        var items = await h.SubscriptionItemsAsync(second);
+        Assert.That(items.Select(i => i.Str("id")), Does.Contain(again.Str("stripe_subscription_item_id")));
+        Assert.That(items.Count(i => i["metadata"]?["install_id"]?.GetValue<string>() == again.Str("install_id")), Is.EqualTo(1));
     }
 }

@@ -70,12 +70,24 @@ public sealed class DeveloperTests
 
         Assert.That(a.Str("stripe_account_id"), Is.EqualTo(b.Str("stripe_account_id")));
         Assert.That(a.Str("url"), Is.Not.EqualTo(b.Str("url")));
-        Assert.That(h.Stripe.Accounts, Has.Count.EqualTo(1));
-        Assert.That(h.Stripe.Accounts.Single().Type, Is.EqualTo("express"));
-        Assert.That(h.Stripe.Accounts.Single().RequestedCapabilities, Does.Contain("transfers"));
+        var accounts = await h.StripeListAsync("accounts");
+        Assert.That(accounts, Has.Count.EqualTo(1), "one connected account in Stripe");
+        Assert.That(accounts[0].Str("id"), Is.EqualTo(a.Str("stripe_account_id")));
+        Assert.That(accounts[0].Str("type"), Is.EqualTo("express"));
+        Assert.That(accounts[0]["capabilities"]!.AsObject().Select(c => c.Key), Does.Contain("transfers"));
 
         using var missing = await h.Admin.PostAsync("/v1/marketplace/developers/nobody/onboarding", null);
         await missing.ShouldBeProblemAsync(404);
+    }
+
+    [Test]
+    public async Task Concurrent_onboarding_creates_one_account()
+    {
+        await using var h = new MarketplaceHarness();
+        await h.RegisterDeveloperAsync("dev_1");
+        var accounts = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => h.StartOnboardingAsync("dev_1")));
+        Assert.That(accounts.Distinct().Count(), Is.EqualTo(1));
+        Assert.That(await h.StripeListAsync("accounts"), Has.Count.EqualTo(1));
     }
 
     [Test]
@@ -83,22 +95,34 @@ public sealed class DeveloperTests
     {
         await using var h = new MarketplaceHarness();
         await h.RegisterDeveloperAsync("dev_1");
-        h.Stripe.Failing = true;
+        await h.Factory.FailStripeAsync("/v1/accounts", MarketplaceHarness.AttemptsPerCall, 500);
         using var response = await h.Admin.PostAsync("/v1/marketplace/developers/dev_1/onboarding", null);
         await response.ShouldBeProblemAsync(502, type: "stripe_error");
         var developer = await h.Read.GetJsonAsync("/v1/marketplace/developers/dev_1");
         Assert.That(developer["stripe_account_id"], Is.Null);
+        Assert.That(await h.StripeListAsync("accounts"), Is.Empty);
+
+        // Stripe is back: the next call onboards.
+        Assert.That(await h.StartOnboardingAsync("dev_1"), Does.StartWith("acct_"));
     }
 
     [Test]
-    public async Task Payout_readiness_follows_account_updates_and_ignores_older_ones()
+    public async Task Completing_Stripe_onboarding_enables_payouts_and_older_updates_are_ignored()
     {
         await using var h = new MarketplaceHarness();
         await h.RegisterDeveloperAsync("dev_1");
-        var account = await h.EnablePayoutsAsync("dev_1");
-        Assert.That((await h.Read.GetJsonAsync("/v1/marketplace/developers/dev_1"))["payouts_enabled"]!.GetValue<bool>(), Is.True);
+        var account = await h.StartOnboardingAsync("dev_1");
+        await h.SettleAsync();
+        Assert.That((await h.Read.GetJsonAsync("/v1/marketplace/developers/dev_1"))["payouts_enabled"]!.GetValue<bool>(), Is.False);
 
-        // An older update delivered late changes nothing.
+        // The developer finishes Stripe's hosted onboarding: account.updated → ConnectedAccountUpdated.
+        await h.Factory.EmulatorAsync($"accounts/{account}/complete_onboarding");
+        await h.SettleAsync();
+        var developer = await h.Read.GetJsonAsync("/v1/marketplace/developers/dev_1");
+        Assert.That(developer["payouts_enabled"]!.GetValue<bool>(), Is.True);
+        Assert.That(developer["details_submitted"]!.GetValue<bool>(), Is.True);
+
+        // Consumer rule (delivery may be out of order): an older update delivered late changes nothing.
         await h.Factory.PublishAsync(new ConnectedAccountUpdated(Guid.NewGuid(), h.Factory.Now.AddHours(-1), account, false, false, false));
         Assert.That((await h.Read.GetJsonAsync("/v1/marketplace/developers/dev_1"))["payouts_enabled"]!.GetValue<bool>(), Is.True);
 

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Monetization.IntegrationEvents.Marketplace;
+using Monetization.IntegrationEvents.Subscriptions;
 using Monetization.Marketplace.Data;
 using Monetization.Marketplace.Features.Payouts;
 using Monetization.TestKit;
@@ -54,8 +55,8 @@ public sealed class EarningsAndPayoutTests
         var (h, usdPlugin, _) = await PaidDeveloperAsync();
         await using var _h = h;
         var eurPlugin = await h.PublishPluginAsync("eur-themes", new { model = "one_time", amount = 5000, currency = "eur" });
-        await h.BuyAsync(usdPlugin, "u1", 10_000);
-        await h.BuyAsync(eurPlugin, "u2", 5000, "eur");
+        await h.BuyAsync(usdPlugin, "u1");
+        await h.BuyAsync(eurPlugin, "u2");
 
         var earnings = await h.EarningsAsync();
         Assert.That(earnings["totals"]!.AsArray(), Has.Count.EqualTo(2));
@@ -76,12 +77,12 @@ public sealed class EarningsAndPayoutTests
     {
         var (h, plugin, account) = await PaidDeveloperAsync();
         await using var _h = h;
-        await h.BuyAsync(plugin, "u1", 10_000);
-        await h.BuyAsync(plugin, "u2", 10_000);
+        await h.BuyAsync(plugin, "u1");
+        await h.BuyAsync(plugin, "u2");
 
         var early = await h.RunPayoutsAsync();
         Assert.That(early["payouts"]!.AsArray(), Is.Empty, "still in the hold");
-        Assert.That(h.Stripe.Transfers, Is.Empty);
+        Assert.That(await h.TransfersAsync(), Is.Empty);
 
         h.Clock.Advance(TimeSpan.FromDays(15));
         var run = await h.RunPayoutsAsync();
@@ -89,12 +90,16 @@ public sealed class EarningsAndPayoutTests
         Assert.That(payout.Str("status"), Is.EqualTo("paid"));
         Assert.That(payout.Long("amount"), Is.EqualTo(14_000));
         Assert.That(payout.Long("event_count"), Is.EqualTo(2));
-        var transfer = h.Stripe.Transfers.Single();
-        Assert.That(transfer.Destination, Is.EqualTo(account));
-        Assert.That(transfer.Amount, Is.EqualTo(14_000));
+        var transfer = (await h.TransfersAsync()).Single();
+        Assert.That(transfer.Str("id"), Is.EqualTo(payout.Str("transfer_id")));
+        Assert.That(transfer.Str("destination"), Is.EqualTo(account));
+        Assert.That(transfer.Long("amount"), Is.EqualTo(14_000));
+        Assert.That(transfer.Str("currency"), Is.EqualTo("usd"));
+        Assert.That(transfer["metadata"]!.Str("payout_id"), Is.EqualTo(payout.Str("id")));
+        Assert.That(await h.BalanceAsync(account), Is.EqualTo(14_000), "the developer's connected account holds it");
 
         await h.RunPayoutsAsync();
-        Assert.That(h.Stripe.Transfers, Has.Count.EqualTo(1));
+        Assert.That(await h.TransfersAsync(), Has.Count.EqualTo(1));
         var earnings = (await h.EarningsAsync()).Currency("usd");
         Assert.That(earnings.Long("paid"), Is.EqualTo(14_000));
         Assert.That(earnings.Long("payable"), Is.Zero);
@@ -109,17 +114,17 @@ public sealed class EarningsAndPayoutTests
     }
 
     [Test]
-    public async Task Two_concurrent_runs_pay_once()
+    public async Task Concurrent_runs_pay_once()
     {
-        var (h, plugin, _) = await PaidDeveloperAsync();
+        var (h, plugin, account) = await PaidDeveloperAsync();
         await using var _h = h;
-        await h.BuyAsync(plugin, "u1", 10_000);
+        await h.BuyAsync(plugin, "u1");
         h.Clock.Advance(TimeSpan.FromDays(15));
-        h.Stripe.TransferDelay = TimeSpan.FromMilliseconds(300);
 
-        await Task.WhenAll(h.RunPayoutsAsync(), h.RunPayoutsAsync(), h.RunPayoutsAsync());
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => h.RunPayoutsAsync()));
 
-        Assert.That(h.Stripe.Transfers, Has.Count.EqualTo(1));
+        Assert.That(await h.TransfersAsync(), Has.Count.EqualTo(1));
+        Assert.That(await h.BalanceAsync(account), Is.EqualTo(7000));
         Assert.That(await h.Factory.OutboxEventsAsync<PayoutSent>(), Has.Count.EqualTo(1));
         Assert.That((await h.EarningsAsync()).Currency("usd").Long("paid"), Is.EqualTo(7000));
     }
@@ -127,28 +132,30 @@ public sealed class EarningsAndPayoutTests
     [Test]
     public async Task Stripe_failing_marks_nothing_and_the_next_run_retries_the_same_transfer()
     {
-        var (h, plugin, _) = await PaidDeveloperAsync();
+        var (h, plugin, account) = await PaidDeveloperAsync();
         await using var _h = h;
-        await h.BuyAsync(plugin, "u1", 10_000);
+        await h.BuyAsync(plugin, "u1");
         h.Clock.Advance(TimeSpan.FromDays(15));
 
-        h.Stripe.Failing = true;
+        await h.Factory.FailStripeAsync("/v1/transfers", MarketplaceHarness.AttemptsPerCall, 500);
         var failed = await h.RunPayoutsAsync();
         Assert.That(failed.Long("failed"), Is.EqualTo(1));
         Assert.That(failed["payouts"]![0]!.Str("status"), Is.EqualTo("pending"));
-        Assert.That(failed["payouts"]![0]!.Str("last_error"), Does.Contain("down"));
+        Assert.That(failed["payouts"]![0]!["last_error"]!.GetValue<string>(), Is.Not.Empty);
+        Assert.That(await h.TransfersAsync(), Is.Empty);
         var unpaid = (await h.EarningsAsync()).Currency("usd");
         Assert.That(unpaid.Long("paid"), Is.Zero);
         Assert.That(unpaid.Long("payable"), Is.EqualTo(7000));
         Assert.That(await h.Factory.OutboxEventsAsync<PayoutSent>(), Is.Empty);
 
         // A sale meanwhile does not change the retried transfer (same key, same amount); it waits for the next period.
-        h.Stripe.Failing = false;
+        await h.BuyAsync(plugin, "u2");
         var recovered = await h.RunPayoutsAsync();
         Assert.That(recovered.Long("failed"), Is.Zero);
         Assert.That(recovered["payouts"]![0]!.Str("status"), Is.EqualTo("paid"));
         Assert.That(recovered["payouts"]![0]!.Long("attempts"), Is.EqualTo(2));
-        Assert.That(h.Stripe.Transfers.Single().Amount, Is.EqualTo(7000));
+        Assert.That((await h.TransfersAsync()).Single().Long("amount"), Is.EqualTo(7000));
+        Assert.That(await h.BalanceAsync(account), Is.EqualTo(7000));
         Assert.That((await h.EarningsAsync()).Currency("usd").Long("paid"), Is.EqualTo(7000));
     }
 
@@ -157,7 +164,7 @@ public sealed class EarningsAndPayoutTests
     {
         var (h, plugin, _) = await PaidDeveloperAsync(enablePayouts: false, price: 1000);
         await using var _h = h;
-        await h.BuyAsync(plugin, "u1", 1000);
+        await h.BuyAsync(plugin, "u1");
         h.Clock.Advance(TimeSpan.FromDays(15));
         var notEnabled = await h.RunPayoutsAsync();
         Assert.That(notEnabled["skipped"]![0]!.Str("reason"), Is.EqualTo("payouts_not_enabled"));
@@ -168,11 +175,11 @@ public sealed class EarningsAndPayoutTests
         Assert.That(below["skipped"]![0]!.Long("payable"), Is.EqualTo(700));
 
         h.Clock.SetUtcNow(new DateTimeOffset(2026, 12, 3, 0, 0, 0, TimeSpan.Zero));
-        await h.BuyAsync(plugin, "u2", 1000);
+        await h.BuyAsync(plugin, "u2");
         h.Clock.Advance(TimeSpan.FromDays(15));
         var december = await h.RunPayoutsAsync("2026-12");
         Assert.That(december["payouts"]![0]!.Long("amount"), Is.EqualTo(1400), "November's balance is carried into December's payout");
-        Assert.That(h.Stripe.Transfers.Single().Amount, Is.EqualTo(1400));
+        Assert.That((await h.TransfersAsync()).Single().Long("amount"), Is.EqualTo(1400));
     }
 
     [Test]
@@ -180,10 +187,11 @@ public sealed class EarningsAndPayoutTests
     {
         var (h, plugin, _) = await PaidDeveloperAsync();
         await using var _h = h;
-        var (_, _, paymentIntent) = await h.BuyAsync(plugin, "u1", 10_000);
-        var refund = h.RefundOf(paymentIntent, 10_000, 10_000, 10_000);
-        await h.Factory.PublishAsync(refund);
-        await h.Factory.PublishAsync(refund with { EventId = Guid.NewGuid() }); // reported twice
+        var (_, _, paymentIntent) = await h.BuyAsync(plugin, "u1");
+        await h.RefundAsync(paymentIntent);
+        var refunded = await h.LatestAsync<PaymentRefunded>();
+        Assert.That(refunded.PaymentIntentId, Is.EqualTo(paymentIntent));
+        await h.Factory.PublishAsync(refunded with { EventId = Guid.NewGuid() }); // reported twice
 
         var usd = (await h.EarningsAsync()).Currency("usd");
         Assert.That(usd.Long("gross"), Is.EqualTo(10_000));
@@ -194,7 +202,21 @@ public sealed class EarningsAndPayoutTests
         h.Clock.Advance(TimeSpan.FromDays(15));
         var run = await h.RunPayoutsAsync();
         Assert.That(run["payouts"]!.AsArray(), Is.Empty);
-        Assert.That(h.Stripe.Transfers, Is.Empty);
+        Assert.That(await h.TransfersAsync(), Is.Empty);
+    }
+
+    [Test]
+    public async Task Partial_refunds_in_steps_converge_on_the_refunded_total()
+    {
+        var (h, plugin, _) = await PaidDeveloperAsync();
+        await using var _h = h;
+        var (_, _, paymentIntent) = await h.BuyAsync(plugin, "u1");
+        await h.RefundAsync(paymentIntent, 2500);
+        await h.RefundAsync(paymentIntent, 2500);
+        var usd = (await h.EarningsAsync()).Currency("usd");
+        Assert.That(usd.Long("refunded"), Is.EqualTo(5000));
+        Assert.That(usd.Long("developer_share"), Is.EqualTo(3500));
+        Assert.That(usd.Long("developer_share") + usd.Long("platform_share"), Is.EqualTo(5000));
     }
 
     [Test]
@@ -202,19 +224,25 @@ public sealed class EarningsAndPayoutTests
     {
         var (h, plugin, account) = await PaidDeveloperAsync();
         await using var _h = h;
-        var (_, _, paymentIntent) = await h.BuyAsync(plugin, "u1", 10_000);
+        var (_, _, paymentIntent) = await h.BuyAsync(plugin, "u1");
         h.Clock.Advance(TimeSpan.FromDays(15));
         var transferId = (await h.RunPayoutsAsync())["payouts"]![0]!.Str("transfer_id");
 
-        await h.Factory.PublishAsync(h.RefundOf(paymentIntent, 10_000, 5000, 5000));
-        var reversal = h.Stripe.Reversals.Single();
-        Assert.That(reversal, Is.EqualTo((transferId, 3500L)));
-        Assert.That(h.Stripe.Balances[account], Is.EqualTo(3500));
+        await h.RefundAsync(paymentIntent, 5000);
+        var reversal = (await h.ReversalsAsync(transferId)).Single();
+        Assert.That(reversal.Long("amount"), Is.EqualTo(3500));
+        Assert.That(await h.BalanceAsync(account), Is.EqualTo(3500));
         var usd = (await h.EarningsAsync()).Currency("usd");
         Assert.That(usd.Long("refunded"), Is.EqualTo(5000));
         Assert.That(usd.Long("developer_share"), Is.EqualTo(3500));
         Assert.That(usd.Long("paid"), Is.EqualTo(3500));
         Assert.That(usd.Long("payable"), Is.Zero);
+
+        // The rest refunded later: a second reversal of the rest of the developer's share.
+        await h.RefundAsync(paymentIntent);
+        Assert.That((await h.ReversalsAsync(transferId)).Sum(r => r.Long("amount")), Is.EqualTo(7000));
+        Assert.That(await h.BalanceAsync(account), Is.Zero);
+        Assert.That((await h.EarningsAsync()).Currency("usd").Long("paid"), Is.Zero);
     }
 
     [Test]
@@ -222,21 +250,22 @@ public sealed class EarningsAndPayoutTests
     {
         var (h, plugin, account) = await PaidDeveloperAsync();
         await using var _h = h;
-        var (_, _, paymentIntent) = await h.BuyAsync(plugin, "u1", 10_000);
+        var (_, _, paymentIntent) = await h.BuyAsync(plugin, "u1");
         h.Clock.Advance(TimeSpan.FromDays(15));
-        await h.RunPayoutsAsync();
-        h.Stripe.Balances[account] = 0; // Stripe already paid it out to the developer's bank
+        var transferId = (await h.RunPayoutsAsync())["payouts"]![0]!.Str("transfer_id");
+        await h.SetBalanceAsync(account, 0); // Stripe already paid it out to the developer's bank
 
-        await h.Factory.PublishAsync(h.RefundOf(paymentIntent, 10_000, 10_000, 10_000));
-        Assert.That(h.Stripe.Reversals, Is.Empty);
+        await h.RefundAsync(paymentIntent);
+        Assert.That(await h.ReversalsAsync(transferId), Is.Empty, "Stripe refused the reversal");
         Assert.That((await h.EarningsAsync()).Currency("usd").Long("payable"), Is.EqualTo(-7000));
 
         h.Clock.SetUtcNow(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
-        await h.BuyAsync(plugin, "u2", 10_000);
-        await h.BuyAsync(plugin, "u3", 10_000);
+        await h.BuyAsync(plugin, "u2");
+        await h.BuyAsync(plugin, "u3");
         h.Clock.Advance(TimeSpan.FromDays(15));
         var december = await h.RunPayoutsAsync("2026-12");
         Assert.That(december["payouts"]![0]!.Long("amount"), Is.EqualTo(14_000 - 7000));
+        Assert.That((await h.TransfersAsync()).Select(t => t.Long("amount")), Is.EquivalentTo(new[] { 7000L, 7000L }));
         Assert.That((await h.EarningsAsync()).Currency("usd").Long("payable"), Is.Zero, "November's debt is settled");
     }
 
@@ -245,13 +274,13 @@ public sealed class EarningsAndPayoutTests
     {
         var (h, plugin, _) = await PaidDeveloperAsync();
         await using var _h = h;
-        await h.BuyAsync(plugin, "u1", 10_000);
+        await h.BuyAsync(plugin, "u1");
         var scheduler = h.Factory.Services.GetRequiredService<PayoutScheduler>();
         h.Clock.SetUtcNow(new DateTimeOffset(2026, 12, 14, 12, 0, 0, TimeSpan.Zero));
         Assert.That(await scheduler.RunDueAsync(CancellationToken.None), Is.Null);
         h.Clock.SetUtcNow(new DateTimeOffset(2026, 12, 15, 0, 30, 0, TimeSpan.Zero));
         Assert.That(await scheduler.RunDueAsync(CancellationToken.None), Is.EqualTo("2026-11"));
-        Assert.That(h.Stripe.Transfers.Single().Amount, Is.EqualTo(7000));
+        Assert.That((await h.TransfersAsync()).Single().Long("amount"), Is.EqualTo(7000));
         Assert.That(await scheduler.RunDueAsync(CancellationToken.None), Is.Null, "done for the period");
     }
 }

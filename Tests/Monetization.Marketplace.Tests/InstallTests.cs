@@ -53,27 +53,31 @@ public sealed class InstallTests
     }
 
     [Test]
-    public async Task One_time_purchase_checkout_then_CheckoutCompleted_activates_and_splits_70_30_once()
+    public async Task One_time_purchase_checkout_paid_on_Stripe_activates_and_splits_70_30_once()
     {
         await using var h = new MarketplaceHarness();
         await h.RegisterDeveloperAsync();
         var plugin = await h.PublishPluginAsync("themes", new { model = "one_time", amount = 1999, currency = "usd" });
         var install = await h.InstallAsync(plugin, "u1");
         Assert.That(install.Str("status"), Is.EqualTo("pending_payment"));
-        Assert.That(install.Str("checkout_url"), Does.StartWith("https://"));
-        var session = h.Stripe.Sessions.Single();
-        Assert.That(session.Mode, Is.EqualTo("payment"));
-        Assert.That(session.Metadata!["purpose"], Is.EqualTo(CheckoutPurposes.MarketplacePlugin));
-        Assert.That(session.Metadata["install_id"], Is.EqualTo(install.Str("install_id")));
-        Assert.That(session.Metadata["plugin_id"], Is.EqualTo(plugin));
+        Assert.That(install.Str("checkout_url"), Does.StartWith("http"));
+        var session = await h.StripeGetAsync("checkout/sessions/" + install.Str("checkout_session_id"));
+        Assert.That(session.Str("mode"), Is.EqualTo("payment"));
+        Assert.That(session.Long("amount_total"), Is.EqualTo(1999));
+        Assert.That(session["metadata"]!.Str("purpose"), Is.EqualTo(CheckoutPurposes.MarketplacePlugin));
+        Assert.That(session["metadata"]!.Str("install_id"), Is.EqualTo(install.Str("install_id")));
+        Assert.That(session["metadata"]!.Str("plugin_id"), Is.EqualTo(plugin));
 
         // Installing again while the checkout is open returns the same install with a fresh session.
         var again = await h.InstallAsync(plugin, "u1");
         Assert.That(again.Str("install_id"), Is.EqualTo(install.Str("install_id")));
         Assert.That(again.Str("checkout_session_id"), Is.Not.EqualTo(install.Str("checkout_session_id")));
 
-        var completed = h.CheckoutCompletedFor(again.Str("checkout_session_id"), "u1", plugin, install.Str("install_id"), 1999, "usd", "pi_1");
-        await h.Factory.PublishAsync(completed);
+        // The user pays on Stripe's page; checkout.session.completed → CheckoutCompleted → Marketplace.
+        await h.Factory.CompleteCheckoutAsync(again.Str("checkout_session_id"));
+        await h.SettleAsync();
+        var completed = await h.LatestAsync<CheckoutCompleted>();
+        Assert.That(completed.CheckoutSessionId, Is.EqualTo(again.Str("checkout_session_id")));
         await h.Factory.PublishAsync(completed); // redelivery
         await h.Factory.PublishAsync(completed with { EventId = Guid.NewGuid() }); // the same session reported twice
         // Another module's checkout is not ours.
@@ -84,12 +88,15 @@ public sealed class InstallTests
         var earnings = await h.EarningsAsync();
         var usd = earnings.Currency("usd");
         Assert.That(usd.Long("gross"), Is.EqualTo(1999));
+        Assert.That(usd.Long("events"), Is.EqualTo(1));
         Assert.That(usd.Long("developer_share"), Is.EqualTo(1399), "70 % of 19.99 rounded down");
         Assert.That(usd.Long("platform_share"), Is.EqualTo(600));
         Assert.That(usd.Long("pending"), Is.EqualTo(1399), "held for 14 days");
         Assert.That(usd.Long("payable"), Is.Zero);
         Assert.That(earnings.Long("installs"), Is.EqualTo(1));
         Assert.That(earnings["plugins"]![0]!.Str("slug"), Is.EqualTo("themes"));
+        var evt = (await h.Factory.QueryAsync<MarketplaceDbContext, List<Domain.RevenueEvent>>(db => db.RevenueEvents.ToListAsync())).Single();
+        Assert.That(evt.StripePaymentIntentId, Does.StartWith("pi_"), "kept to match refunds");
     }
 
     [Test]
@@ -98,20 +105,22 @@ public sealed class InstallTests
         await using var h = new MarketplaceHarness();
         await h.RegisterDeveloperAsync();
         var plugin = await h.PublishPluginAsync("backup", new { model = "monthly", amount = 500, currency = "usd" });
-        await h.Factory.PublishAsync(MarketplaceHarness.SubscriptionChangedFor("u1", "active", 1));
+        var subscription = await h.SubscribeAsync("u1");
+        var planItems = await h.SubscriptionItemsAsync(subscription);
 
         var install = await h.InstallAsync(plugin, "u1");
         Assert.That(install.Str("status"), Is.EqualTo("active"));
-        var item = h.Stripe.ItemsCreated.Single();
-        Assert.That(item.Subscription, Is.EqualTo("sub_1"));
-        Assert.That(item.ProrationBehavior, Is.EqualTo("create_prorations"));
-        Assert.That(item.Metadata!["install_id"], Is.EqualTo(install.Str("install_id")));
-        Assert.That(item.Metadata["plugin_id"], Is.EqualTo(plugin));
+        var items = await h.SubscriptionItemsAsync(subscription);
+        Assert.That(items, Has.Count.EqualTo(planItems.Count + 1));
+        var item = items.Single(i => i.Str("id") == install.Str("stripe_subscription_item_id"));
+        Assert.That(item["price"]!.Str("id"), Is.EqualTo((await h.Read.GetJsonAsync($"/v1/marketplace/plugins/{plugin}")).Str("stripe_price_id")));
+        Assert.That(item["metadata"]!.Str("install_id"), Is.EqualTo(install.Str("install_id")));
+        Assert.That(item["metadata"]!.Str("plugin_id"), Is.EqualTo(plugin));
 
         using var deleted = await h.Admin.DeleteAsync($"/v1/marketplace/plugins/{plugin}/installs/u1");
         var gone = await deleted.ReadJsonAsync(200);
         Assert.That(gone.Str("status"), Is.EqualTo("uninstalled"));
-        Assert.That(h.Stripe.ItemsDeleted.Single(), Is.EqualTo(install.Str("stripe_subscription_item_id")));
+        Assert.That(await h.SubscriptionItemsAsync(subscription), Has.Count.EqualTo(planItems.Count), "the item is gone from the subscription");
         Assert.That((await h.Read.GetJsonAsync($"/v1/marketplace/plugins/{plugin}")).Long("install_count"), Is.Zero);
         Assert.That((await h.Read.GetJsonAsync("/v1/marketplace/users/u1/installs"))["data"]!.AsArray(), Is.Empty);
         Assert.That((await h.Read.GetJsonAsync("/v1/marketplace/users/u1/installs?status=all"))["data"]!.AsArray(), Has.Count.EqualTo(1));
@@ -128,13 +137,17 @@ public sealed class InstallTests
         await using var h = new MarketplaceHarness();
         await h.RegisterDeveloperAsync();
         var plugin = await h.PublishPluginAsync("backup", new { model = "monthly", amount = 500, currency = "usd" });
-        await h.Factory.PublishAsync(MarketplaceHarness.SubscriptionChangedFor("u1", "active", 1));
-        h.Stripe.Failing = true;
+        var subscription = await h.SubscribeAsync("u1");
+        var planItems = (await h.SubscriptionItemsAsync(subscription)).Count;
+        await h.Factory.FailStripeAsync("/v1/subscription_items", MarketplaceHarness.AttemptsPerCall, 500);
         using var failed = await h.Admin.PostJsonAsync($"/v1/marketplace/plugins/{plugin}/installs", new { user_id = "u1" });
         await failed.ShouldBeProblemAsync(502, type: "stripe_error");
         Assert.That((await h.Read.GetJsonAsync("/v1/marketplace/users/u1/installs"))["data"]!.AsArray(), Is.Empty);
-        h.Stripe.Failing = false;
+        Assert.That(await h.SubscriptionItemsAsync(subscription), Has.Count.EqualTo(planItems));
+
+        // Stripe is back: installing again bills one item.
         Assert.That((await h.InstallAsync(plugin, "u1")).Str("status"), Is.EqualTo("active"));
+        Assert.That(await h.SubscriptionItemsAsync(subscription), Has.Count.EqualTo(planItems + 1));
     }
 
     [Test]

@@ -4,6 +4,10 @@ namespace Monetization.Marketplace.Tests;
 
 public sealed class PluginTests
 {
+    /// <summary>Prices in Stripe other than the subscription plans' (which Subscriptions creates with a <c>lookup_key</c>).</summary>
+    private static async Task<List<System.Text.Json.Nodes.JsonNode>> PluginPricesAsync(MarketplaceHarness h) =>
+        (await h.StripeListAsync("prices")).Where(p => p["lookup_key"] is null).ToList();
+
     [Test]
     public async Task Publishes_each_pricing_model_with_Stripe_product_and_price_for_paid_ones()
     {
@@ -30,10 +34,17 @@ public sealed class PluginTests
         Assert.That(u["pricing"]!.Str("currency"), Is.EqualTo("usd"));
         Assert.That(u.Str("stripe_product_id"), Does.StartWith("prod_"));
 
-        var prices = h.Stripe.Prices.ToList();
-        Assert.That(prices, Has.Count.EqualTo(2));
-        Assert.That(prices.Single(p => p.Currency == "usd").RecurringInterval, Is.Null);
-        Assert.That(prices.Single(p => p.Currency == "eur").RecurringInterval, Is.EqualTo("month"));
+        // What Stripe holds: two prices (one-time and monthly) on the plugins' products; none for free or usage.
+        Assert.That(await PluginPricesAsync(h), Has.Count.EqualTo(2));
+        var oncePrice = await h.StripeGetAsync("prices/" + o.Str("stripe_price_id"));
+        Assert.That(oncePrice.Str("currency"), Is.EqualTo("usd"));
+        Assert.That(oncePrice.Long("unit_amount"), Is.EqualTo(1500));
+        Assert.That(oncePrice["recurring"], Is.Null);
+        Assert.That(oncePrice.Str("product"), Is.EqualTo(o.Str("stripe_product_id")));
+        var monthlyPrice = await h.StripeGetAsync("prices/" + m.Str("stripe_price_id"));
+        Assert.That(monthlyPrice.Str("currency"), Is.EqualTo("eur"));
+        Assert.That(monthlyPrice["recurring"]!.Str("interval"), Is.EqualTo("month"));
+        Assert.That((await h.StripeGetAsync("products/" + u.Str("stripe_product_id"))).Str("name"), Is.EqualTo("ai review"));
     }
 
     [TestCase("{\"model\":\"subscription\"}", "pricing.model")]
@@ -52,7 +63,7 @@ public sealed class PluginTests
         var body = $"{{\"developer_id\":\"dev_1\",\"slug\":\"x\",\"name\":\"X\",\"pricing\":{pricing}}}";
         using var response = await h.Admin.PostJsonAsync("/v1/marketplace/plugins", body);
         await response.ShouldBeProblemAsync(422, field: field);
-        Assert.That(h.Stripe.Prices, Is.Empty);
+        Assert.That(await PluginPricesAsync(h), Is.Empty, "bad input reaches no Stripe call");
     }
 
     [Test]
@@ -69,12 +80,13 @@ public sealed class PluginTests
         using var taken = await h.Admin.PostJsonAsync("/v1/marketplace/plugins", new { developer_id = "dev_1", slug = "linter", name = "X", pricing = new { model = "free" } });
         await taken.ShouldBeProblemAsync(409, type: "slug_taken");
 
-        h.Stripe.Failing = true;
+        await h.Factory.FailStripeAsync("/v1/products", MarketplaceHarness.AttemptsPerCall, 503);
         using var down = await h.Admin.PostJsonAsync("/v1/marketplace/plugins",
             new { developer_id = "dev_1", slug = "paid", name = "Paid", pricing = new { model = "one_time", amount = 100, currency = "usd" } });
         await down.ShouldBeProblemAsync(502, type: "stripe_error");
         var list = await h.Read.GetJsonAsync("/v1/marketplace/plugins");
         Assert.That(list["data"]!.AsArray(), Has.Count.EqualTo(1), "a failed publish saves nothing");
+        Assert.That(await h.PublishPluginAsync("paid", new { model = "one_time", amount = 100, currency = "usd" }), Does.StartWith("plg_"), "the same slug publishes once Stripe is back");
     }
 
     [Test]

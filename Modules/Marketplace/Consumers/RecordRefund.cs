@@ -1,11 +1,10 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using Monetization.BuildingBlocks.Billing;
 using Monetization.BuildingBlocks.Outbox;
 using Monetization.IntegrationEvents.Subscriptions;
 using Monetization.Marketplace.Data;
 using Monetization.Marketplace.Domain;
-using Monetization.Stripe;
+using Monetization.Marketplace.Features.StripeCalls;
 
 namespace Monetization.Marketplace.Consumers;
 
@@ -16,11 +15,13 @@ namespace Monetization.Marketplace.Consumers;
 /// repeated and out-of-order refund events converge on the same totals. The developer's part of the refund is the split
 /// of the cumulative refund minus what was already taken back, so the parts always sum.
 /// <para>Not paid out yet: the negative event nets against the developer's next payout (it is never held). Already paid
-/// out: a transfer reversal of the developer's part on the original transfer (idempotency key from the refund event);
-/// when Stripe refuses it (the connected account lacks the balance) the negative event stays unsettled and is carried
-/// into the next payout as a debt.</para>
+/// out: a transfer reversal of the developer's part on the original transfer. The reversal is recorded as a
+/// <see cref="StripeCall"/> in this transaction (idempotency key <c>marketplace:reversal:{refund event id}</c>) and made by the
+/// <see cref="StripeCallRunner"/> after it commits, so the module's write lock is not held across the Stripe call. Until
+/// it is settled the refund is not netted against a payout; when Stripe refuses it (the connected account lacks the
+/// balance) the negative event becomes a debt carried into the next payout.</para>
 /// </summary>
-internal sealed partial class RecordRefund(MarketplaceDbContext db, TimeProvider clock, RevenueLedger ledger, IServiceProvider services, ILogger<RecordRefund> logger)
+internal sealed class RecordRefund(MarketplaceDbContext db, TimeProvider clock, RevenueLedger ledger, StripeCallRunner runner)
     : IdempotentConsumer<PaymentRefunded, MarketplaceDbContext>(db, clock)
 {
     protected override async Task HandleAsync(PaymentRefunded integrationEvent, CancellationToken cancellationToken)
@@ -49,36 +50,22 @@ internal sealed partial class RecordRefund(MarketplaceDbContext db, TimeProvider
                 continue;
             }
 
-            await ReverseAsync(original, refund, cancellationToken);
+            // Recorded here, made by the StripeCallRunner after this transaction commits (no lock held across the call).
+            var call = new StripeCall
+            {
+                Id = PrefixedId.New("scall"),
+                Kind = StripeCallKinds.TransferReversal,
+                IdempotencyKey = $"marketplace:reversal:{refund.Id}",
+                RevenueEventId = refund.Id,
+                TransferId = original.TransferId,
+                Amount = -refund.DeveloperShare,
+                Currency = refund.Currency,
+                NextAttemptAt = Clock.GetUtcNow(),
+                CreatedAt = Clock.GetUtcNow(),
+            };
+            refund.ReversalCallId = call.Id;
+            Db.StripeCalls.Add(call);
+            runner.Wake();
         }
     }
-
-    private async Task ReverseAsync(RevenueEvent original, RevenueEvent refund, CancellationToken ct)
-    {
-        try
-        {
-            var reversal = await services.GetRequiredService<IStripeClient>().Transfers.CreateReversalAsync(
-                original.TransferId!,
-                new TransferReversalCreateRequest
-                {
-                    Amount = -refund.DeveloperShare,
-                    Description = $"Refund of marketplace revenue {original.Id}",
-                    Metadata = new Dictionary<string, string> { ["revenue_event_id"] = refund.Id, ["refund_of"] = original.Id },
-                },
-                new StripeRequestOptions { IdempotencyKey = $"marketplace:reversal:{refund.SourceId}" },
-                ct);
-            refund.TransferId = original.TransferId;
-            refund.TransferReversalId = reversal.Id;
-            refund.PaidAt = Clock.GetUtcNow();
-            await ledger.AddPaidAsync(refund, refund.DeveloperShare, ct);
-        }
-        catch (StripeException e)
-        {
-            // Typically insufficient funds on the connected account: the debt is carried into the next payout.
-            LogReversalRefused(logger, original.TransferId!, refund.Id, e.StripeMessage ?? e.Message);
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Transfer reversal on {TransferId} for refund {RefundEventId} refused ({Error}); carried into the next payout")]
-    private static partial void LogReversalRefused(ILogger logger, string transferId, string refundEventId, string error);
 }

@@ -9,7 +9,8 @@ namespace Monetization.Marketplace.Consumers;
 /// <summary>
 /// <c>InvoicePaid</c>: every line that belongs to a plugin becomes one revenue event (source <c>{invoice}:{line}</c>, so a
 /// renewal's line is a new event and a redelivered invoice adds nothing). A line is matched by its
-/// <c>metadata[install_id]</c>, else its subscription item, else <c>metadata[plugin_id]</c>; other lines (the plan) are
+/// <c>metadata[install_id]</c>, else its subscription item, else <c>metadata[plugin_id]</c>, else its price (proration
+/// lines are invoice items that carry only the price; the install is then the user's latest of that plugin); other lines (the plan) are
 /// not marketplace revenue. Zero-amount lines (trials) are skipped; negative lines (proration credits) are negative events.
 /// </summary>
 internal sealed class RecordSubscriptionRevenue(MarketplaceDbContext db, TimeProvider clock, RevenueLedger ledger)
@@ -33,6 +34,18 @@ internal sealed class RecordSubscriptionRevenue(MarketplaceDbContext db, TimePro
 
             var pluginId = install?.PluginId ?? (line.Metadata.TryGetValue("plugin_id", out var p) ? p : null);
             var plugin = pluginId is null ? null : await Db.Plugins.SingleOrDefaultAsync(x => x.Id == pluginId, cancellationToken);
+            if (plugin is null && line.PriceId is { } priceId)
+            {
+                // Proration lines (a plugin added or removed mid-period) are invoice items: Stripe gives them the price
+                // but neither the subscription item nor its metadata.
+                plugin = await Db.Plugins.SingleOrDefaultAsync(x => x.StripePriceId == priceId, cancellationToken);
+                if (plugin is not null && integrationEvent.UserId is { Length: > 0 } userId)
+                {
+                    install = await Db.Installs.Where(i => i.PluginId == plugin.Id && i.UserId == userId)
+                        .OrderByDescending(i => i.CreatedAt).FirstOrDefaultAsync(cancellationToken);
+                }
+            }
+
             if (plugin is null)
             {
                 continue;

@@ -3,16 +3,18 @@ using Monetization.BuildingBlocks.Outbox;
 using Monetization.IntegrationEvents.Subscriptions;
 using Monetization.Marketplace.Data;
 using Monetization.Marketplace.Domain;
+using Monetization.Marketplace.Features.StripeCalls;
 
 namespace Monetization.Marketplace.Consumers;
 
 /// <summary>
 /// <c>SubscriptionChanged</c>: keeps the user's subscription locally (latest <c>Version</c> wins). When the user pays on a
-/// subscription, their pending monthly installs are added to it. When the subscription the items were on ends
+/// subscription, their pending monthly installs are added to it (recorded as <see cref="StripeCall"/>s, made by the
+/// <see cref="StripeCallRunner"/> after this transaction commits). When the subscription the items were on ends
 /// (<c>canceled</c>, <c>incomplete_expired</c>, or a different subscription), those installs go back to <c>pending</c>:
 /// Stripe removed their items with the subscription, and they become billable again when the user pays again.
 /// </summary>
-internal sealed class TrackSubscription(MarketplaceDbContext db, TimeProvider clock, MonthlyInstallBilling monthly, RevenueLedger ledger)
+internal sealed class TrackSubscription(MarketplaceDbContext db, TimeProvider clock, MonthlyInstallBilling monthly, RevenueLedger ledger, StripeCallRunner runner)
     : IdempotentConsumer<SubscriptionChanged, MarketplaceDbContext>(db, clock)
 {
     protected override async Task HandleAsync(SubscriptionChanged integrationEvent, CancellationToken cancellationToken)
@@ -49,8 +51,8 @@ internal sealed class TrackSubscription(MarketplaceDbContext db, TimeProvider cl
 
         if (subscriber.IsPaying && !ended)
         {
-            await Db.SaveChangesAsync(cancellationToken);
-            await monthly.AttachPendingAsync(subscriber.UserId, subscriber.StripeSubscriptionId!, cancellationToken);
+            await monthly.RequestAttachPendingAsync(subscriber.UserId, subscriber.StripeSubscriptionId!, cancellationToken);
+            runner.Wake();
         }
     }
 }

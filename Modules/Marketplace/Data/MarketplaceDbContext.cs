@@ -23,6 +23,8 @@ internal sealed class MarketplaceDbContext(DbContextOptions<MarketplaceDbContext
 
     public DbSet<Payout> Payouts => Set<Payout>();
 
+    public DbSet<StripeCall> StripeCalls => Set<StripeCall>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
@@ -107,6 +109,7 @@ internal sealed class MarketplaceDbContext(DbContextOptions<MarketplaceDbContext
             b.Property(e => e.PayoutId).HasMaxLength(40);
             b.Property(e => e.TransferId).HasMaxLength(255);
             b.Property(e => e.TransferReversalId).HasMaxLength(255);
+            b.Property(e => e.ReversalCallId).HasMaxLength(40);
             b.HasIndex(e => e.SourceId).IsUnique();
             // Payout claims: the unsettled events of a developer and currency.
             b.HasIndex(e => new { e.DeveloperId, e.PaidAt, e.PayoutId, e.Currency });
@@ -148,6 +151,27 @@ internal sealed class MarketplaceDbContext(DbContextOptions<MarketplaceDbContext
             b.HasIndex(p => new { p.DeveloperId, p.Period, p.Currency }).IsUnique();
             b.HasIndex(p => new { p.Status, p.Period });
             b.HasIndex(p => p.TransferId);
+        });
+        modelBuilder.Entity<StripeCall>(b =>
+        {
+            b.ToTable("StripeCalls");
+            b.HasKey(c => c.Id);
+            b.Property(c => c.Id).HasMaxLength(40);
+            b.Property(c => c.Kind).HasMaxLength(40);
+            b.Property(c => c.IdempotencyKey).HasMaxLength(255);
+            b.Property(c => c.RevenueEventId).HasMaxLength(40);
+            b.Property(c => c.TransferId).HasMaxLength(255);
+            b.Property(c => c.Currency).HasMaxLength(3);
+            b.Property(c => c.InstallId).HasMaxLength(40);
+            b.Property(c => c.SubscriptionId).HasMaxLength(255);
+            b.Property(c => c.SubscriptionItemId).HasMaxLength(255);
+            b.Property(c => c.Status).HasMaxLength(20);
+            b.Property(c => c.LeaseToken).HasMaxLength(40);
+            b.Property(c => c.LastError).HasMaxLength(2000);
+            b.Property(c => c.ResultId).HasMaxLength(255);
+            b.HasIndex(c => c.IdempotencyKey).IsUnique();
+            b.HasIndex(c => new { c.Status, c.NextAttemptAt });
+            b.HasIndex(c => c.LeaseToken);
         });
     }
 }

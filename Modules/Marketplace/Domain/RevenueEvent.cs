@@ -98,6 +98,13 @@ internal sealed class RevenueEvent
     /// <summary>The Stripe transfer reversal (<c>trr_…</c>) that recovered a refund after payout.</summary>
     public string? TransferReversalId { get; set; }
 
+    /// <summary>
+    /// For a refund of paid-out revenue: the <see cref="StripeCall"/> reversing it. While set and unsettled, the debt is
+    /// not netted against a payout (the reversal may still succeed); cleared when Stripe refuses the reversal, which
+    /// makes it a debt carried into the next payout.
+    /// </summary>
+    public string? ReversalCallId { get; set; }
+
     /// <summary>When it was settled (paid out, or recovered by reversal), UTC.</summary>
     public DateTimeOffset? PaidAt { get; set; }
 

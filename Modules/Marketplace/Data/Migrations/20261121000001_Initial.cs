@@ -122,6 +122,7 @@ internal sealed class Initial : Migration
                 PayoutId = t.Column<string>(type: "TEXT", maxLength: 40, nullable: true),
                 TransferId = t.Column<string>(type: "TEXT", maxLength: 255, nullable: true),
                 TransferReversalId = t.Column<string>(type: "TEXT", maxLength: 255, nullable: true),
+                ReversalCallId = t.Column<string>(type: "TEXT", maxLength: 40, nullable: true),
                 PaidAt = t.Column<long>(type: "INTEGER", nullable: true),
                 BucketDay = t.Column<long>(type: "INTEGER", nullable: false),
             },
@@ -187,5 +188,34 @@ internal sealed class Initial : Migration
         migrationBuilder.CreateIndex("IX_Payouts_DeveloperId_Period_Currency", "Payouts", ["DeveloperId", "Period", "Currency"], unique: true);
         migrationBuilder.CreateIndex("IX_Payouts_Status_Period", "Payouts", ["Status", "Period"]);
         migrationBuilder.CreateIndex("IX_Payouts_TransferId", "Payouts", "TransferId");
+
+        migrationBuilder.CreateTable(
+            name: "StripeCalls",
+            columns: t => new
+            {
+                Id = t.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                Kind = t.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                IdempotencyKey = t.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
+                RevenueEventId = t.Column<string>(type: "TEXT", maxLength: 40, nullable: true),
+                TransferId = t.Column<string>(type: "TEXT", maxLength: 255, nullable: true),
+                Amount = t.Column<long>(type: "INTEGER", nullable: false),
+                Currency = t.Column<string>(type: "TEXT", maxLength: 3, nullable: true),
+                InstallId = t.Column<string>(type: "TEXT", maxLength: 40, nullable: true),
+                SubscriptionId = t.Column<string>(type: "TEXT", maxLength: 255, nullable: true),
+                SubscriptionItemId = t.Column<string>(type: "TEXT", maxLength: 255, nullable: true),
+                Status = t.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                Attempts = t.Column<int>(type: "INTEGER", nullable: false),
+                NextAttemptAt = t.Column<long>(type: "INTEGER", nullable: false),
+                LeaseToken = t.Column<string>(type: "TEXT", maxLength: 40, nullable: true),
+                LeaseUntil = t.Column<long>(type: "INTEGER", nullable: true),
+                LastError = t.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                ResultId = t.Column<string>(type: "TEXT", maxLength: 255, nullable: true),
+                CreatedAt = t.Column<long>(type: "INTEGER", nullable: false),
+                CompletedAt = t.Column<long>(type: "INTEGER", nullable: true),
+            },
+            constraints: t => t.PrimaryKey("PK_StripeCalls", x => x.Id));
+        migrationBuilder.CreateIndex("IX_StripeCalls_IdempotencyKey", "StripeCalls", "IdempotencyKey", unique: true);
+        migrationBuilder.CreateIndex("IX_StripeCalls_Status_NextAttemptAt", "StripeCalls", ["Status", "NextAttemptAt"]);
+        migrationBuilder.CreateIndex("IX_StripeCalls_LeaseToken", "StripeCalls", "LeaseToken");
     }
 }

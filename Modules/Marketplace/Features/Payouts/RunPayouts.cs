@@ -113,9 +113,12 @@ public static class RunPayouts
                 inProgress);
         }
 
-        /// <summary>Unsettled events a payout for <paramref name="period"/> takes: earned share past the hold, and debts.</summary>
+        /// <summary>
+        /// Unsettled events a payout for <paramref name="period"/> takes: earned share past the hold, and debts (except a
+        /// refund whose transfer reversal is still being made: it is netted only if Stripe refuses the reversal).
+        /// </summary>
         private IQueryable<RevenueEvent> Claimable(string period, DateTimeOffset now) =>
-            db.RevenueEvents.Where(e => e.PaidAt == null && e.PayoutId == null && e.DeveloperShare != 0
+            db.RevenueEvents.Where(e => e.PaidAt == null && e.PayoutId == null && e.DeveloperShare != 0 && e.ReversalCallId == null
                 && ((e.DeveloperShare > 0 && string.Compare(e.Period, period) <= 0 && e.AvailableAt <= now)
                     || (e.DeveloperShare < 0 && e.EarnedAt <= now)));
 
