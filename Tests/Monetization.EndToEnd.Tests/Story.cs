@@ -46,6 +46,7 @@ internal sealed partial class Story(MonetizationFactory factory) : IDisposable
         ["Usage:InvoiceJob:Enabled"] = "false",
         ["Marketplace:PayoutScheduleEnabled"] = "false",
         ["Subscriptions:JobPollSeconds"] = "1",
+        ["Marketplace:StripeCallPollSeconds"] = "1",
     };
 
     public static MonetizationFactory CreateFactory()
@@ -241,7 +242,10 @@ internal sealed partial class Story(MonetizationFactory factory) : IDisposable
         Assert.That(aAfter.Str("status"), Is.EqualTo("trialing"));
         Assert.That(a.Str("access.tier"), Is.EqualTo("paid"));
 
-        // B's plugin became billable: an item of B's subscription with the install's metadata.
+        // B's plugin became billable: an item of B's subscription with the install's metadata. Marketplace adds the item
+        // from its Stripe call runner (outside the consumer's transaction): wait for it.
+        await EventuallyAsync("B's install becomes active", async () => (await InstallOfB()).Str("status") != "pending");
+        await factory.SettleAsync();
         var install = await InstallOfB();
         Assert.That(install.Str("status"), Is.EqualTo("active"), install.ToJsonString());
         var subscriptionB = await _api.StripeGetAsync($"subscriptions/{_subscriptionB}");
@@ -344,6 +348,8 @@ internal sealed partial class Story(MonetizationFactory factory) : IDisposable
         await factory.SettleAsync();
 
         var refundPeriod = $"{factory.Now.UtcDateTime:yyyy-MM}";
+        await EventuallyAsync("the refund's reversal is settled or refused", async () =>
+            (await _api.GetAsync($"/v1/marketplace/developers/{Developer}/earnings?period={refundPeriod}")).Arr("totals").SingleOrDefault()?.Long("payable") is < 0);
         var refunded = (await _api.GetAsync($"/v1/marketplace/developers/{Developer}/earnings?period={refundPeriod}")).Arr("totals").Single();
         Assert.That((refunded.Long("refunded"), refunded.Long("developer_share"), refunded.Long("paid"), refunded.Long("payable")),
             Is.EqualTo((gross, -developerShare, 0L, -developerShare)), $"the refund is a negative event of {refundPeriod}, a debt not held: {refunded?.ToJsonString()}");
