@@ -315,6 +315,11 @@ internal sealed partial class Story(MonetizationFactory factory) : IDisposable
         var pluginLines = lines.Where(l => l.StrOrNull("pricing.price_details.price") == _pluginPriceId).ToList();
         var pluginCharged = pluginLines.Sum(l => l!.Long("amount"));
         Assert.That(pluginCharged, Is.GreaterThanOrEqualTo(PluginPrice), lines.ToJsonString());
+        ExpectProduct(pluginCharged == 2 * PluginPrice,
+            $"Marketplace × Subscriptions (Domain/MonthlyInstallBilling + Features/StripeCalls/StripeCallRunner vs Jobs/CreditDeferralJob): B's first plugin month (16 Nov–16 Dec, paid period) "
+            + $"is charged only when Marketplace's runner adds the item before Subscriptions' job moves B's next charge (trial_end, status trialing: Stripe does not prorate). "
+            + $"Here the plugin lines of {pluginInvoice.Str("id")} total {pluginCharged}, expected {2 * PluginPrice} (proration for the first month + the month from {renewal:yyyy-MM-dd}). "
+            + "Which background worker reaches Stripe first decides what B pays and what the developer earns.");
 
         var period = $"{renewal.UtcDateTime:yyyy-MM}";
         var earnings = await _api.GetAsync($"/v1/marketplace/developers/{Developer}/earnings?period={period}");
@@ -383,7 +388,7 @@ internal sealed partial class Story(MonetizationFactory factory) : IDisposable
         var stripe = await _api.StripeGetAsync($"subscriptions/{_subscriptionB}");
         Assert.That((stripe.Str("status"), stripe.Str("cancellation_details.reason")), Is.EqualTo(("canceled", "payment_failed")));
         b = await _api.GetAsync($"/v1/subscriptions/{UserB}");
-        Assert.That((b.Str("plan"), b.Str("status"), b.Str("access.tier")), Is.EqualTo(("free", "canceled", "none")), b.ToJsonString());
+        Assert.That((b.Str("plan"), b.Str("status"), b.Str("access.tier")), Is.EqualTo(("free", "canceled", "free")), b.ToJsonString());
         var consumption = await _api.GetWithAlertAsync($"/v1/usage/{UserB}/consumption");
         Assert.That(consumption.Body.Str("plan"), Is.EqualTo("free"));
         Assert.That((Meter(consumption.Body, "tokens").Long("limit"), Meter(consumption.Body, "api_calls").Long("limit")), Is.EqualTo((100_000L, 300L)));
