@@ -15,7 +15,7 @@ namespace Monetization.Usage.Consumers;
 /// resolved (<see cref="UsageThresholdCrossed"/> with <c>Resolved</c>), and a threshold newly reached (a downgrade) is
 /// raised, still once per user, meter, period and threshold.
 /// </summary>
-internal sealed class ApplySubscriptionChange(UsageDbContext db, TimeProvider clock, PlanLimits planLimits, MeterCatalog meters)
+internal sealed class ApplySubscriptionChange(UsageDbContext db, TimeProvider clock, PlanLimits planLimits, MeterCatalog meters, AccountCache accountCache)
     : IdempotentConsumer<SubscriptionChanged, UsageDbContext>(db, clock)
 {
     protected override async Task HandleAsync(SubscriptionChanged integrationEvent, CancellationToken cancellationToken)
@@ -39,6 +39,7 @@ internal sealed class ApplySubscriptionChange(UsageDbContext db, TimeProvider cl
             return;
         }
 
+        accountCache.Invalidate(account.UserId);
         var entitlements = integrationEvent.Entitlements;
         account.Plan = integrationEvent.Plan;
         account.PlanVersion = integrationEvent.Version;

@@ -52,9 +52,7 @@ internal sealed class UsageDbContext(DbContextOptions<UsageDbContext> options) :
         modelBuilder.Entity<UsageEventRecord>(b =>
         {
             b.ToTable("UsageEvents");
-            b.HasKey(e => e.Sequence);
-            b.Property(e => e.Sequence).ValueGeneratedOnAdd();
-            b.HasIndex(e => e.EventId).IsUnique();
+            b.HasKey(e => e.EventId);
         });
         modelBuilder.Entity<UsageRollup>(b =>
         {

@@ -1,12 +1,13 @@
 namespace Monetization.Usage.Domain;
 
-/// <summary>One accepted usage event, stored once per <see cref="EventId"/> (the idempotency key). Written only by raw SQL in ingestion.</summary>
+/// <summary>
+/// One accepted usage event, stored once per <see cref="EventId"/> (the idempotency key, the primary key of a
+/// WITHOUT ROWID table). Written only by raw SQL in ingestion; kept for audit and re-aggregation, never read to answer
+/// consumption.
+/// </summary>
 internal sealed class UsageEventRecord
 {
-    /// <summary>Insertion order (SQLite rowid).</summary>
-    public long Sequence { get; set; }
-
-    /// <summary>The sender's event id, unique.</summary>
+    /// <summary>The sender's event id, the primary key.</summary>
     public string EventId { get; set; } = "";
 
     /// <summary>The user who consumed.</summary>

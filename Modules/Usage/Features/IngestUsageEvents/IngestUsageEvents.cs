@@ -3,7 +3,6 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -17,7 +16,9 @@ using Monetization.Usage.Domain;
 namespace Monetization.Usage.Features.IngestUsageEvents;
 
 /// <summary>
-/// <c>POST /v1/usage/events</c>: accepts 1 to 1,000 usage events, all or nothing. <c>event_id</c> is the idempotency key
+/// <c>POST /v1/usage/events</c>: accepts 1 to 1,000 usage events, all or nothing (a 422 lists every bad
+/// <c>events[i].field</c>; the handler validates in the same single pass that parses, rather than a FluentValidation
+/// validator parsing the batch a second time). <c>event_id</c> is the idempotency key
 /// (a duplicate, in the batch or already stored, is counted and not stored again). Rollups are updated in the same
 /// transaction, with raw prepared multi-row statements (docs/modules/usage.md, "Ingestion hot path"), and thresholds
 /// crossed are published exactly once as <see cref="UsageThresholdCrossed"/>.
@@ -39,8 +40,8 @@ public static class IngestUsageEvents
     /// <param name="Meter">A configured meter key.</param>
     /// <param name="Quantity">Whole number ≥ 0; required by sum and max meters (tokens may give <c>properties.input_tokens</c>/<c>output_tokens</c> instead); ignored by count meters.</param>
     /// <param name="Timestamp">When it happened (ISO 8601).</param>
-    /// <param name="Properties">Free-form properties; the meter's dimensions (<c>model</c>, <c>plugin_id</c>, <c>endpoint</c>) are kept in the rollups.</param>
-    internal sealed record EventBody(string? EventId, string? UserId, string? Meter, decimal? Quantity, DateTimeOffset? Timestamp, Dictionary<string, JsonElement>? Properties);
+    /// <param name="Properties">A free-form object, stored as sent; the meter's dimensions (<c>model</c>, <c>plugin_id</c>, <c>endpoint</c>) are kept in the rollups.</param>
+    internal sealed record EventBody(string? EventId, string? UserId, string? Meter, decimal? Quantity, DateTimeOffset? Timestamp, JsonElement? Properties);
 
     /// <summary>The batch.</summary>
     internal sealed record Request(IReadOnlyList<EventBody?>? Events) : IRequest<Response>;
@@ -50,29 +51,9 @@ public static class IngestUsageEvents
     /// <param name="Duplicates">Events whose <c>event_id</c> was already stored or repeated in the batch.</param>
     internal sealed record Response(int Accepted, int Duplicates);
 
-    /// <summary>Checks every event in one pass (fast on 1,000 events); each failure names <c>events[i].field</c>.</summary>
-    internal sealed class Validator : AbstractValidator<Request>
-    {
-        public Validator(UsageEventParser parser, TimeProvider clock)
-        {
-            RuleFor(r => r).Custom((request, context) =>
-            {
-                parser.Parse(request.Events, clock.GetUtcNow(), out var errors);
-                foreach (var (field, message) in errors)
-                {
-                    context.AddFailure(field, message);
-                }
-            });
-        }
-    }
-
-    internal sealed class Handler(UsageDbContext db, UsageEventParser parser, TimeProvider clock, PlanLimits planLimits, AlertedThresholds alerted, MeterCatalog meters)
+    internal sealed class Handler(UsageDbContext db, UsageEventParser parser, TimeProvider clock, PlanLimits planLimits, AlertedThresholds alerted, MeterCatalog meters, IngestionWriteGate gate, AccountCache accountCache)
         : IRequestHandler<Request, Response>
     {
-        private const int InsertChunk = 128;
-        private const int RollupChunk = 128;
-        private static readonly ConcurrentDictionary<(string Kind, int Rows), string> SqlCache = new();
-
         public async Task<Response> Handle(Request request, CancellationToken cancellationToken)
         {
             var now = clock.GetUtcNow();
@@ -92,8 +73,31 @@ public static class IngestUsageEvents
                 }
             }
 
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            // One writer at a time in this process: SQLite serializes writers anyway, and waiting here costs nothing,
+            // whereas a writer refused with SQLITE_BUSY is retried by Microsoft.Data.Sqlite after 150 ms sleeps.
+            await gate.WaitAsync(cancellationToken);
+            try
+            {
+                return await WriteAsync(parsed, unique, now, cancellationToken);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }
+
+        private async Task<Response> WriteAsync(List<PreparedEvent> parsed, List<PreparedEvent> unique, DateTimeOffset now, CancellationToken cancellationToken)
+        {
+            await db.Database.OpenConnectionAsync(cancellationToken);
             var connection = db.Database.GetDbConnection();
+            await using (var pragma = connection.CreateCommand())
+            {
+                // Other instances and other writers of this database: let SQLite's own busy handler wait (fine-grained) first.
+                pragma.CommandText = "PRAGMA busy_timeout = 30000;";
+                await pragma.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             var dbTransaction = transaction.GetDbTransaction();
 
             // A period whose invoice run started takes no more events (the invoice must not change after it is made).
@@ -173,53 +177,30 @@ public static class IngestUsageEvents
             }
         }
 
-        private static string SqlFor(string kind, int rows) => SqlCache.GetOrAdd((kind, rows), static k =>
-        {
-            var (columns, suffix) = k.Kind switch
-            {
-                "events" => (
-                    "INSERT INTO UsageEvents (EventId, UserId, Meter, Quantity, Timestamp, Period, Properties, ReceivedAt) VALUES ",
-                    " ON CONFLICT(EventId) DO NOTHING RETURNING EventId"),
-                "unique" => (
-                    "INSERT INTO UsageUniqueValues (UserId, Period, Meter, Dimensions, Value) VALUES ",
-                    " ON CONFLICT(UserId, Period, Meter, Dimensions, Value) DO NOTHING RETURNING UserId, Period, Meter, Dimensions"),
-                "add" => (
-                    "INSERT INTO UsageRollups (UserId, Period, Meter, Dimensions, Used, InputTokens, OutputTokens, Events, UpdatedAt) VALUES ",
-                    " ON CONFLICT(UserId, Period, Meter, Dimensions) DO UPDATE SET Used = Used + excluded.Used, InputTokens = InputTokens + excluded.InputTokens, "
-                    + "OutputTokens = OutputTokens + excluded.OutputTokens, Events = Events + excluded.Events, UpdatedAt = excluded.UpdatedAt "
-                    + "RETURNING UserId, Period, Meter, Dimensions, Used"),
-                _ => (
-                    "INSERT INTO UsageRollups (UserId, Period, Meter, Dimensions, Used, InputTokens, OutputTokens, Events, UpdatedAt) VALUES ",
-                    " ON CONFLICT(UserId, Period, Meter, Dimensions) DO UPDATE SET Used = MAX(Used, excluded.Used), InputTokens = InputTokens + excluded.InputTokens, "
-                    + "OutputTokens = OutputTokens + excluded.OutputTokens, Events = Events + excluded.Events, UpdatedAt = excluded.UpdatedAt "
-                    + "RETURNING UserId, Period, Meter, Dimensions, Used"),
-            };
-            var width = k.Kind switch { "events" => 8, "unique" => 5, _ => 9 };
-            var sql = new StringBuilder(columns);
-            for (var row = 0; row < k.Rows; row++)
-            {
-                sql.Append(row == 0 ? "(" : ",(");
-                for (var column = 0; column < width; column++)
-                {
-                    sql.Append(column == 0 ? "$p" : ",$p").Append((row * width + column).ToString(CultureInfo.InvariantCulture));
-                }
+        private const string InsertEventSql =
+            "INSERT INTO UsageEvents (EventId, UserId, Meter, Quantity, Timestamp, Period, Properties, ReceivedAt) "
+            + "VALUES ($event_id, $user_id, $meter, $quantity, $timestamp, $period, $properties, $received_at) ON CONFLICT(EventId) DO NOTHING";
 
-                sql.Append(')');
-            }
+        private const string InsertUniqueSql =
+            "INSERT INTO UsageUniqueValues (UserId, Period, Meter, Dimensions, Value) VALUES ($user_id, $period, $meter, $dimensions, $value) "
+            + "ON CONFLICT(UserId, Period, Meter, Dimensions, Value) DO NOTHING";
 
-            return sql.Append(suffix).ToString();
-        });
+        private const string UpsertRollupSql =
+            "INSERT INTO UsageRollups (UserId, Period, Meter, Dimensions, Used, InputTokens, OutputTokens, Events, UpdatedAt) "
+            + "VALUES ($user_id, $period, $meter, $dimensions, $used, $input, $output, $events, $updated_at) "
+            + "ON CONFLICT(UserId, Period, Meter, Dimensions) DO UPDATE SET Used = {0}, InputTokens = InputTokens + excluded.InputTokens, "
+            + "OutputTokens = OutputTokens + excluded.OutputTokens, Events = Events + excluded.Events, UpdatedAt = excluded.UpdatedAt{1}";
 
-        private static DbCommand Command(DbConnection connection, DbTransaction transaction, string kind, int rows)
+        /// <summary>A prepared, parameterised command on the transaction's connection (parameters in the given order).</summary>
+        private static DbCommand Prepare(DbConnection connection, DbTransaction transaction, string sql, params string[] parameters)
         {
             var command = connection.CreateCommand();
             command.Transaction = transaction;
-            command.CommandText = SqlFor(kind, rows);
-            var width = kind switch { "events" => 8, "unique" => 5, _ => 9 };
-            for (var i = 0; i < rows * width; i++)
+            command.CommandText = sql;
+            foreach (var name in parameters)
             {
                 var parameter = command.CreateParameter();
-                parameter.ParameterName = "$p" + i.ToString(CultureInfo.InvariantCulture);
+                parameter.ParameterName = name;
                 command.Parameters.Add(parameter);
             }
 
@@ -227,125 +208,100 @@ public static class IngestUsageEvents
             return command;
         }
 
-        /// <summary>Chunks of <paramref name="chunk"/> rows share one prepared command; the remainder gets its own.</summary>
-        private static async Task ForEachChunkAsync<T>(
-            DbConnection connection, DbTransaction transaction, string kind, int chunk, IReadOnlyList<T> rows,
-            Action<DbParameterCollection, int, T> bind, Func<DbDataReader, Task> read, CancellationToken ct)
-        {
-            DbCommand? full = null;
-            try
-            {
-                for (var start = 0; start < rows.Count; start += chunk)
-                {
-                    var count = Math.Min(chunk, rows.Count - start);
-                    DbCommand command;
-                    if (count == chunk)
-                    {
-                        command = full ??= Command(connection, transaction, kind, chunk);
-                    }
-                    else
-                    {
-                        command = Command(connection, transaction, kind, count);
-                    }
-
-                    try
-                    {
-                        for (var i = 0; i < count; i++)
-                        {
-                            bind(command.Parameters, i, rows[start + i]);
-                        }
-
-                        await using var reader = await command.ExecuteReaderAsync(ct);
-                        while (await reader.ReadAsync(ct))
-                        {
-                            await read(reader);
-                        }
-                    }
-                    finally
-                    {
-                        if (!ReferenceEquals(command, full))
-                        {
-                            await command.DisposeAsync();
-                        }
-                    }
-                }
-            }
-            finally
-            {
-                if (full is not null)
-                {
-                    await full.DisposeAsync();
-                }
-            }
-        }
-
+        /// <summary>Inserts the events (one prepared statement, executed per row); a row not inserted is a stored duplicate (0 changes).</summary>
         private static async Task<HashSet<string>> InsertEventsAsync(DbConnection connection, DbTransaction transaction, List<PreparedEvent> events, DateTimeOffset now, CancellationToken ct)
         {
             var inserted = new HashSet<string>(events.Count, StringComparer.Ordinal);
-            var received = now.UtcTicks;
-            await ForEachChunkAsync(connection, transaction, "events", InsertChunk, events, (p, row, e) =>
+            await using var command = Prepare(connection, transaction, InsertEventSql, "$event_id", "$user_id", "$meter", "$quantity", "$timestamp", "$period", "$properties", "$received_at");
+            var p = command.Parameters;
+            p[7].Value = now.UtcTicks;
+            foreach (var e in events)
             {
-                var o = row * 8;
-                p[o].Value = e.EventId;
-                p[o + 1].Value = e.UserId;
-                p[o + 2].Value = e.Meter.Key;
-                p[o + 3].Value = e.Quantity;
-                p[o + 4].Value = e.TimestampTicks;
-                p[o + 5].Value = e.Period;
-                p[o + 6].Value = (object?)e.PropertiesJson ?? DBNull.Value;
-                p[o + 7].Value = received;
-            }, reader =>
-            {
-                inserted.Add(reader.GetString(0));
-                return Task.CompletedTask;
-            }, ct);
+                ct.ThrowIfCancellationRequested();
+                p[0].Value = e.EventId;
+                p[1].Value = e.UserId;
+                p[2].Value = e.Meter.Key;
+                p[3].Value = e.Quantity;
+                p[4].Value = e.TimestampTicks;
+                p[5].Value = e.Period;
+                p[6].Value = (object?)e.PropertiesJson ?? DBNull.Value;
+                if (command.ExecuteNonQuery() == 1)
+                {
+                    inserted.Add(e.EventId);
+                }
+            }
+
             return inserted;
         }
 
         private static async Task InsertUniqueValuesAsync(DbConnection connection, DbTransaction transaction, HashSet<(RollupKey Key, string Value)> values, Dictionary<RollupKey, RollupDelta> deltas, CancellationToken ct)
         {
-            await ForEachChunkAsync(connection, transaction, "unique", InsertChunk, values.ToList(), (p, row, v) =>
+            await using var command = Prepare(connection, transaction, InsertUniqueSql, "$user_id", "$period", "$meter", "$dimensions", "$value");
+            var p = command.Parameters;
+            foreach (var (key, value) in values)
             {
-                var o = row * 5;
-                p[o].Value = v.Key.UserId;
-                p[o + 1].Value = v.Key.Period;
-                p[o + 2].Value = v.Key.Meter;
-                p[o + 3].Value = v.Key.Dimensions;
-                p[o + 4].Value = v.Value;
-            }, reader =>
-            {
-                deltas[new RollupKey(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3))].Used++;
-                return Task.CompletedTask;
-            }, ct);
+                ct.ThrowIfCancellationRequested();
+                p[0].Value = key.UserId;
+                p[1].Value = key.Period;
+                p[2].Value = key.Meter;
+                p[3].Value = key.Dimensions;
+                p[4].Value = value;
+                if (command.ExecuteNonQuery() == 1)
+                {
+                    deltas[key].Used++;
+                }
+            }
         }
 
+        /// <summary>Adds the batch's deltas to the rollup rows (<c>ON CONFLICT DO UPDATE</c>); returns the new totals of the meters' total rows.</summary>
         private static async Task<List<(RollupKey Key, long Used)>> UpsertRollupsAsync(DbConnection connection, DbTransaction transaction, Dictionary<RollupKey, RollupDelta> deltas, DateTimeOffset now, CancellationToken ct)
         {
             var totals = new List<(RollupKey, long)>();
-            var updated = now.UtcTicks;
-            foreach (var group in deltas.GroupBy(d => d.Value.Aggregation == MeterAggregation.Max ? "max" : "add"))
-            {
-                await ForEachChunkAsync(connection, transaction, group.Key, RollupChunk, group.ToList(), (p, row, d) =>
-                {
-                    var o = row * 9;
-                    p[o].Value = d.Key.UserId;
-                    p[o + 1].Value = d.Key.Period;
-                    p[o + 2].Value = d.Key.Meter;
-                    p[o + 3].Value = d.Key.Dimensions;
-                    p[o + 4].Value = d.Value.Used;
-                    p[o + 5].Value = d.Value.Input;
-                    p[o + 6].Value = d.Value.Output;
-                    p[o + 7].Value = d.Value.Events;
-                    p[o + 8].Value = updated;
-                }, reader =>
-                {
-                    if (reader.GetString(3).Length == 0)
-                    {
-                        totals.Add((new RollupKey(reader.GetString(0), reader.GetString(1), reader.GetString(2), DimensionKey.Total), reader.GetInt64(4)));
-                    }
+            string[] names = ["$user_id", "$period", "$meter", "$dimensions", "$used", "$input", "$output", "$events", "$updated_at"];
 
-                    return Task.CompletedTask;
-                }, ct);
+            // [max?, total?]: totals return the new value (RETURNING) for the threshold check; dimension rows do not.
+            var commands = new DbCommand?[2, 2];
+            try
+            {
+                foreach (var (key, delta) in deltas)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    var isMax = delta.Aggregation == MeterAggregation.Max ? 1 : 0;
+                    var isTotal = key.Dimensions.Length == 0 ? 1 : 0;
+                    var command = commands[isMax, isTotal] ??= Prepare(
+                        connection,
+                        transaction,
+                        string.Format(CultureInfo.InvariantCulture, UpsertRollupSql, isMax == 1 ? "MAX(Used, excluded.Used)" : "Used + excluded.Used", isTotal == 1 ? " RETURNING Used" : ""),
+                        names);
+                    var p = command.Parameters;
+                    p[0].Value = key.UserId;
+                    p[1].Value = key.Period;
+                    p[2].Value = key.Meter;
+                    p[3].Value = key.Dimensions;
+                    p[4].Value = delta.Used;
+                    p[5].Value = delta.Input;
+                    p[6].Value = delta.Output;
+                    p[7].Value = delta.Events;
+                    p[8].Value = now.UtcTicks;
+                    if (isTotal == 1)
+                    {
+                        totals.Add((key, Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture)));
+                    }
+                    else
+                    {
+                        command.ExecuteNonQuery();
+                    }
+                }
+            }
+            finally
+            {
+                foreach (var command in commands)
+                {
+                    if (command is not null)
+                    {
+                        await command.DisposeAsync();
+                    }
+                }
             }
 
             return totals;
@@ -361,8 +317,34 @@ public static class IngestUsageEvents
                 return raised;
             }
 
-            var userIds = limited.Select(t => t.Key.UserId).Distinct(StringComparer.Ordinal).ToList();
-            var accounts = await db.Accounts.AsNoTracking().Where(a => userIds.Contains(a.UserId)).ToDictionaryAsync(a => a.UserId, StringComparer.Ordinal, ct);
+            var accounts = new Dictionary<string, UsageAccount?>(StringComparer.Ordinal);
+            var missing = new List<string>();
+            foreach (var (key, _) in limited)
+            {
+                if (!accounts.ContainsKey(key.UserId))
+                {
+                    if (accountCache.TryGet(key.UserId, out var cached))
+                    {
+                        accounts[key.UserId] = cached;
+                    }
+                    else
+                    {
+                        accounts[key.UserId] = null;
+                        missing.Add(key.UserId);
+                    }
+                }
+            }
+
+            if (missing.Count > 0)
+            {
+                var loaded = await db.Accounts.AsNoTracking().Where(a => missing.Contains(a.UserId)).ToDictionaryAsync(a => a.UserId, StringComparer.Ordinal, ct);
+                foreach (var userId in missing)
+                {
+                    var account = loaded.GetValueOrDefault(userId);
+                    accounts[userId] = account;
+                    accountCache.Set(userId, account);
+                }
+            }
             var candidates = new List<(AlertKey Key, long Used, long Limit)>();
             foreach (var (key, used) in limited)
             {
@@ -448,10 +430,11 @@ public static class IngestUsageEvents
 internal sealed record PreparedEvent(int Index, string EventId, string UserId, Meter Meter, long Quantity, long InputTokens, long OutputTokens, long TimestampTicks, string Period, string Dimensions, string? UniqueValue, string? PropertiesJson);
 
 /// <summary>
-/// Checks and normalises usage events (issue: "POST /v1/usage/events"): ids, known meter, whole non-negative quantity,
-/// timestamp neither in the future beyond <c>Usage:FutureSkewSeconds</c> nor in a period closed for more than
-/// <c>Usage:LateDays</c>, dimension values as strings, and for meters priced by model a <c>model</c> and consistent
-/// <c>input_tokens</c>/<c>output_tokens</c>.
+/// Checks and normalises usage events in one pass (issue: "POST /v1/usage/events"): ids, known meter, whole
+/// non-negative quantity, timestamp neither in the future beyond <c>Usage:FutureSkewSeconds</c> nor in a period closed
+/// for more than <c>Usage:LateDays</c>, dimension values as strings or numbers, and for meters priced by model a
+/// <c>model</c> and consistent <c>input_tokens</c>/<c>output_tokens</c>. Field names are only built for failures, so a
+/// valid batch of 1,000 events allocates little beyond its results.
 /// </summary>
 internal sealed class UsageEventParser(MeterCatalog meters, IOptions<UsageOptions> options)
 {
@@ -480,27 +463,27 @@ internal sealed class UsageEventParser(MeterCatalog meters, IOptions<UsageOption
         var lateDays = options.Value.LateDays;
         var futureLimit = now.AddSeconds(options.Value.FutureSkewSeconds);
         var pairs = new List<KeyValuePair<string, string>>(4);
+        (int Year, int Month, string Text, bool Closed, DateTimeOffset ClosesAt) lastPeriod = (0, 0, "", false, default);
         for (var i = 0; i < events.Count; i++)
         {
             var e = events[i];
-            var at = "events[" + i.ToString(CultureInfo.InvariantCulture) + "]";
             if (e is null)
             {
-                errors.Add((at, "An event object is required."));
+                errors.Add((Field(i, null), "An event object is required."));
                 continue;
             }
 
             var before = errors.Count;
-            CheckText(errors, at + ".event_id", e.EventId);
-            CheckText(errors, at + ".user_id", e.UserId);
+            CheckText(errors, i, "event_id", e.EventId);
+            CheckText(errors, i, "user_id", e.UserId);
             Meter? meter = null;
             if (string.IsNullOrEmpty(e.Meter))
             {
-                errors.Add((at + ".meter", "meter is required."));
+                errors.Add((Field(i, "meter"), "meter is required."));
             }
             else if (!meters.TryGet(e.Meter, out meter))
             {
-                errors.Add((at + ".meter", $"Unknown meter '{e.Meter}'; configured meters: {string.Join(", ", meters.All.Select(m => m.Key))}."));
+                errors.Add((Field(i, "meter"), $"Unknown meter '{e.Meter}'; configured meters: {string.Join(", ", meters.All.Select(m => m.Key))}."));
             }
 
             long? quantity = null;
@@ -508,15 +491,15 @@ internal sealed class UsageEventParser(MeterCatalog meters, IOptions<UsageOption
             {
                 if (q < 0)
                 {
-                    errors.Add((at + ".quantity", "quantity must not be negative."));
+                    errors.Add((Field(i, "quantity"), "quantity must not be negative."));
                 }
                 else if (q != decimal.Truncate(q))
                 {
-                    errors.Add((at + ".quantity", "quantity must be a whole number."));
+                    errors.Add((Field(i, "quantity"), "quantity must be a whole number."));
                 }
                 else if (q > MaxQuantity)
                 {
-                    errors.Add((at + ".quantity", "quantity is too large (at most 10^15)."));
+                    errors.Add((Field(i, "quantity"), "quantity is too large (at most 10^15)."));
                 }
                 else
                 {
@@ -527,28 +510,45 @@ internal sealed class UsageEventParser(MeterCatalog meters, IOptions<UsageOption
             var period = "";
             if (e.Timestamp is not { } timestamp)
             {
-                errors.Add((at + ".timestamp", "timestamp is required (ISO 8601, UTC)."));
+                errors.Add((Field(i, "timestamp"), "timestamp is required (ISO 8601, UTC)."));
             }
             else if (timestamp > futureLimit)
             {
-                errors.Add((at + ".timestamp", $"timestamp is in the future (more than {options.Value.FutureSkewSeconds} s ahead of the server clock)."));
-            }
-            else if (timestamp.UtcDateTime.Year < 2000)
-            {
-                errors.Add((at + ".timestamp", "timestamp is before 2000."));
+                errors.Add((Field(i, "timestamp"), $"timestamp is in the future (more than {options.Value.FutureSkewSeconds} s ahead of the server clock)."));
             }
             else
             {
-                var billingPeriod = BillingPeriod.Containing(timestamp);
-                var closesAt = billingPeriod.End.AddDays(lateDays);
-                if (now >= closesAt)
+                var utc = timestamp.UtcDateTime;
+                if (utc.Year != lastPeriod.Year || utc.Month != lastPeriod.Month)
                 {
-                    errors.Add((at + ".timestamp", $"timestamp falls in period {billingPeriod}, closed to late events since {closesAt:yyyy-MM-ddTHH:mm:ssZ} (Usage:LateDays = {lateDays})."));
+                    var billingPeriod = BillingPeriod.Containing(timestamp);
+                    var closesAt = billingPeriod.End.AddDays(lateDays);
+                    lastPeriod = (utc.Year, utc.Month, billingPeriod.ToString(), utc.Year < 2000 || now >= closesAt, closesAt);
+                }
+
+                if (utc.Year < 2000)
+                {
+                    errors.Add((Field(i, "timestamp"), "timestamp is before 2000."));
+                }
+                else if (lastPeriod.Closed)
+                {
+                    errors.Add((Field(i, "timestamp"), $"timestamp falls in period {lastPeriod.Text}, closed to late events since {lastPeriod.ClosesAt:yyyy-MM-ddTHH:mm:ssZ} (Usage:LateDays = {lateDays})."));
                 }
                 else
                 {
-                    period = billingPeriod.ToString();
+                    period = lastPeriod.Text;
                 }
+            }
+
+            var properties = e.Properties;
+            if (properties is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null or JsonValueKind.Undefined) })
+            {
+                errors.Add((Field(i, "properties"), "properties must be an object."));
+                properties = null;
+            }
+            else if (properties is { ValueKind: JsonValueKind.Null })
+            {
+                properties = null;
             }
 
             long input = 0, output = 0;
@@ -559,7 +559,7 @@ internal sealed class UsageEventParser(MeterCatalog meters, IOptions<UsageOption
                 pairs.Clear();
                 foreach (var name in meter.Dimensions)
                 {
-                    if (e.Properties is not null && e.Properties.TryGetValue(name, out var value) && ReadText(errors, $"{at}.properties.{name}", value) is { Length: > 0 } text)
+                    if (properties is { } props && props.TryGetProperty(name, out var value) && ReadText(errors, i, name, value) is { Length: > 0 } text)
                     {
                         pairs.Add(new KeyValuePair<string, string>(name, text));
                     }
@@ -573,10 +573,10 @@ internal sealed class UsageEventParser(MeterCatalog meters, IOptions<UsageOption
                         break;
                     case MeterAggregation.UniqueCount:
                         quantity ??= 1;
-                        if (e.Properties is null || !e.Properties.TryGetValue(meter.UniqueProperty!, out var unique)
-                            || ReadText(errors, $"{at}.properties.{meter.UniqueProperty}", unique) is not { Length: > 0 } uniqueText)
+                        var uniqueName = meter.UniqueProperty!;
+                        if (properties is not { } p || !p.TryGetProperty(uniqueName, out var unique) || ReadText(errors, i, uniqueName, unique) is not { Length: > 0 } uniqueText)
                         {
-                            errors.Add(($"{at}.properties.{meter.UniqueProperty}", $"properties.{meter.UniqueProperty} is required by meter '{meter.Key}' (unique_count)."));
+                            errors.Add((Field(i, "properties." + uniqueName), $"properties.{uniqueName} is required by meter '{meter.Key}' (unique_count)."));
                         }
                         else
                         {
@@ -587,18 +587,18 @@ internal sealed class UsageEventParser(MeterCatalog meters, IOptions<UsageOption
                     default:
                         if (meter.PricedByModel)
                         {
-                            if (!pairs.Exists(p => p.Key == "model"))
+                            if (!pairs.Exists(pair => pair.Key == "model"))
                             {
-                                errors.Add(($"{at}.properties.model", $"properties.model is required by meter '{meter.Key}' (priced per model)."));
+                                errors.Add((Field(i, "properties.model"), $"properties.model is required by meter '{meter.Key}' (priced per model)."));
                             }
 
-                            var hasInput = ReadTokens(errors, at, e.Properties, "input_tokens", out input);
-                            var hasOutput = ReadTokens(errors, at, e.Properties, "output_tokens", out output);
+                            var hasInput = ReadTokens(errors, i, properties, "input_tokens", out input);
+                            var hasOutput = ReadTokens(errors, i, properties, "output_tokens", out output);
                             if (hasInput || hasOutput)
                             {
                                 if (quantity is { } given && given != input + output)
                                 {
-                                    errors.Add((at + ".quantity", $"quantity ({given}) must equal input_tokens + output_tokens ({input + output})."));
+                                    errors.Add((Field(i, "quantity"), $"quantity ({given}) must equal input_tokens + output_tokens ({input + output})."));
                                 }
 
                                 quantity = input + output;
@@ -611,7 +611,7 @@ internal sealed class UsageEventParser(MeterCatalog meters, IOptions<UsageOption
 
                         if (quantity is null && errors.Count == before)
                         {
-                            errors.Add((at + ".quantity", $"quantity is required by meter '{meter.Key}' ({meter.AggregationName})."));
+                            errors.Add((Field(i, "quantity"), $"quantity is required by meter '{meter.Key}' ({meter.AggregationName})."));
                         }
 
                         break;
@@ -620,7 +620,7 @@ internal sealed class UsageEventParser(MeterCatalog meters, IOptions<UsageOption
 
             if (errors.Count == before)
             {
-                var json = e.Properties is { Count: > 0 } ? JsonSerializer.Serialize(e.Properties) : null;
+                var json = properties is { } raw && raw.EnumerateObject().Any() ? raw.GetRawText() : null;
                 result.Add(new PreparedEvent(i, e.EventId!, e.UserId!, meter!, quantity!.Value, input, output, e.Timestamp!.Value.UtcTicks, period, dimensions, uniqueValue, json));
             }
         }
@@ -628,58 +628,81 @@ internal sealed class UsageEventParser(MeterCatalog meters, IOptions<UsageOption
         return result;
     }
 
-    private static void CheckText(List<(string, string)> errors, string field, string? value)
+    private static string Field(int index, string? name) =>
+        name is null
+            ? string.Create(CultureInfo.InvariantCulture, $"events[{index}]")
+            : string.Create(CultureInfo.InvariantCulture, $"events[{index}].{name}");
+
+    private static void CheckText(List<(string, string)> errors, int index, string name, string? value)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
-            errors.Add((field, $"{field[(field.LastIndexOf('.') + 1)..]} is required."));
+            errors.Add((Field(index, name), $"{name} is required."));
         }
         else if (value.Length > MaxTextLength)
         {
-            errors.Add((field, $"{field[(field.LastIndexOf('.') + 1)..]} is longer than {MaxTextLength} characters."));
+            errors.Add((Field(index, name), $"{name} is longer than {MaxTextLength} characters."));
         }
     }
 
-    private static string? ReadText(List<(string, string)> errors, string field, JsonElement value)
+    private static string? ReadText(List<(string, string)> errors, int index, string property, JsonElement value)
     {
-        string? text = value.ValueKind switch
+        string? text;
+        switch (value.ValueKind)
         {
-            JsonValueKind.String => value.GetString(),
-            JsonValueKind.Number => value.GetRawText(),
-            JsonValueKind.Null => null,
-            _ => "\0",
-        };
-        if (text == "\0")
-        {
-            errors.Add((field, "must be a string or a number."));
-            return null;
+            case JsonValueKind.String:
+                text = value.GetString();
+                break;
+            case JsonValueKind.Number:
+                text = value.GetRawText();
+                break;
+            case JsonValueKind.Null:
+                return null;
+            default:
+                errors.Add((Field(index, "properties." + property), "must be a string or a number."));
+                return null;
         }
 
         if (text is { Length: > MaxTextLength })
         {
-            errors.Add((field, $"is longer than {MaxTextLength} characters."));
+            errors.Add((Field(index, "properties." + property), $"is longer than {MaxTextLength} characters."));
             return null;
         }
 
         return text;
     }
 
-    private static bool ReadTokens(List<(string, string)> errors, string at, Dictionary<string, JsonElement>? properties, string name, out long tokens)
+    private static bool ReadTokens(List<(string, string)> errors, int index, JsonElement? properties, string name, out long tokens)
     {
         tokens = 0;
-        if (properties is null || !properties.TryGetValue(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        if (properties is not { } p || !p.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
         {
             return false;
         }
 
         if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out tokens) || tokens < 0)
         {
-            errors.Add(($"{at}.properties.{name}", $"properties.{name} must be a whole number of tokens, not negative."));
+            errors.Add((Field(index, "properties." + name), $"properties.{name} must be a whole number of tokens, not negative."));
             tokens = 0;
         }
 
         return true;
     }
+}
+
+/// <summary>Serializes ingestion's write transactions within the process (SQLite allows one writer at a time).</summary>
+internal sealed class IngestionWriteGate : IDisposable
+{
+    private readonly SemaphoreSlim _semaphore = new(1, 1);
+
+    /// <summary>Waits for the gate.</summary>
+    public Task WaitAsync(CancellationToken ct) => _semaphore.WaitAsync(ct);
+
+    /// <summary>Releases the gate.</summary>
+    public void Release() => _semaphore.Release();
+
+    /// <inheritdoc />
+    public void Dispose() => _semaphore.Dispose();
 }
 
 /// <summary>A threshold alert's identity.</summary>
