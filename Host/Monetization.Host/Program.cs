@@ -1,17 +1,20 @@
 using Monetization.BuildingBlocks.Modules;
+using Monetization.Host;
 using Monetization.Marketplace;
 using Monetization.Referrals;
 using Monetization.Subscriptions;
 using Monetization.Usage;
 
 var builder = WebApplication.CreateBuilder(args);
+builder.AddStripe();
 builder.AddMonetizationPlatform();
 builder.AddModule<SubscriptionsModule>();
 builder.AddModule<ReferralsModule>();
 builder.AddModule<MarketplaceModule>();
 builder.AddModule<UsageModule>();
 
-var app = builder.BuildMonetizationApp();
+var app = builder.BuildMonetizationApp(beforeRouting: StripeHosting.MapEmulator);
+app.UseStripe();
 await app.RunAsync();
 
 /// <summary>The Host's entry point (public so WebApplicationFactory can start it in tests).</summary>

@@ -1,4 +1,9 @@
 using Monetization.BuildingBlocks.Http;
+using Monetization.Marketplace.Features.Developers;
+using Monetization.Marketplace.Features.Earnings;
+using Monetization.Marketplace.Features.Installs;
+using Monetization.Marketplace.Features.Payouts;
+using Monetization.Marketplace.Features.Plugins;
 
 namespace Monetization.Marketplace;
 
@@ -8,5 +13,70 @@ internal sealed class MarketplaceRoutes : ApiModule
     public MarketplaceRoutes()
         : base("Marketplace")
     {
+        Post<RegisterDeveloper.Request, DeveloperResponse>("/v1/marketplace/developers", (ctx, body) => body,
+            new ApiRoute("Register a developer") { Status = 201, Problems = [409, 422] });
+        Get("/v1/marketplace/developers/{id}", ctx => new GetDeveloper.Request(ctx.Route("id")),
+            new ApiRoute("Get a developer") { Problems = [404] });
+        PostEmpty("/v1/marketplace/developers/{id}/onboarding", ctx => new StartOnboarding.Request(ctx.Route("id")),
+            new ApiRoute("Start or resume Stripe Connect onboarding: a fresh account link") { Problems = [404, 502] });
+        Get("/v1/marketplace/developers/{id}/earnings", ctx => new GetEarnings.Request(ctx.Route("id"), ctx.Query("period")),
+            new ApiRoute("A developer's earnings in a period, per currency and plugin")
+            {
+                Problems = [404, 422],
+                Query = [new ApiParameter("period", "YYYY-MM, default the current UTC month")],
+            });
+
+        Post<PublishPlugin.Request, PluginResponse>("/v1/marketplace/plugins", (ctx, body) => body,
+            new ApiRoute("Publish a plugin") { Status = 201, Problems = [409, 422, 502] });
+        Get("/v1/marketplace/plugins", ctx => new ListPlugins.Request(ctx.Query("q"), ctx.Query("developer_id"), ctx.Query("model"),
+                ctx.Query("status"), ctx.Query("sort"), ctx.Query("limit"), ctx.Query("starting_after")),
+            new ApiRoute("Search the plugin catalog")
+            {
+                Problems = [422],
+                Query =
+                [
+                    new ApiParameter("q", "Text in name, slug or description"),
+                    new ApiParameter("developer_id", "Only this developer's plugins"),
+                    new ApiParameter("model", "free, one_time, monthly or usage"),
+                    new ApiParameter("status", "active (default), archived or all"),
+                    new ApiParameter("sort", "installs (default, most first) or name"),
+                    new ApiParameter("limit", "1-100, default 20"),
+                    new ApiParameter("starting_after", "Last plugin id of the previous page"),
+                ],
+            });
+        Get("/v1/marketplace/plugins/{id}", ctx => new GetPlugin.Request(ctx.Route("id")),
+            new ApiRoute("Get a plugin") { Problems = [404] });
+        Patch<UpdatePlugin.Body, PluginResponse>("/v1/marketplace/plugins/{id}",
+            (ctx, body) => new UpdatePlugin.Request(ctx.Route("id"), body.Name, body.Description, body.Pricing),
+            new ApiRoute("Change a plugin's name, description or price") { Problems = [404, 409, 422, 502] });
+        PostEmpty("/v1/marketplace/plugins/{id}/archive", ctx => new ArchivePlugin.Request(ctx.Route("id")),
+            new ApiRoute("Archive a plugin (no new installs)") { Problems = [404] });
+
+        Post<InstallPlugin.Body, InstallResponse>("/v1/marketplace/plugins/{id}/installs",
+            (ctx, body) => new InstallPlugin.Request(ctx.Route("id"), body.UserId),
+            new ApiRoute("Install a plugin for a user") { Status = 201, Problems = [404, 409, 422, 502] });
+        Delete("/v1/marketplace/plugins/{id}/installs/{user_id}", ctx => new UninstallPlugin.Request(ctx.Route("id"), ctx.Route("user_id")),
+            new ApiRoute("Uninstall a plugin for a user") { Problems = [404, 422, 502] });
+        Get("/v1/marketplace/users/{user_id}/installs", ctx => new ListUserInstalls.Request(ctx.Route("user_id"), ctx.Query("status")),
+            new ApiRoute("A user's installs")
+            {
+                Problems = [422],
+                Query = [new ApiParameter("status", "Live installs by default; active, pending, pending_payment, uninstalled or all")],
+            });
+
+        Post<RunPayouts.Request, RunPayouts.Response>("/v1/marketplace/payouts", (ctx, body) => body,
+            new ApiRoute("Run the payouts of a period (idempotent)") { Problems = [422] });
+        Get("/v1/marketplace/payouts", ctx => new ListPayouts.Request(ctx.Query("developer_id"), ctx.Query("status"), ctx.Query("limit"), ctx.Query("starting_after")),
+            new ApiRoute("List payouts")
+            {
+                Problems = [422],
+                Query =
+                [
+                    new ApiParameter("developer_id", "Only this developer's payouts"),
+                    new ApiParameter("status", "pending or paid"),
+                    new ApiParameter("limit", "1-100, default 20"),
+                    new ApiParameter("starting_after", "Last payout id of the previous page"),
+                ],
+            });
     }
 }

@@ -3,7 +3,11 @@ using Monetization.Referrals.Data;
 
 namespace Monetization.Referrals;
 
-/// <summary>The Referrals module: registers its database, routes and options with the Host.</summary>
+/// <summary>
+/// The Referrals module: referral codes, referrals captured at sign-up, and a ledger of access-credit grants and
+/// reversals. Converts a referral on <c>FirstPaidTransition</c> (crediting both sides), claws back on
+/// <c>PaymentRefunded</c>, and publishes <c>AccessCreditGranted</c> / <c>AccessCreditReversed</c>. See docs/modules/referrals.md.
+/// </summary>
 public sealed class ReferralsModule : IModule
 {
     /// <inheritdoc />
@@ -15,5 +19,6 @@ public sealed class ReferralsModule : IModule
         ArgumentNullException.ThrowIfNull(module);
         module.AddDbContext<ReferralsDbContext>();
         module.AddRoutes<ReferralsRoutes>();
+        module.AddOptions<ReferralsOptions>(ReferralsOptions.Section);
     }
 }

@@ -1,9 +1,18 @@
+using Microsoft.Extensions.DependencyInjection;
 using Monetization.BuildingBlocks.Modules;
+using Monetization.Stripe;
 using Monetization.Subscriptions.Data;
+using Monetization.Subscriptions.Domain;
+using Monetization.Subscriptions.Features.HandleStripeEvent;
+using Monetization.Subscriptions.Jobs;
 
 namespace Monetization.Subscriptions;
 
-/// <summary>The Subscriptions module: registers its database, routes and options with the Host.</summary>
+/// <summary>
+/// The Subscriptions module: plans catalog (<c>Plans:*</c>), Stripe customers and subscriptions, the Stripe webhook endpoint
+/// and its event store, effective access, and the background jobs (event retries, access expiry, credit deferrals,
+/// reconciliation, price bootstrap). Settings: <see cref="SubscriptionsOptions"/> (<c>Subscriptions:*</c>) and the <c>Stripe</c> section.
+/// </summary>
 public sealed class SubscriptionsModule : IModule
 {
     /// <inheritdoc />
@@ -15,5 +24,24 @@ public sealed class SubscriptionsModule : IModule
         ArgumentNullException.ThrowIfNull(module);
         module.AddDbContext<SubscriptionsDbContext>();
         module.AddRoutes<SubscriptionsRoutes>();
+        module.AddOptions<SubscriptionsOptions>("Subscriptions");
+        var services = module.Services;
+
+        // The Host may register the Stripe client itself (e.g. against the in-process emulator); otherwise register it here.
+        if (!services.Any(d => d.ServiceType == typeof(IStripeClient)))
+        {
+            services.AddStripeClient(module.Configuration.GetSection(StripeOptions.SectionName));
+        }
+
+        services.AddSingleton<PlanCatalog>();
+        services.AddSingleton<StripePriceResolver>();
+        services.AddSingleton<CreditDeferralSignal>();
+        services.AddScoped<StripeCustomerLink>();
+        services.AddScoped<StripeEventTranslator>();
+        services.AddScoped<StripeEventPipeline>();
+        services.AddScoped<StripeEventRetryJob>();
+        services.AddScoped<AccessExpiryJob>();
+        services.AddScoped<CreditDeferralJob>();
+        services.AddHostedService<SubscriptionsScheduler>();
     }
 }

@@ -8,6 +8,7 @@ using MediatR;
 using Microsoft.EntityFrameworkCore;
 using Monetization.BuildingBlocks.Modules;
 using Monetization.BuildingBlocks.Outbox;
+using Monetization.Host;
 using Monetization.IntegrationEvents;
 
 namespace Monetization.TestKit;
@@ -48,6 +49,12 @@ public class MonetizationFactory : WebApplicationFactory<Program>
 
     /// <summary>The clock the Host uses.</summary>
     public FakeTimeProvider Clock { get; init; } = new();
+
+    /// <summary>True unless a test sets <c>Stripe:SecretKey</c>: the Host then runs the Stripe emulator in process.</summary>
+    public bool IsStripeEmulated => !_settings.TryGetValue("Stripe:SecretKey", out var key) || string.IsNullOrEmpty(key);
+
+    /// <summary>The Host's current time (the emulator's test clock in emulator mode: <see cref="Clock"/> plus its advances).</summary>
+    public DateTimeOffset Now => Services.GetRequiredService<TimeProvider>().GetUtcNow();
 
     /// <summary>Keep the data directory on dispose (for restart tests that reuse it).</summary>
     public bool KeepData { get; set; }
@@ -170,8 +177,18 @@ public class MonetizationFactory : WebApplicationFactory<Program>
 
         builder.ConfigureTestServices(services =>
         {
-            services.RemoveAll<TimeProvider>();
-            services.AddSingleton<TimeProvider>(Clock);
+            if (IsStripeEmulated)
+            {
+                // The Host's clock is the emulator's test clock on top of this base: advancing either moves the Host.
+                services.RemoveAll<StripeEmulatorBaseClock>();
+                services.AddSingleton(new StripeEmulatorBaseClock(Clock));
+            }
+            else
+            {
+                services.RemoveAll<TimeProvider>();
+                services.AddSingleton<TimeProvider>(Clock);
+            }
+
             foreach (var configure in _services)
             {
                 configure(services);

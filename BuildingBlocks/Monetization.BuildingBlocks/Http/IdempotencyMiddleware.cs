@@ -11,7 +11,7 @@ namespace Monetization.BuildingBlocks.Http;
 /// <c>Idempotency-Key</c> on POST routes, as Stripe's API does it: the first request's response is stored (per API key
 /// and idempotency key) for 24 hours; the same key with the same method, path and body replays it with
 /// <c>Idempotent-Replayed: true</c>; the same key with a different request is 422; while the first is still running a
-/// retry gets 409. Server errors (5xx) are not stored, so the caller may retry them.
+/// retry gets 409. Server errors (5xx) and invalid requests (400/413/422/429) are not stored, so the caller may retry them.
 /// </summary>
 public sealed class IdempotencyMiddleware(RequestDelegate next, TimeProvider clock)
 {
@@ -108,8 +108,19 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, TimeProvider clo
         var stored = false;
         try
         {
-            await next(context);
-            if (context.Response.StatusCode < 500)
+            try
+            {
+                await next(context);
+            }
+            catch (Exception e) when (ProblemDetailsMiddleware.ToProblem(e) is { Status: >= 400 and < 500 and not (400 or 413 or 422 or 429) } problem)
+            {
+                // A business answer (404, 409, …) is part of the request's outcome and is stored like a success.
+                // Unreadable or invalid parameters (400/422) are not: as with Stripe, fixing them may reuse the key.
+                context.Response.Clear();
+                await Problems.WriteAsync(context, problem);
+            }
+
+            if (context.Response.StatusCode is < 500 and not (400 or 413 or 422 or 429))
             {
                 await db.IdempotencyRecords.Where(r => r.Principal == principal && r.Key == key).ExecuteUpdateAsync(
                     s => s.SetProperty(r => r.Status, context.Response.StatusCode)

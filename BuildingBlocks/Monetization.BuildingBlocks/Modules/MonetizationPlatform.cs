@@ -111,6 +111,8 @@ public static class MonetizationPlatform
         app.UseMiddleware<IdempotencyMiddleware>();
         MapPlatformRoutes(app);
         app.MapCarter();
+        // Explicit, so that a pipeline built from the app itself (in-process calls into the Host) also runs endpoints.
+        app.UseEndpoints(static _ => { });
         return app;
     }
 

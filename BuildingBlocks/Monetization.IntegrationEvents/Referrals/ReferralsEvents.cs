@@ -12,7 +12,18 @@ namespace Monetization.IntegrationEvents.Referrals;
 /// <param name="Days">Whole days granted, above zero.</param>
 /// <param name="Reason"><c>referral_buyer</c> or <c>referral_referrer</c>.</param>
 /// <param name="SourceId">What earned it (the referral id).</param>
-public sealed record AccessCreditGranted(Guid EventId, DateTimeOffset OccurredAt, string GrantId, string UserId, int Days, string Reason, string SourceId)
+/// <param name="StartsAt">Where the granted days start in the issuer's ledger: max(<paramref name="OccurredAt"/>, the user's credit_until before), UTC. Optional (added in v2).</param>
+/// <param name="CreditUntil">The user's credit_until in the issuer's ledger right after this grant, UTC, for reconciliation. Optional (added in v2).</param>
+public sealed record AccessCreditGranted(
+    Guid EventId,
+    DateTimeOffset OccurredAt,
+    string GrantId,
+    string UserId,
+    int Days,
+    string Reason,
+    string SourceId,
+    DateTimeOffset? StartsAt = null,
+    DateTimeOffset? CreditUntil = null)
     : IIntegrationEvent;
 
 /// <summary>An earlier <see cref="AccessCreditGranted"/> was reversed (clawback): access shrinks back by <see cref="Days"/>.</summary>
@@ -22,5 +33,17 @@ public sealed record AccessCreditGranted(Guid EventId, DateTimeOffset OccurredAt
 /// <param name="UserId">Whose access shrinks.</param>
 /// <param name="Days">Whole days taken back, above zero.</param>
 /// <param name="Reason">Why (e.g. <c>refund_clawback</c>).</param>
-public sealed record AccessCreditReversed(Guid EventId, DateTimeOffset OccurredAt, string GrantId, string UserId, int Days, string Reason)
+/// <param name="ReversalId">The reversal's own id in the issuer's ledger (<c>crv_…</c>). Optional (added in v2).</param>
+/// <param name="SourceId">What the reversed grant was earned by (the referral id). Optional (added in v2).</param>
+/// <param name="CreditUntil">The user's credit_until in the issuer's ledger right after this reversal, UTC, for reconciliation (never before <paramref name="OccurredAt"/>). Optional (added in v2).</param>
+public sealed record AccessCreditReversed(
+    Guid EventId,
+    DateTimeOffset OccurredAt,
+    string GrantId,
+    string UserId,
+    int Days,
+    string Reason,
+    string? ReversalId = null,
+    string? SourceId = null,
+    DateTimeOffset? CreditUntil = null)
     : IIntegrationEvent;

@@ -49,6 +49,9 @@ public sealed record PlanEntitlements(long? Projects, long? Deploys, long? ApiCa
 /// <param name="CurrentPeriodEnd">End of the current billing period, UTC.</param>
 /// <param name="Entitlements">The limits of <paramref name="Plan"/>.</param>
 /// <param name="Version">Monotonic per user: a consumer ignores a change whose version is not above the last it applied.</param>
+/// <param name="AccessReason">Why access is what it is: <c>subscription</c>, <c>trial</c>, <c>grace</c>, <c>credit</c> or <c>none</c> (added later; null from older publishers).</param>
+/// <param name="AccessUntil">Until when paid access is assured as of this change (period end, trial end, grace end or credit end, the latest), UTC; null for free access.</param>
+/// <param name="CancelAtPeriodEnd">Stripe's <c>cancel_at_period_end</c>: the subscription ends at <paramref name="CurrentPeriodEnd"/>.</param>
 public sealed record SubscriptionChanged(
     Guid EventId,
     DateTimeOffset OccurredAt,
@@ -61,7 +64,10 @@ public sealed record SubscriptionChanged(
     string? StripeSubscriptionId,
     DateTimeOffset? CurrentPeriodEnd,
     PlanEntitlements Entitlements,
-    long Version) : IIntegrationEvent;
+    long Version,
+    string? AccessReason = null,
+    DateTimeOffset? AccessUntil = null,
+    bool CancelAtPeriodEnd = false) : IIntegrationEvent;
 
 /// <summary>
 /// Money was collected from the user for a paid plan for the first time ever (the first paid invoice with an

@@ -1,0 +1,122 @@
+using FluentValidation;
+using MediatR;
+using Microsoft.EntityFrameworkCore;
+using Monetization.BuildingBlocks.Billing;
+using Monetization.BuildingBlocks.Http;
+using Monetization.Marketplace.Data;
+using Monetization.Marketplace.Domain;
+
+namespace Monetization.Marketplace.Features.Earnings;
+
+/// <summary>
+/// GET /v1/marketplace/developers/{id}/earnings?period=YYYY-MM (default: the current UTC month): the developer's
+/// revenue events of the period, per currency (amounts of different currencies are never summed) and per plugin.
+/// Reads only the earnings aggregate (<see cref="EarningsBucket"/>, <see cref="InstallStat"/>), a range scan of about one
+/// row per plugin, currency and day, whatever the number of events. A malformed period is a 422 (the seed returned
+/// everything).
+/// </summary>
+public static class GetEarnings
+{
+    internal sealed record Request(string DeveloperId, string? Period) : IRequest<Response>;
+
+    /// <summary>Amounts of one currency, minor units. developer_share + platform_share = gross − refunded;
+    /// developer_share = paid + payable + pending.</summary>
+    /// <param name="Currency">ISO 4217, lowercase.</param>
+    /// <param name="Gross">Collected (sales, subscription lines net of proration credits, usage charges).</param>
+    /// <param name="Refunded">Refunded (positive).</param>
+    /// <param name="DeveloperShare">The developer's share, net of refunds.</param>
+    /// <param name="PlatformShare">The platform's share, net of refunds.</param>
+    /// <param name="Paid">Developer share settled by payouts (or recovered by transfer reversals).</param>
+    /// <param name="Payable">Developer share past the hold and not yet paid.</param>
+    /// <param name="Pending">Developer share still in the hold (<c>Marketplace:HoldDays</c>).</param>
+    /// <param name="Events">Number of revenue events.</param>
+    internal sealed record CurrencyAmounts(string Currency, long Gross, long Refunded, long DeveloperShare, long PlatformShare, long Paid, long Payable, long Pending, long Events);
+
+    /// <summary>One plugin's earnings in the period.</summary>
+    /// <param name="PluginId">Plugin id.</param>
+    /// <param name="Slug">Its slug.</param>
+    /// <param name="Name">Its name.</param>
+    /// <param name="Installs">Installs that became active in the period.</param>
+    /// <param name="Uninstalls">Uninstalls in the period.</param>
+    /// <param name="Amounts">Per currency.</param>
+    internal sealed record PluginEarnings(string PluginId, string Slug, string Name, long Installs, long Uninstalls, IReadOnlyList<CurrencyAmounts> Amounts);
+
+    /// <summary>The developer's earnings.</summary>
+    /// <param name="DeveloperId">Developer.</param>
+    /// <param name="Period">Period <c>YYYY-MM</c>.</param>
+    /// <param name="RevenueShareBps">The developer's current share, basis points.</param>
+    /// <param name="Installs">Installs that became active in the period, all plugins.</param>
+    /// <param name="Totals">Per currency, all plugins.</param>
+    /// <param name="Plugins">Per plugin.</param>
+    internal sealed record Response(string DeveloperId, string Period, int RevenueShareBps, long Installs, IReadOnlyList<CurrencyAmounts> Totals, IReadOnlyList<PluginEarnings> Plugins);
+
+    internal sealed class Validator : AbstractValidator<Request>
+    {
+        public Validator() =>
+            RuleFor(r => r.Period).Must(p => BillingPeriod.TryParse(p, out _)).When(r => r.Period is not null)
+                .WithMessage("period is YYYY-MM (e.g. 2026-11).");
+    }
+
+    internal sealed class Handler(MarketplaceDbContext db, TimeProvider clock) : IRequestHandler<Request, Response>
+    {
+        public async Task<Response> Handle(Request request, CancellationToken cancellationToken)
+        {
+            var now = clock.GetUtcNow();
+            var period = (request.Period is null ? BillingPeriod.Containing(now) : BillingPeriod.Parse(request.Period)).ToString();
+            var developer = await db.Developers.AsNoTracking().Where(d => d.Id == request.DeveloperId)
+                .Select(d => new { d.Id, d.RevenueShareBps }).SingleOrDefaultAsync(cancellationToken)
+                ?? throw ProblemException.NotFound("Developer", request.DeveloperId);
+
+            var buckets = await db.EarningsBuckets.AsNoTracking()
+                .Where(b => b.DeveloperId == developer.Id && b.Period == period)
+                .ToListAsync(cancellationToken);
+            var stats = await db.InstallStats.AsNoTracking()
+                .Where(s => s.DeveloperId == developer.Id && s.Period == period)
+                .ToListAsync(cancellationToken);
+            var pluginIds = buckets.Select(b => b.PluginId).Concat(stats.Select(s => s.PluginId)).Distinct().ToList();
+            var plugins = await db.Plugins.AsNoTracking().Where(p => pluginIds.Contains(p.Id))
+                .Select(p => new { p.Id, p.Slug, p.Name }).ToDictionaryAsync(p => p.Id, cancellationToken);
+
+            var perPlugin = pluginIds
+                .OrderBy(id => plugins.TryGetValue(id, out var p) ? p.Name : id, StringComparer.Ordinal)
+                .Select(id => new PluginEarnings(
+                    id,
+                    plugins.TryGetValue(id, out var p) ? p.Slug : "",
+                    plugins.TryGetValue(id, out var q) ? q.Name : "",
+                    stats.Where(s => s.PluginId == id).Sum(s => s.Installs),
+                    stats.Where(s => s.PluginId == id).Sum(s => s.Uninstalls),
+                    Sum(buckets.Where(b => b.PluginId == id), now)))
+                .ToList();
+            return new Response(developer.Id, period, developer.RevenueShareBps, stats.Sum(s => s.Installs), Sum(buckets, now), perPlugin);
+        }
+
+        private static List<CurrencyAmounts> Sum(IEnumerable<EarningsBucket> buckets, DateTimeOffset now) =>
+            buckets.GroupBy(b => b.Currency, StringComparer.Ordinal)
+                .OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g =>
+                {
+                    long gross = 0, refunded = 0, developer = 0, platform = 0, paid = 0, payable = 0, pending = 0, events = 0;
+                    foreach (var b in g)
+                    {
+                        gross += b.Gross;
+                        refunded += b.Refunded;
+                        developer += b.DeveloperShare;
+                        platform += b.PlatformShare;
+                        paid += b.DeveloperPaid;
+                        events += b.Events;
+                        var unpaid = b.DeveloperShare - b.DeveloperPaid;
+                        if (b.AvailableOn <= now)
+                        {
+                            payable += unpaid;
+                        }
+                        else
+                        {
+                            pending += unpaid;
+                        }
+                    }
+
+                    return new CurrencyAmounts(g.Key, gross, refunded, developer, platform, paid, payable, pending, events);
+                })
+                .ToList();
+    }
+}

@@ -1,0 +1,64 @@
+using System.Globalization;
+using FluentValidation;
+using MediatR;
+using Microsoft.EntityFrameworkCore;
+using Monetization.BuildingBlocks.Http;
+using Monetization.Marketplace.Data;
+using Monetization.Marketplace.Domain;
+
+namespace Monetization.Marketplace.Features.Payouts;
+
+/// <summary>
+/// GET /v1/marketplace/payouts?developer_id=&amp;status=&amp;limit=&amp;starting_after=: payouts, newest first, cursor-paginated.
+/// </summary>
+public static class ListPayouts
+{
+    internal sealed record Request(string? DeveloperId, string? Status, string? Limit, string? StartingAfter) : IRequest<Response>;
+
+    /// <summary>A page of payouts.</summary>
+    /// <param name="Object">Always <c>list</c>.</param>
+    /// <param name="Data">Payouts, newest first.</param>
+    /// <param name="HasMore">Whether another page follows.</param>
+    internal sealed record Response(string Object, IReadOnlyList<PayoutResponse> Data, bool HasMore);
+
+    internal sealed class Validator : AbstractValidator<Request>
+    {
+        public Validator()
+        {
+            RuleFor(r => r.DeveloperId).Must(Validation.IsExternalId).When(r => r.DeveloperId is not null).WithMessage("developer_id is not a valid id.");
+            RuleFor(r => r.Status).Must(s => s is PayoutStatuses.Pending or PayoutStatuses.Paid).When(r => r.Status is not null)
+                .WithMessage("status is 'pending' or 'paid'.");
+            RuleFor(r => r.Limit).Must(l => int.TryParse(l, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 100)
+                .When(r => r.Limit is not null).WithMessage("limit is an integer from 1 to 100.");
+        }
+    }
+
+    internal sealed class Handler(MarketplaceDbContext db) : IRequestHandler<Request, Response>
+    {
+        public async Task<Response> Handle(Request request, CancellationToken cancellationToken)
+        {
+            var limit = request.Limit is null ? 20 : int.Parse(request.Limit, CultureInfo.InvariantCulture);
+            var query = db.Payouts.AsNoTracking();
+            if (request.DeveloperId is not null)
+            {
+                query = query.Where(p => p.DeveloperId == request.DeveloperId);
+            }
+
+            if (request.Status is not null)
+            {
+                query = query.Where(p => p.Status == request.Status);
+            }
+
+            if (request.StartingAfter is not null)
+            {
+                var cursor = await db.Payouts.AsNoTracking().Where(p => p.Id == request.StartingAfter)
+                    .Select(p => new { p.Id, p.CreatedAt }).SingleOrDefaultAsync(cancellationToken)
+                    ?? throw ProblemException.Invalid("starting_after", $"Payout '{request.StartingAfter}' does not exist.", "unknown_cursor");
+                query = query.Where(p => p.CreatedAt < cursor.CreatedAt || (p.CreatedAt == cursor.CreatedAt && string.Compare(p.Id, cursor.Id) > 0));
+            }
+
+            var page = await query.OrderByDescending(p => p.CreatedAt).ThenBy(p => p.Id).Take(limit + 1).ToListAsync(cancellationToken);
+            return new Response("list", page.Take(limit).Select(PayoutResponse.From).ToList(), page.Count > limit);
+        }
+    }
+}

@@ -1,0 +1,136 @@
+using FluentValidation;
+using MediatR;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Monetization.BuildingBlocks.Billing;
+using Monetization.BuildingBlocks.Http;
+using Monetization.Marketplace.Data;
+using Monetization.Marketplace.Domain;
+using Monetization.Stripe;
+
+namespace Monetization.Marketplace.Features.Plugins;
+
+/// <summary>
+/// POST /v1/marketplace/plugins: publishes a plugin. Paid plugins get a Stripe product (usage, one-time, monthly) and a
+/// price (one-time: a one-time price; monthly: <c>recurring[interval]=month</c>), created before the plugin is saved with
+/// idempotency keys derived from the plugin id. Usage plugins are priced by <c>unit_amount_decimal</c> and billed by the
+/// Usage module, so they get a product only.
+/// </summary>
+public static class PublishPlugin
+{
+    internal sealed record Request(string? DeveloperId, string? Slug, string? Name, string? Description, PricingBody? Pricing) : IRequest<PluginResponse>;
+
+    internal sealed class Validator : AbstractValidator<Request>
+    {
+        public Validator()
+        {
+            RuleFor(r => r.DeveloperId).NotEmpty().Must(Validation.IsExternalId).WithMessage("developer_id is not a valid id.");
+            RuleFor(r => r.Slug).NotEmpty().MaximumLength(64).Matches(Validation.Slug())
+                .WithMessage("slug is lowercase letters and digits in words joined by single hyphens (e.g. 'code-review').");
+            RuleFor(r => r.Name).NotEmpty().MaximumLength(200);
+            RuleFor(r => r.Description).MaximumLength(5000);
+            RuleFor(r => r.Pricing).NotNull().SetValidator(new PricingValidator()!);
+        }
+    }
+
+    internal sealed class Handler(MarketplaceDbContext db, TimeProvider clock, IOptions<MarketplaceOptions> options, IServiceProvider services)
+        : IRequestHandler<Request, PluginResponse>
+    {
+        public async Task<PluginResponse> Handle(Request request, CancellationToken cancellationToken)
+        {
+            if (!await db.Developers.AnyAsync(d => d.Id == request.DeveloperId, cancellationToken))
+            {
+                throw ProblemException.Invalid("developer_id", $"Developer '{request.DeveloperId}' is not registered.", "unknown_developer");
+            }
+
+            if (await db.Plugins.AnyAsync(p => p.Slug == request.Slug, cancellationToken))
+            {
+                throw ProblemException.Conflict("slug_taken", $"A plugin with slug '{request.Slug}' exists.");
+            }
+
+            var pricing = request.Pricing!;
+            var now = clock.GetUtcNow();
+            var plugin = new Plugin
+            {
+                Id = PrefixedId.New("plg"),
+                DeveloperId = request.DeveloperId!,
+                Slug = request.Slug!,
+                Name = request.Name!.Trim(),
+                Description = request.Description?.Trim() ?? "",
+                PricingModel = pricing.Model!,
+                Amount = PricingModels.HasAmount(pricing.Model!) ? pricing.Amount : null,
+                Currency = pricing.Model switch
+                {
+                    PricingModels.Free => null,
+                    PricingModels.Usage => (pricing.Currency ?? options.Value.DefaultCurrency).ToLowerInvariant(),
+                    _ => pricing.Currency!.ToLowerInvariant(),
+                },
+                UsageUnit = pricing.Model == PricingModels.Usage ? pricing.Unit : null,
+                UnitAmountDecimal = pricing.Model == PricingModels.Usage ? PricingBody.Normalize(pricing.UnitAmountDecimal!) : null,
+                CreatedAt = now,
+                UpdatedAt = now,
+            };
+
+            if (plugin.PricingModel != PricingModels.Free)
+            {
+                var stripe = services.GetRequiredService<IStripeClient>();
+                await StripeCatalog.CreateProductAndPriceAsync(stripe, plugin, cancellationToken);
+            }
+
+            db.Plugins.Add(plugin);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException)
+            {
+                throw ProblemException.Conflict("slug_taken", $"A plugin with slug '{request.Slug}' exists.");
+            }
+
+            return PluginResponse.From(plugin);
+        }
+    }
+}
+
+/// <summary>Creates a paid plugin's Stripe product and price.</summary>
+internal static class StripeCatalog
+{
+    /// <summary>Creates the product (once per plugin id) and, for one-time and monthly plugins, the current price.</summary>
+    /// <exception cref="ProblemException">502 when Stripe fails.</exception>
+    public static async Task CreateProductAndPriceAsync(IStripeClient stripe, Plugin plugin, CancellationToken ct)
+    {
+        try
+        {
+            var metadata = new Dictionary<string, string> { ["plugin_id"] = plugin.Id, ["developer_id"] = plugin.DeveloperId };
+            if (plugin.StripeProductId is null)
+            {
+                var product = await stripe.Products.CreateAsync(
+                    new ProductCreateRequest { Name = plugin.Name, Description = string.IsNullOrEmpty(plugin.Description) ? null : plugin.Description, Metadata = metadata },
+                    new StripeRequestOptions { IdempotencyKey = $"marketplace:plugin:{plugin.Id}:product" },
+                    ct);
+                plugin.StripeProductId = product.Id;
+            }
+
+            if (PricingModels.HasAmount(plugin.PricingModel))
+            {
+                var price = await stripe.Prices.CreateAsync(
+                    new PriceCreateRequest
+                    {
+                        Currency = plugin.Currency!,
+                        UnitAmount = plugin.Amount,
+                        Product = plugin.StripeProductId,
+                        RecurringInterval = plugin.PricingModel == PricingModels.Monthly ? "month" : null,
+                        Metadata = metadata,
+                    },
+                    new StripeRequestOptions { IdempotencyKey = $"marketplace:plugin:{plugin.Id}:price:{plugin.Currency}:{plugin.Amount}" },
+                    ct);
+                plugin.StripePriceId = price.Id;
+            }
+        }
+        catch (StripeException e)
+        {
+            throw Validation.StripeFailed(e, "create the plugin's product and price");
+        }
+    }
+}

@@ -1,0 +1,464 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Monetization.IntegrationEvents.Subscriptions;
+using Monetization.Stripe;
+using Monetization.Subscriptions.Data;
+using Monetization.Subscriptions.Domain;
+
+namespace Monetization.Subscriptions.Features.HandleStripeEvent;
+
+/// <summary>
+/// Translates one verified Stripe event into local state and integration events, inside the caller's transaction
+/// (nothing is saved here). The only place that reads Stripe payloads (API version 2026-07-29.dahlia: periods on
+/// <c>items.data[]</c>, an invoice's subscription at <c>parent.subscription_details.subscription</c>, line prices at
+/// <c>pricing.price_details.price</c>). Returns <c>processed</c> or <c>ignored</c>.
+/// </summary>
+internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatalog catalog, TimeProvider clock, IOptions<SubscriptionsOptions> options)
+{
+    /// <summary>Applies <paramref name="evt"/>; <paramref name="refetched"/> is the subscription fetched from Stripe after a tie.</summary>
+    public Task<string> ApplyAsync(StripeEvent evt, Subscription? refetched, CancellationToken ct) => evt.Type switch
+    {
+        "checkout.session.completed" or "checkout.session.async_payment_succeeded" => CheckoutCompletedAsync(evt, ct),
+        "customer.subscription.created" or "customer.subscription.updated" or "customer.subscription.deleted"
+            or "customer.subscription.trial_will_end" or "customer.subscription.paused" or "customer.subscription.resumed"
+            => SubscriptionEventAsync(evt, refetched, ct),
+        "invoice.paid" or "invoice.payment_succeeded" => InvoicePaidAsync(evt, ct),
+        "invoice.payment_failed" => InvoicePaymentFailedAsync(evt, ct),
+        "invoice_payment.paid" => InvoicePaymentPaidAsync(evt, ct),
+        "charge.refunded" => ChargeRefundedAsync(evt, ct),
+        "account.updated" => AccountUpdatedAsync(evt),
+        _ => Task.FromResult(StripeEventStatuses.Ignored),
+    };
+
+    /// <summary>
+    /// Applies a subscription object as of <paramref name="asOf"/> (event <c>created</c>, or now for a re-fetch) unless what is
+    /// stored is newer; on a tie with a different state throws <see cref="RefetchRequiredException"/> (unless <paramref name="forced"/>).
+    /// </summary>
+    /// <returns>True when the stored subscription changed.</returns>
+    public bool ApplySubscription(BillingAccount account, Subscription sub, DateTimeOffset asOf, bool forced)
+    {
+        var now = clock.GetUtcNow();
+        if (account.StripeSubscriptionId is { } current && current != sub.Id)
+        {
+            if (SubscriptionStatuses.IsFinal(sub.Status))
+            {
+                return false; // an older subscription ending does not touch the current one
+            }
+
+            if (!SubscriptionStatuses.IsFinal(account.Status) && account.SubscriptionCreatedAt is { } c && sub.Created is { } sc && sc < c)
+            {
+                return false; // an older live subscription than the current one
+            }
+
+            account.StateAsOf = null;
+            account.GracePeriodEnd = null;
+            account.DeferredUntil = null;
+        }
+        else if (!forced && account.StateAsOf is { } stored)
+        {
+            if (asOf < stored)
+            {
+                return false; // stale: Stripe's later state is already stored
+            }
+
+            if (asOf == stored && account.StripeSubscriptionId == sub.Id)
+            {
+                if (SubscriptionStatuses.IsFinal(account.Status) || SameState(account, sub))
+                {
+                    return false;
+                }
+
+                if (!SubscriptionStatuses.IsFinal(sub.Status))
+                {
+                    throw new RefetchRequiredException(sub.Id);
+                }
+            }
+        }
+
+        var item = PlanItem(sub);
+        var byPrice = catalog.ByPriceId(item?.Price?.Id);
+        var metadataPlan = sub.Metadata.GetValueOrDefault(MetadataKeys.Plan);
+        account.StripeSubscriptionId = sub.Id;
+        account.StripeSubscriptionItemId = item?.Id;
+        account.PriceId = item?.Price?.Id;
+        account.Plan = byPrice?.Plan.Key ?? (catalog.Find(metadataPlan) is { IsPaid: true } p ? p.Key : metadataPlan);
+        account.Cadence = byPrice?.Cadence
+            ?? Cadences.FromStripeInterval(item?.Price?.Recurring?.Interval, item?.Price?.Recurring?.IntervalCount ?? 1)
+            ?? (Cadences.IsKnown(sub.Metadata.GetValueOrDefault(MetadataKeys.Cadence)) ? sub.Metadata[MetadataKeys.Cadence] : null);
+        account.Status = sub.Status;
+        account.CurrentPeriodStart = item?.CurrentPeriodStart;
+        account.CurrentPeriodEnd = item?.CurrentPeriodEnd;
+        account.TrialStart = sub.TrialStart;
+        account.TrialEnd = sub.TrialEnd;
+        account.CancelAtPeriodEnd = sub.CancelAtPeriodEnd;
+        account.CancelAt = sub.CancelAt;
+        account.CanceledAt = sub.CanceledAt;
+        account.EndedAt = sub.EndedAt;
+        account.SubscriptionCreatedAt = sub.Created;
+        account.StateAsOf = account.StateAsOf is { } s && s > asOf ? s : asOf;
+        account.UpdatedAt = now;
+        if (sub.Customer?.Id is { } customer && account.StripeCustomerId is null)
+        {
+            LinkCustomer(account, customer, now);
+        }
+
+        switch (sub.Status)
+        {
+            case SubscriptionStatuses.Trialing:
+                if (account.DeferredUntil is null || account.TrialEnd != account.DeferredUntil)
+                {
+                    account.TrialUsed = true;
+                }
+
+                account.GracePeriodEnd = null;
+                break;
+            case SubscriptionStatuses.Active:
+                account.GracePeriodEnd = null;
+                break;
+            case SubscriptionStatuses.PastDue:
+                account.GracePeriodEnd ??= now.AddDays(options.Value.GraceDays);
+                break;
+            default:
+                account.GracePeriodEnd = null;
+                break;
+        }
+
+        return true;
+    }
+
+    private async Task<string> SubscriptionEventAsync(StripeEvent evt, Subscription? refetched, CancellationToken ct)
+    {
+        var sub = refetched ?? evt.Data.GetObject<Subscription>();
+        var account = await ResolveAsync(sub.Customer?.Id, sub.Metadata.GetValueOrDefault(MetadataKeys.UserId), null, ct);
+        ApplySubscription(account, sub, evt.Created, forced: refetched is not null);
+        AccessCalculator.PublishIfChanged(db, account, catalog, clock.GetUtcNow());
+        return StripeEventStatuses.Processed;
+    }
+
+    private async Task<string> CheckoutCompletedAsync(StripeEvent evt, CancellationToken ct)
+    {
+        var session = evt.Data.GetObject<CheckoutSession>();
+        var now = clock.GetUtcNow();
+        var userId = UserIds.IsValid(session.ClientReferenceId) ? session.ClientReferenceId
+            : session.Metadata.GetValueOrDefault(MetadataKeys.UserId) is { } u && UserIds.IsValid(u) ? u : null;
+        var email = session.CustomerDetails?.Email ?? session.CustomerEmail;
+        if (session.Mode == "subscription")
+        {
+            var account = await ResolveAsync(session.Customer?.Id, userId, email, ct, preferUser: true);
+            if (session.Subscription?.Id is { } subId && account.StripeSubscriptionId != subId
+                && (account.StripeSubscriptionId is null || SubscriptionStatuses.IsFinal(account.Status)))
+            {
+                account.StripeSubscriptionId = subId;
+                account.StateAsOf = null;
+                account.Status = SubscriptionStatuses.Incomplete;
+                account.Plan = catalog.Find(session.Metadata.GetValueOrDefault(MetadataKeys.Plan))?.Key ?? account.Plan;
+                account.Cadence = Cadences.IsKnown(session.Metadata.GetValueOrDefault(MetadataKeys.Cadence)) ? session.Metadata[MetadataKeys.Cadence] : account.Cadence;
+                account.UpdatedAt = now;
+            }
+
+            AccessCalculator.PublishIfChanged(db, account, catalog, now);
+            return StripeEventStatuses.Processed;
+        }
+
+        if (session.Mode != "payment" || session.PaymentStatus is not ("paid" or "no_payment_required"))
+        {
+            return StripeEventStatuses.Ignored; // setup mode, or an async payment still pending (async_payment_succeeded follows)
+        }
+
+        db.AddIntegrationEvent(new CheckoutCompleted(
+            Guid.NewGuid(),
+            now,
+            session.Id,
+            userId,
+            session.Customer?.Id,
+            session.Metadata.GetValueOrDefault(MetadataKeys.Purpose) ?? "",
+            session.AmountTotal ?? 0,
+            session.Currency ?? "",
+            session.PaymentIntent?.Id,
+            session.Metadata));
+        return StripeEventStatuses.Processed;
+    }
+
+    private async Task<string> InvoicePaidAsync(StripeEvent evt, CancellationToken ct)
+    {
+        var invoice = evt.Data.GetObject<Invoice>();
+        var now = clock.GetUtcNow();
+        var account = await ResolveAsync(invoice.Customer?.Id, invoice.Parent?.SubscriptionDetails?.Metadata?.GetValueOrDefault(MetadataKeys.UserId), invoice.CustomerEmail, ct);
+        var record = await UpsertInvoiceAsync(invoice, account.UserId, now, ct);
+        if (record.PaidAt is null)
+        {
+            record.PaidAt = now;
+            db.AddIntegrationEvent(new InvoicePaid(
+                Guid.NewGuid(),
+                now,
+                account.UserId,
+                invoice.Customer?.Id ?? account.StripeCustomerId ?? "",
+                invoice.Id,
+                invoice.SubscriptionId,
+                invoice.BillingReason,
+                invoice.AmountPaid,
+                invoice.Currency,
+                record.ChargeId,
+                record.PaymentIntentId,
+                invoice.Lines.Data.Select(ToLine).ToList(),
+                invoice.Metadata));
+        }
+
+        if (invoice.SubscriptionId is { } subId && (account.StripeSubscriptionId is null || account.StripeSubscriptionId == subId))
+        {
+            account.GracePeriodEnd = null;
+            if (account.Status is SubscriptionStatuses.PastDue or SubscriptionStatuses.Unpaid && (account.StateAsOf is null || evt.Created >= account.StateAsOf))
+            {
+                account.Status = SubscriptionStatuses.Active;
+            }
+
+            account.UpdatedAt = now;
+        }
+
+        if (invoice.SubscriptionId is not null && invoice.AmountPaid > 0)
+        {
+            account.TrialUsed = true;
+            var plan = invoice.Lines.Data.Select(l => catalog.ByPriceId(l.Pricing?.PriceDetails?.Price)?.Plan).FirstOrDefault(p => p is { IsPaid: true })
+                ?? (catalog.Find(account.Plan) is { IsPaid: true } known ? known : null)
+                ?? catalog.Find(invoice.Parent?.SubscriptionDetails?.Metadata?.GetValueOrDefault(MetadataKeys.Plan));
+            if (plan is { IsPaid: true } && !await db.FirstPaidMarkers.AnyAsync(m => m.UserId == account.UserId, ct))
+            {
+                db.FirstPaidMarkers.Add(new FirstPaidMarker { UserId = account.UserId, InvoiceId = invoice.Id, AmountPaid = invoice.AmountPaid, Currency = invoice.Currency, OccurredAt = now });
+                db.AddIntegrationEvent(new FirstPaidTransition(
+                    Guid.NewGuid(),
+                    now,
+                    account.UserId,
+                    invoice.Customer?.Id ?? account.StripeCustomerId ?? "",
+                    invoice.SubscriptionId,
+                    invoice.Id,
+                    record.ChargeId,
+                    plan.Key,
+                    invoice.AmountPaid,
+                    invoice.Currency,
+                    account.Email ?? invoice.CustomerEmail));
+            }
+        }
+
+        AccessCalculator.PublishIfChanged(db, account, catalog, now);
+        return StripeEventStatuses.Processed;
+    }
+
+    private async Task<string> InvoicePaymentFailedAsync(StripeEvent evt, CancellationToken ct)
+    {
+        var invoice = evt.Data.GetObject<Invoice>();
+        var now = clock.GetUtcNow();
+        var account = await ResolveAsync(invoice.Customer?.Id, invoice.Parent?.SubscriptionDetails?.Metadata?.GetValueOrDefault(MetadataKeys.UserId), invoice.CustomerEmail, ct);
+        await UpsertInvoiceAsync(invoice, account.UserId, now, ct);
+        if (invoice.SubscriptionId is { } subId && account.StripeSubscriptionId == subId)
+        {
+            if (account.Status is SubscriptionStatuses.Active or SubscriptionStatuses.Trialing && (account.StateAsOf is null || evt.Created >= account.StateAsOf))
+            {
+                account.Status = SubscriptionStatuses.PastDue;
+            }
+
+            if (account.Status == SubscriptionStatuses.PastDue)
+            {
+                account.GracePeriodEnd ??= now.AddDays(options.Value.GraceDays); // a second failure does not extend it
+            }
+
+            account.UpdatedAt = now;
+        }
+
+        db.AddIntegrationEvent(new InvoicePaymentFailed(
+            Guid.NewGuid(),
+            now,
+            account.UserId,
+            invoice.Id,
+            invoice.SubscriptionId,
+            invoice.AmountDue,
+            invoice.Currency,
+            invoice.AttemptCount,
+            invoice.NextPaymentAttempt,
+            account.GracePeriodEnd));
+        AccessCalculator.PublishIfChanged(db, account, catalog, now);
+        return StripeEventStatuses.Processed;
+    }
+
+    /// <summary><c>invoice_payment.paid</c> (dahlia): remembers which charge/PaymentIntent paid an invoice, so refunds find it.</summary>
+    private async Task<string> InvoicePaymentPaidAsync(StripeEvent evt, CancellationToken ct)
+    {
+        var obj = evt.Data.Object;
+        var invoiceId = Str(obj, "invoice");
+        if (invoiceId is null || await db.Invoices.FindAsync([invoiceId], ct) is not { } record)
+        {
+            return StripeEventStatuses.Ignored;
+        }
+
+        if (obj.TryGetProperty("payment", out var payment) && payment.ValueKind == JsonValueKind.Object)
+        {
+            record.ChargeId ??= IdOf(payment, "charge");
+            record.PaymentIntentId ??= IdOf(payment, "payment_intent");
+        }
+
+        return StripeEventStatuses.Processed;
+    }
+
+    private async Task<string> ChargeRefundedAsync(StripeEvent evt, CancellationToken ct)
+    {
+        var charge = evt.Data.GetObject<Charge>();
+        var now = clock.GetUtcNow();
+        var stored = await db.Charges.FindAsync([charge.Id], ct);
+        var before = stored?.AmountRefunded ?? 0;
+        var refundedNow = Math.Max(0, charge.AmountRefunded - before);
+        if (stored is null)
+        {
+            db.Charges.Add(new ChargeRecord { ChargeId = charge.Id, AmountRefunded = charge.AmountRefunded, UpdatedAt = now });
+        }
+        else if (charge.AmountRefunded > stored.AmountRefunded)
+        {
+            stored.AmountRefunded = charge.AmountRefunded;
+            stored.UpdatedAt = now;
+        }
+
+        if (refundedNow == 0)
+        {
+            return StripeEventStatuses.Processed; // an older or repeated report of a refund already published
+        }
+
+        var pi = charge.PaymentIntent?.Id;
+        var invoice = await db.Invoices.AsNoTracking().FirstOrDefaultAsync(i => i.ChargeId == charge.Id || (pi != null && i.PaymentIntentId == pi), ct);
+        var customer = charge.Customer?.Id;
+        var userId = invoice?.UserId
+            ?? (customer is null ? null : await db.Accounts.AsNoTracking().Where(a => a.StripeCustomerId == customer).Select(a => a.UserId).FirstOrDefaultAsync(ct));
+        db.AddIntegrationEvent(new PaymentRefunded(
+            Guid.NewGuid(),
+            now,
+            charge.Id,
+            pi,
+            invoice?.InvoiceId ?? charge.Invoice?.Id,
+            userId,
+            customer,
+            charge.Amount,
+            charge.AmountRefunded,
+            refundedNow,
+            charge.Currency,
+            charge.Refunded));
+        return StripeEventStatuses.Processed;
+    }
+
+    private Task<string> AccountUpdatedAsync(StripeEvent evt)
+    {
+        var account = evt.Data.GetObject<Account>();
+        db.AddIntegrationEvent(new ConnectedAccountUpdated(Guid.NewGuid(), clock.GetUtcNow(), account.Id, account.ChargesEnabled, account.PayoutsEnabled, account.DetailsSubmitted));
+        return Task.FromResult(StripeEventStatuses.Processed);
+    }
+
+    /// <summary>
+    /// Finds the user of a Stripe object: by customer id, else by the user id the object carries (<c>client_reference_id</c> or
+    /// <c>metadata.user_id</c>, which links the customer); throws <see cref="UnknownCustomerException"/> (retried) otherwise.
+    /// </summary>
+    private async Task<BillingAccount> ResolveAsync(string? customerId, string? userIdHint, string? email, CancellationToken ct, bool preferUser = false)
+    {
+        var now = clock.GetUtcNow();
+        var hint = UserIds.IsValid(userIdHint) ? userIdHint : null;
+        BillingAccount? account = null;
+        if (preferUser && hint is not null)
+        {
+            account = await db.Accounts.FindAsync([hint], ct);
+        }
+
+        if (account is null && customerId is not null)
+        {
+            account = await db.Accounts.FirstOrDefaultAsync(a => a.StripeCustomerId == customerId, ct);
+        }
+
+        if (account is null && hint is not null)
+        {
+            account = await db.Accounts.FindAsync([hint], ct);
+        }
+
+        if (account is null)
+        {
+            if (hint is null)
+            {
+                throw new UnknownCustomerException(customerId);
+            }
+
+            account = new BillingAccount { UserId = hint, CreatedAt = now, UpdatedAt = now };
+            db.Accounts.Add(account);
+        }
+
+        if (email is not null && account.Email is null)
+        {
+            account.Email = email;
+        }
+
+        if (customerId is not null && account.StripeCustomerId != customerId && (preferUser || account.StripeCustomerId is null))
+        {
+            if (await db.Accounts.AnyAsync(a => a.StripeCustomerId == customerId && a.UserId != account.UserId, ct))
+            {
+                throw new InvalidOperationException($"Stripe customer {customerId} is already linked to another user; user {account.UserId} is not relinked.");
+            }
+
+            LinkCustomer(account, customerId, now);
+        }
+
+        return account;
+    }
+
+    private void LinkCustomer(BillingAccount account, string customerId, DateTimeOffset now)
+    {
+        account.StripeCustomerId = customerId;
+        account.UpdatedAt = now;
+        db.AddIntegrationEvent(new StripeCustomerLinked(Guid.NewGuid(), now, account.UserId, customerId, account.Email));
+    }
+
+    private async Task<InvoiceRecord> UpsertInvoiceAsync(Invoice invoice, string userId, DateTimeOffset now, CancellationToken ct)
+    {
+        var record = await db.Invoices.FindAsync([invoice.Id], ct);
+        if (record is null)
+        {
+            record = new InvoiceRecord { InvoiceId = invoice.Id, UserId = userId };
+            db.Invoices.Add(record);
+        }
+
+        record.StripeSubscriptionId ??= invoice.SubscriptionId;
+        record.Status = invoice.Status ?? record.Status;
+        record.AmountDue = invoice.AmountDue;
+        record.AmountPaid = Math.Max(record.AmountPaid, invoice.AmountPaid);
+        record.Currency = invoice.Currency;
+        record.AttemptCount = Math.Max(record.AttemptCount, invoice.AttemptCount);
+        record.UpdatedAt = now;
+        var payment = invoice.Payments?.Data.FirstOrDefault(p => p.Status == "paid")?.Payment;
+        record.ChargeId ??= payment?.Charge?.Id;
+        record.PaymentIntentId ??= payment?.PaymentIntent?.Id;
+        return record;
+    }
+
+    private static SubscriptionItem? PlanItem(Subscription sub) => sub.Items.Data.FirstOrDefault(i => i.Price?.Recurring?.UsageType != "metered") ?? sub.Items.Data.FirstOrDefault();
+
+    private static bool SameState(BillingAccount account, Subscription sub)
+    {
+        var item = PlanItem(sub);
+        return account.Status == sub.Status && account.CancelAtPeriodEnd == sub.CancelAtPeriodEnd && account.PriceId == item?.Price?.Id
+            && account.CurrentPeriodEnd == item?.CurrentPeriodEnd && account.TrialEnd == sub.TrialEnd && account.CancelAt == sub.CancelAt;
+    }
+
+    private static InvoiceLine ToLine(InvoiceLineItem line) => new(
+        line.Id,
+        line.Pricing?.PriceDetails?.Price,
+        line.Parent?.SubscriptionItemDetails?.SubscriptionItem,
+        line.Amount,
+        line.Currency,
+        line.Quantity ?? 1,
+        line.Period?.Start ?? DateTimeOffset.UnixEpoch,
+        line.Period?.End ?? DateTimeOffset.UnixEpoch,
+        line.Metadata);
+
+    private static string? Str(JsonElement obj, string name) =>
+        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    private static string? IdOf(JsonElement obj, string name) =>
+        obj.TryGetProperty(name, out var v) ? v.ValueKind switch
+        {
+            JsonValueKind.String => v.GetString(),
+            JsonValueKind.Object => Str(v, "id"),
+            _ => null,
+        } : null;
+}

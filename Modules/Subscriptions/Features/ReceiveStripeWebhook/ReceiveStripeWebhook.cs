@@ -1,0 +1,101 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Monetization.BuildingBlocks.Http;
+using Monetization.Stripe;
+using Monetization.Subscriptions.Features.HandleStripeEvent;
+
+namespace Monetization.Subscriptions.Features.ReceiveStripeWebhook;
+
+/// <summary>
+/// <c>POST /v1/webhooks/stripe</c>: Stripe's deliveries. No API key; the <c>Stripe-Signature</c> header is verified over the
+/// raw bytes with any of <c>Stripe:WebhookSecrets</c> (rotation) within the tolerance. Then the event is stored once and
+/// processed in the same request: 200 <c>{status: processed|ignored|failed|duplicate}</c>. A processing failure is still 200
+/// (the event is kept and retried by us, not by Stripe). 413 over 1 MiB, 400 for a bad signature or malformed JSON.
+/// </summary>
+public static class ReceiveStripeWebhook
+{
+    /// <summary>Largest accepted body: 1 MiB (Stripe's events are far smaller).</summary>
+    public const int MaxBodyBytes = 1024 * 1024;
+
+    /// <summary>The answer: what became of the event.</summary>
+    /// <param name="Status"><c>processed</c>, <c>ignored</c> (type not handled; stored and acknowledged), <c>failed</c> (stored, retried in the background) or <c>duplicate</c> (already stored; nothing changed).</param>
+    /// <param name="EventId">Stripe's event id.</param>
+    internal sealed record Response(string Status, string EventId);
+
+    internal static async Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            throw TooLarge();
+        }
+
+        var body = await ReadBodyAsync(request, context.RequestAborted);
+        var verifier = context.RequestServices.GetRequiredService<StripeWebhookVerifier>();
+        try
+        {
+            verifier.VerifySignature(body, request.Headers["Stripe-Signature"]);
+        }
+        catch (StripeSignatureVerificationException e)
+        {
+            throw new ProblemException(
+                400,
+                "Invalid Stripe signature",
+                e.Message,
+                "invalid_signature",
+                extensions: new Dictionary<string, object?> { ["reason"] = JsonNamingPolicy.SnakeCaseLower.ConvertName(e.Reason.ToString()) });
+        }
+
+        StripeEvent evt;
+        try
+        {
+            evt = StripeEventPipeline.Parse(body);
+        }
+        catch (JsonException e)
+        {
+            throw ProblemException.BadRequest($"The body is not a Stripe event: {e.Message}", "malformed_json");
+        }
+
+        var pipeline = context.RequestServices.GetRequiredService<StripeEventPipeline>();
+        var status = await pipeline.ReceiveAsync(evt, Encoding.UTF8.GetString(body), context.RequestAborted);
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "application/json; charset=utf-8";
+        await JsonSerializer.SerializeAsync(context.Response.Body, new Response(status, evt.Id), ApiJson.Options, context.RequestAborted);
+    }
+
+    private static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken ct)
+    {
+        var capacity = request.ContentLength is { } length ? (int)length : 16 * 1024;
+        var buffer = new ArrayBufferWriter<byte>(Math.Max(capacity, 1));
+        while (true)
+        {
+            var memory = buffer.GetMemory(8 * 1024);
+            int read;
+            try
+            {
+                read = await request.Body.ReadAsync(memory, ct);
+            }
+            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                throw TooLarge();
+            }
+
+            if (read == 0)
+            {
+                return buffer.WrittenSpan.ToArray();
+            }
+
+            buffer.Advance(read);
+            if (buffer.WrittenCount > MaxBodyBytes)
+            {
+                throw TooLarge();
+            }
+        }
+    }
+
+    private static ProblemException TooLarge() =>
+        new(413, "Payload too large", $"Stripe webhook bodies are limited to {MaxBodyBytes} bytes.", "payload_too_large");
+}

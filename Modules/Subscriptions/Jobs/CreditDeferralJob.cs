@@ -1,0 +1,150 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Monetization.Stripe;
+using Monetization.Subscriptions.Data;
+using Monetization.Subscriptions.Domain;
+
+namespace Monetization.Subscriptions.Jobs;
+
+/// <summary>Wakes the scheduler when a credit deferral is queued (it also polls).</summary>
+internal sealed class CreditDeferralSignal
+{
+    private readonly SemaphoreSlim _signal = new(0, 1);
+
+    public void Notify()
+    {
+        if (_signal.CurrentCount == 0)
+        {
+            try
+            {
+                _signal.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // already signalled
+            }
+        }
+    }
+
+    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken ct) => _signal.WaitAsync(timeout, ct);
+}
+
+/// <summary>
+/// Sends queued referral-credit deferrals to Stripe, outside any database transaction: for a paying user the next charge
+/// moves by the credited days (<c>trial_end</c> = current period end, or current trial end, + days; <c>proration_behavior=none</c>),
+/// so a credit is worth the same to a paying user as to a free one. The target is computed once from Stripe's current
+/// subscription and stored before the call, so a retry sends the same value (idempotency key <c>credit-deferral:{grant}</c>).
+/// A reversed grant whose deferral was sent is undone the same way (<c>trial_end</c> − days, or ending the trial now).
+/// </summary>
+internal sealed partial class CreditDeferralJob(SubscriptionsDbContext db, IStripeClient stripe, TimeProvider clock, ILogger<CreditDeferralJob> logger)
+{
+    private const int MaxAttempts = 8;
+
+    /// <summary>Processes due deferrals and undos; returns how many were attempted.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var due = await db.CreditGrants.AsNoTracking()
+            .Where(g => (g.DeferralState == DeferralStates.Pending || g.DeferralState == DeferralStates.UndoPending) && (g.DeferralNextAttemptAt == null || g.DeferralNextAttemptAt <= now))
+            .OrderBy(g => g.GrantedAt).Take(50).Select(g => g.GrantId).ToListAsync(ct);
+        foreach (var grantId in due)
+        {
+            db.ChangeTracker.Clear();
+            var grant = await db.CreditGrants.FirstAsync(g => g.GrantId == grantId, ct);
+            try
+            {
+                if (grant.DeferralState == DeferralStates.Pending)
+                {
+                    await DeferAsync(grant, ct);
+                }
+                else
+                {
+                    await UndoAsync(grant, ct);
+                }
+            }
+            catch (StripeException e)
+            {
+                grant.DeferralAttempts++;
+                grant.DeferralError = e.Message;
+                grant.DeferralNextAttemptAt = grant.DeferralAttempts >= MaxAttempts ? null : now.AddSeconds(30 * Math.Pow(2, grant.DeferralAttempts));
+                if (grant.DeferralAttempts >= MaxAttempts)
+                {
+                    grant.DeferralState = DeferralStates.Failed;
+                }
+
+                LogFailed(logger, grant.GrantId, e);
+            }
+
+            await db.SaveChangesAsync(ct);
+        }
+
+        db.ChangeTracker.Clear();
+        return due.Count;
+    }
+
+    private async Task DeferAsync(CreditGrant grant, CancellationToken ct)
+    {
+        var account = await db.Accounts.FirstOrDefaultAsync(a => a.UserId == grant.UserId, ct);
+        if (account is null || account.StripeSubscriptionId != grant.DeferralSubscriptionId)
+        {
+            grant.DeferralState = DeferralStates.None;
+            grant.DeferralError = "the subscription changed before the deferral was sent";
+            return;
+        }
+
+        if (grant.DeferralTarget is null)
+        {
+            var sub = await stripe.Subscriptions.GetAsync(grant.DeferralSubscriptionId!, cancellationToken: ct);
+            var anchor = sub.Status == SubscriptionStatuses.Trialing ? sub.TrialEnd : sub.Items.Data.FirstOrDefault()?.CurrentPeriodEnd;
+            if (sub.Status is not (SubscriptionStatuses.Active or SubscriptionStatuses.Trialing) || sub.CancelAtPeriodEnd || anchor is null)
+            {
+                grant.DeferralState = DeferralStates.None;
+                grant.DeferralError = $"the subscription is {sub.Status}{(sub.CancelAtPeriodEnd ? " and ends at the period end" : "")}: no charge to defer";
+                return;
+            }
+
+            grant.DeferralTarget = anchor.Value.AddDays(grant.Days);
+            account.DeferredUntil = grant.DeferralTarget;
+            await db.SaveChangesAsync(ct); // stored before Stripe is called: a retry sends the same trial_end
+        }
+
+        account.DeferredUntil = grant.DeferralTarget;
+        await stripe.Subscriptions.UpdateAsync(
+            grant.DeferralSubscriptionId!,
+            new SubscriptionUpdateRequest { TrialEnd = grant.DeferralTarget, ProrationBehavior = "none" },
+            new StripeRequestOptions { IdempotencyKey = $"credit-deferral:{grant.GrantId}" },
+            ct);
+        grant.DeferralState = DeferralStates.Done;
+        grant.DeferralError = null;
+    }
+
+    private async Task UndoAsync(CreditGrant grant, CancellationToken ct)
+    {
+        var sub = await stripe.Subscriptions.GetAsync(grant.DeferralSubscriptionId!, cancellationToken: ct);
+        if (sub.Status != SubscriptionStatuses.Trialing || sub.TrialEnd is not { } trialEnd)
+        {
+            grant.DeferralState = DeferralStates.Undone;
+            grant.DeferralError = "the deferral had already run out";
+            return;
+        }
+
+        var target = trialEnd.AddDays(-grant.Days);
+        var endNow = target <= clock.GetUtcNow().AddMinutes(1);
+        var account = await db.Accounts.FirstOrDefaultAsync(a => a.UserId == grant.UserId, ct);
+        if (account is not null && !endNow)
+        {
+            account.DeferredUntil = target;
+        }
+
+        await stripe.Subscriptions.UpdateAsync(
+            grant.DeferralSubscriptionId!,
+            endNow ? new SubscriptionUpdateRequest { EndTrialNow = true, ProrationBehavior = "none" } : new SubscriptionUpdateRequest { TrialEnd = target, ProrationBehavior = "none" },
+            new StripeRequestOptions { IdempotencyKey = $"credit-deferral-undo:{grant.GrantId}" },
+            ct);
+        grant.DeferralState = DeferralStates.Undone;
+        grant.DeferralError = null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Credit deferral of grant {GrantId} failed")]
+    private static partial void LogFailed(ILogger logger, string grantId, Exception error);
+}

@@ -1,0 +1,156 @@
+using Microsoft.EntityFrameworkCore;
+using Monetization.IntegrationEvents.Marketplace;
+using Monetization.IntegrationEvents.Subscriptions;
+using Monetization.Marketplace.Data;
+using Monetization.TestKit;
+
+namespace Monetization.Marketplace.Tests;
+
+public sealed class InstallTests
+{
+    [Test]
+    public async Task Free_install_is_active_with_a_zero_revenue_event_and_counted()
+    {
+        await using var h = new MarketplaceHarness();
+        await h.RegisterDeveloperAsync();
+        var plugin = await h.PublishPluginAsync("linter", new { model = "free" });
+        var install = await h.InstallAsync(plugin, "u1");
+        Assert.That(install.Str("status"), Is.EqualTo("active"));
+        Assert.That(install.Str("install_id"), Does.StartWith("ins_"));
+
+        var events = await h.Factory.QueryAsync<MarketplaceDbContext, List<Domain.RevenueEvent>>(db => db.RevenueEvents.ToListAsync());
+        Assert.That(events, Has.Count.EqualTo(1));
+        Assert.That(events[0].Gross, Is.Zero);
+        Assert.That(events[0].SourceId, Is.EqualTo("install:" + install.Str("install_id")));
+        Assert.That((await h.Read.GetJsonAsync($"/v1/marketplace/plugins/{plugin}")).Long("install_count"), Is.EqualTo(1));
+        Assert.That((await h.EarningsAsync()).Long("installs"), Is.EqualTo(1));
+
+        var published = await h.Factory.OutboxEventsAsync<PluginInstalled>();
+        Assert.That(published.Single().Status, Is.EqualTo("active"));
+        Assert.That(published.Single().PricingModel, Is.EqualTo("free"));
+    }
+
+    [Test]
+    public async Task Bad_install_requests()
+    {
+        await using var h = new MarketplaceHarness();
+        await h.RegisterDeveloperAsync();
+        var plugin = await h.PublishPluginAsync("linter", new { model = "free" });
+        using var noUser = await h.Admin.PostJsonAsync($"/v1/marketplace/plugins/{plugin}/installs", new { });
+        await noUser.ShouldBeProblemAsync(422, field: "user_id");
+        using var badUser = await h.Admin.PostJsonAsync($"/v1/marketplace/plugins/{plugin}/installs", new { user_id = "a b" });
+        await badUser.ShouldBeProblemAsync(422, field: "user_id");
+        using var missing = await h.Admin.PostJsonAsync("/v1/marketplace/plugins/plg_nope/installs", new { user_id = "u1" });
+        await missing.ShouldBeProblemAsync(404);
+        await h.InstallAsync(plugin, "u1");
+        using var twice = await h.Admin.PostJsonAsync($"/v1/marketplace/plugins/{plugin}/installs", new { user_id = "u1" });
+        var problem = await twice.ShouldBeProblemAsync(409, type: "already_installed");
+        Assert.That(problem.Str("install_id"), Does.StartWith("ins_"));
+        using var noInstall = await h.Admin.DeleteAsync($"/v1/marketplace/plugins/{plugin}/installs/u2");
+        await noInstall.ShouldBeProblemAsync(404);
+        using var badList = await h.Read.GetAsync("/v1/marketplace/users/u1/installs?status=gone");
+        await badList.ShouldBeProblemAsync(422, field: "status");
+    }
+
+    [Test]
+    public async Task One_time_purchase_checkout_then_CheckoutCompleted_activates_and_splits_70_30_once()
+    {
+        await using var h = new MarketplaceHarness();
+        await h.RegisterDeveloperAsync();
+        var plugin = await h.PublishPluginAsync("themes", new { model = "one_time", amount = 1999, currency = "usd" });
+        var install = await h.InstallAsync(plugin, "u1");
+        Assert.That(install.Str("status"), Is.EqualTo("pending_payment"));
+        Assert.That(install.Str("checkout_url"), Does.StartWith("https://"));
+        var session = h.Stripe.Sessions.Single();
+        Assert.That(session.Mode, Is.EqualTo("payment"));
+        Assert.That(session.Metadata!["purpose"], Is.EqualTo(CheckoutPurposes.MarketplacePlugin));
+        Assert.That(session.Metadata["install_id"], Is.EqualTo(install.Str("install_id")));
+        Assert.That(session.Metadata["plugin_id"], Is.EqualTo(plugin));
+
+        // Installing again while the checkout is open returns the same install with a fresh session.
+        var again = await h.InstallAsync(plugin, "u1");
+        Assert.That(again.Str("install_id"), Is.EqualTo(install.Str("install_id")));
+        Assert.That(again.Str("checkout_session_id"), Is.Not.EqualTo(install.Str("checkout_session_id")));
+
+        var completed = h.CheckoutCompletedFor(again.Str("checkout_session_id"), "u1", plugin, install.Str("install_id"), 1999, "usd", "pi_1");
+        await h.Factory.PublishAsync(completed);
+        await h.Factory.PublishAsync(completed); // redelivery
+        await h.Factory.PublishAsync(completed with { EventId = Guid.NewGuid() }); // the same session reported twice
+        // Another module's checkout is not ours.
+        await h.Factory.PublishAsync(completed with { EventId = Guid.NewGuid(), CheckoutSessionId = "cs_other", Purpose = CheckoutPurposes.UsageCredits });
+
+        var installs = await h.Read.GetJsonAsync("/v1/marketplace/users/u1/installs");
+        Assert.That(installs["data"]![0]!.Str("status"), Is.EqualTo("active"));
+        var earnings = await h.EarningsAsync();
+        var usd = earnings.Currency("usd");
+        Assert.That(usd.Long("gross"), Is.EqualTo(1999));
+        Assert.That(usd.Long("developer_share"), Is.EqualTo(1399), "70 % of 19.99 rounded down");
+        Assert.That(usd.Long("platform_share"), Is.EqualTo(600));
+        Assert.That(usd.Long("pending"), Is.EqualTo(1399), "held for 14 days");
+        Assert.That(usd.Long("payable"), Is.Zero);
+        Assert.That(earnings.Long("installs"), Is.EqualTo(1));
+        Assert.That(earnings["plugins"]![0]!.Str("slug"), Is.EqualTo("themes"));
+    }
+
+    [Test]
+    public async Task Monthly_install_for_a_paying_user_is_a_prorated_subscription_item_and_uninstall_removes_it()
+    {
+        await using var h = new MarketplaceHarness();
+        await h.RegisterDeveloperAsync();
+        var plugin = await h.PublishPluginAsync("backup", new { model = "monthly", amount = 500, currency = "usd" });
+        await h.Factory.PublishAsync(MarketplaceHarness.SubscriptionChangedFor("u1", "active", 1));
+
+        var install = await h.InstallAsync(plugin, "u1");
+        Assert.That(install.Str("status"), Is.EqualTo("active"));
+        var item = h.Stripe.ItemsCreated.Single();
+        Assert.That(item.Subscription, Is.EqualTo("sub_1"));
+        Assert.That(item.ProrationBehavior, Is.EqualTo("create_prorations"));
+        Assert.That(item.Metadata!["install_id"], Is.EqualTo(install.Str("install_id")));
+        Assert.That(item.Metadata["plugin_id"], Is.EqualTo(plugin));
+
+        using var deleted = await h.Admin.DeleteAsync($"/v1/marketplace/plugins/{plugin}/installs/u1");
+        var gone = await deleted.ReadJsonAsync(200);
+        Assert.That(gone.Str("status"), Is.EqualTo("uninstalled"));
+        Assert.That(h.Stripe.ItemsDeleted.Single(), Is.EqualTo(install.Str("stripe_subscription_item_id")));
+        Assert.That((await h.Read.GetJsonAsync($"/v1/marketplace/plugins/{plugin}")).Long("install_count"), Is.Zero);
+        Assert.That((await h.Read.GetJsonAsync("/v1/marketplace/users/u1/installs"))["data"]!.AsArray(), Is.Empty);
+        Assert.That((await h.Read.GetJsonAsync("/v1/marketplace/users/u1/installs?status=all"))["data"]!.AsArray(), Has.Count.EqualTo(1));
+        Assert.That((await h.Factory.OutboxEventsAsync<PluginUninstalled>()).Single().InstallId, Is.EqualTo(install.Str("install_id")));
+
+        // Reinstalling is a new install.
+        var reinstall = await h.InstallAsync(plugin, "u1");
+        Assert.That(reinstall.Str("install_id"), Is.Not.EqualTo(install.Str("install_id")));
+    }
+
+    [Test]
+    public async Task Install_when_Stripe_fails_is_a_502_and_leaves_no_live_install()
+    {
+        await using var h = new MarketplaceHarness();
+        await h.RegisterDeveloperAsync();
+        var plugin = await h.PublishPluginAsync("backup", new { model = "monthly", amount = 500, currency = "usd" });
+        await h.Factory.PublishAsync(MarketplaceHarness.SubscriptionChangedFor("u1", "active", 1));
+        h.Stripe.Failing = true;
+        using var failed = await h.Admin.PostJsonAsync($"/v1/marketplace/plugins/{plugin}/installs", new { user_id = "u1" });
+        await failed.ShouldBeProblemAsync(502, type: "stripe_error");
+        Assert.That((await h.Read.GetJsonAsync("/v1/marketplace/users/u1/installs"))["data"]!.AsArray(), Is.Empty);
+        h.Stripe.Failing = false;
+        Assert.That((await h.InstallAsync(plugin, "u1")).Str("status"), Is.EqualTo("active"));
+    }
+
+    [Test]
+    public async Task Usage_plugin_is_active_and_billed_from_UsageCharged_once_per_charge()
+    {
+        await using var h = new MarketplaceHarness();
+        await h.RegisterDeveloperAsync();
+        var plugin = await h.PublishPluginAsync("ai-review", new { model = "usage", unit = "tokens", unit_amount_decimal = "0.5" });
+        Assert.That((await h.InstallAsync(plugin, "u1")).Str("status"), Is.EqualTo("active"));
+        var charge = h.UsageChargedFor("u1", plugin, "uch_1", 61);
+        await h.Factory.PublishAsync(charge);
+        await h.Factory.PublishAsync(charge with { EventId = Guid.NewGuid() });
+        await h.Factory.PublishAsync(h.UsageChargedFor("u1", plugin, "uch_2", 10));
+        var usd = (await h.EarningsAsync()).Currency("usd");
+        Assert.That(usd.Long("gross"), Is.EqualTo(71));
+        Assert.That(usd.Long("developer_share"), Is.EqualTo(42 + 7));
+        Assert.That(usd.Long("events"), Is.EqualTo(2));
+    }
+}

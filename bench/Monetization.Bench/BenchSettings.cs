@@ -1,0 +1,44 @@
+namespace Monetization.Bench;
+
+/// <summary>The command line, resolved: bounds of every phase (count AND time) and where the Host is.</summary>
+internal sealed record BenchSettings
+{
+    public required string RepositoryRoot { get; init; }
+
+    public required string HostDll { get; init; }
+
+    /// <summary>Time bound of each timed phase, seconds.</summary>
+    public int Seconds { get; init; } = 30;
+
+    /// <summary>Time bound of each data-loading phase (consumption, earnings), seconds.</summary>
+    public int LoadSeconds { get; init; } = 3600;
+
+    public long WebhookEvents { get; init; } = 60_000;
+
+    public int WebhookClients { get; init; } = 32;
+
+    public long UsageEvents { get; init; } = 500_000;
+
+    public int UsageClients { get; init; } = 4;
+
+    public int BatchSize { get; init; } = 1_000;
+
+    /// <summary>Events stored before the consumption query is timed (issue: 10,000,000).</summary>
+    public long ConsumptionEvents { get; init; } = 10_000_000;
+
+    /// <summary>Revenue events of the developer before the earnings query is timed (issue: 1,000,000).</summary>
+    public long RevenueEvents { get; init; } = 1_000_000;
+
+    /// <summary>How many of <see cref="RevenueEvents"/> go through signed webhooks; the rest are seeded into marketplace.db.</summary>
+    public long RevenueWebhookEvents { get; init; } = 2_000;
+
+    /// <summary>Timed GETs of the read scenarios.</summary>
+    public long Queries { get; init; } = 3_000;
+
+    public int StartupRuns { get; init; } = 5;
+
+    public bool KeepData { get; init; }
+
+    /// <summary>Where results/*.json go.</summary>
+    public string ResultsDirectory => Path.Combine(RepositoryRoot, "bench", "results");
+}

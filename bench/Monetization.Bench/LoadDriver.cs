@@ -1,0 +1,110 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+
+namespace Monetization.Bench;
+
+/// <summary>The outcome of one operation: HTTP status (0 for an exception), items it carried, an error text if it failed.</summary>
+internal readonly record struct Outcome(int Status, long Items, string? Error = null)
+{
+    public bool Succeeded => Error is null && Status is >= 200 and < 300;
+}
+
+/// <summary>
+/// Runs operations from <paramref name="Concurrency"/> workers until <see cref="MaxOperations"/> are started or
+/// <see cref="MaxTime"/> has passed, whichever comes first (a started operation finishes). Every operation is timed
+/// with a <see cref="Stopwatch"/>; throughput is successful items over the wall time of the whole phase.
+/// </summary>
+internal sealed record LoadDriver(int Concurrency, long MaxOperations, TimeSpan MaxTime)
+{
+    public async Task<PhaseResult> RunAsync(string name, Func<long, CancellationToken, Task<Outcome>> operation, CancellationToken cancellationToken)
+    {
+        long next = -1;
+        long requests = 0, items = 0, errors = 0;
+        string? firstError = null;
+        var statuses = new ConcurrentDictionary<int, long>();
+        var samples = new List<long>[Concurrency];
+        var started = Stopwatch.GetTimestamp();
+        var deadline = started + (long)(MaxTime.TotalSeconds * Stopwatch.Frequency);
+
+        async Task Worker(int w)
+        {
+            var mine = samples[w] = new List<long>(capacity: (int)Math.Min(MaxOperations / Concurrency + 1, 1_000_000));
+            while (!cancellationToken.IsCancellationRequested && Stopwatch.GetTimestamp() < deadline)
+            {
+                var index = Interlocked.Increment(ref next);
+                if (index >= MaxOperations)
+                {
+                    break;
+                }
+
+                var t0 = Stopwatch.GetTimestamp();
+                Outcome outcome;
+                try
+                {
+                    outcome = await operation(index, cancellationToken);
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
+                {
+                    outcome = new Outcome(0, 0, e.GetType().Name + ": " + e.Message);
+                }
+
+                mine.Add(Stopwatch.GetTimestamp() - t0);
+                Interlocked.Increment(ref requests);
+                statuses.AddOrUpdate(outcome.Status, 1, static (_, c) => c + 1);
+                if (outcome.Succeeded)
+                {
+                    Interlocked.Add(ref items, outcome.Items);
+                }
+                else
+                {
+                    Interlocked.Increment(ref errors);
+                    Interlocked.CompareExchange(ref firstError, $"{outcome.Status} {outcome.Error}", null);
+                }
+            }
+        }
+
+        var workers = Enumerable.Range(0, Concurrency).Select(w => Task.Run(() => Worker(w), cancellationToken)).ToArray();
+        await Task.WhenAll(workers);
+        var wall = Stopwatch.GetElapsedTime(started);
+        var all = samples.Where(s => s is not null).SelectMany(s => s).ToArray();
+        return new PhaseResult(name, requests, items, errors, wall, LatencySummary.From(all), new Dictionary<int, long>(statuses), firstError);
+    }
+
+    /// <summary>Sends a request and turns the answer into an <see cref="Outcome"/> (the body is read, so the time includes it).</summary>
+    public static async Task<Outcome> SendAsync(HttpClient http, HttpRequestMessage request, long items, CancellationToken ct)
+    {
+        using (request)
+        using (var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct))
+        {
+            var status = (int)response.StatusCode;
+            if (status is >= 200 and < 300)
+            {
+                return new Outcome(status, items);
+            }
+
+            var body = await response.Content.ReadAsStringAsync(ct);
+            return new Outcome(status, 0, body.Length > 300 ? body[..300] : body);
+        }
+    }
+
+    /// <summary>An HTTP client for loopback load: one pooled connection per worker, no proxy, no decompression.</summary>
+    public static HttpClient CreateClient(Uri baseAddress, int connections, string? bearer = null)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = connections,
+            UseProxy = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            UseCookies = false,
+        };
+        var http = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        if (bearer is not null)
+        {
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearer);
+        }
+
+        return http;
+    }
+}

@@ -1,0 +1,145 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Monetization.Bench.Baselines;
+using Monetization.Bench.Payloads;
+
+namespace Monetization.Bench.Scenarios;
+
+/// <summary>
+/// Usage ingestion (Usage issue): 4 concurrent clients post batches of 1,000 events to <c>POST /v1/usage/events</c>,
+/// 10 % of each batch being duplicates of events already sent (of the previous batch, which may still be in flight on
+/// another client, or of the batch itself for the first one). 100 users, meters <c>api_calls</c> and <c>tokens</c>.
+/// Throughput counts every event posted in accepted batches (duplicates included, since the Host has to recognise them).
+/// After the run every user's <c>GET /v1/usage/{user}/consumption?month=</c> must equal the distinct events sent.
+/// Baseline: <see cref="BatchInsertBaseline"/> on the same batches.
+/// </summary>
+internal static class UsageIngestion
+{
+    private const int Users = 100;
+    private const int WarmupBatches = 5;
+
+    public static async Task<ScenarioResult> RunAsync(BenchSettings settings, CancellationToken ct)
+    {
+        var result = new ScenarioResult("usage-ingestion");
+        var tag = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+        var (from, to) = UsageWorkload.ThisMonthSoFar();
+        var workload = new UsageWorkload(tag, i => $"user_usage_{i % Users:D3}", from, to);
+        var batchSize = settings.BatchSize;
+        var fresh = batchSize - batchSize / 10;
+        var batches = Math.Max(1, settings.UsageEvents / batchSize);
+
+        // Batch k: `fresh` new events k*fresh.., then every 10th position holds a duplicate of batch k-1 (or of batch k itself for k = 0).
+        long[] Indices(long k)
+        {
+            var list = new long[batchSize];
+            var baseIndex = k * fresh;
+            var previous = k == 0 ? 0 : (k - 1) * fresh;
+            int f = 0, d = 0;
+            for (var p = 0; p < batchSize; p++)
+            {
+                list[p] = p % 10 == 9 && d < batchSize - fresh ? previous + (d++ * 9 % fresh) : baseIndex + f++;
+            }
+
+            return list;
+        }
+
+        var bodies = new byte[batches + WarmupBatches][];
+        for (long k = 0; k < bodies.Length; k++)
+        {
+            bodies[k] = workload.Body(Indices(k));
+        }
+
+        var data = HostProcess.NewDataDirectory("usage");
+        try
+        {
+            await using (var host = await HostProcess.StartAsync(settings, data, null, ct))
+            {
+                using var http = LoadDriver.CreateClient(host.BaseAddress, settings.UsageClients, HostProcess.AdminKey);
+                var accepted = new ConcurrentBag<long>();
+                var probe = await UsageApi.PostBatchAsync(http, bodies[0], batchSize, ct);
+                if (probe.Status is 404 or 405)
+                {
+                    result.Skipped = $"route not available: POST {UsageApi.IngestRoute} answered {probe.Status}; only the baseline was measured";
+                }
+                else
+                {
+                    if (probe.Succeeded)
+                    {
+                        accepted.Add(0);
+                    }
+
+                    await new LoadDriver(settings.UsageClients, WarmupBatches - 1, TimeSpan.FromSeconds(settings.Seconds))
+                        .RunAsync("warm-up", (i, c) => Post(http, bodies, i + 1, batchSize, accepted, c), ct);
+                    var phase = await new LoadDriver(settings.UsageClients, batches, TimeSpan.FromSeconds(settings.Seconds))
+                        .RunAsync($"Host POST {UsageApi.IngestRoute} ({settings.UsageClients} clients × {batchSize})",
+                            (i, c) => Post(http, bodies, WarmupBatches + i, batchSize, accepted, c), ct);
+                    result.Phases.Add(phase);
+                    result.Metric("Host distinct events/s", phase.ItemsPerSecond * fresh / batchSize, "0");
+
+                    var distinct = accepted.SelectMany(k => Indices(k)).Distinct().ToList();
+                    var expected = workload.Totals(distinct);
+                    var users = Enumerable.Range(0, Users).Select(u => $"user_usage_{u:D3}");
+                    var (mismatches, shapeKnown, sample) = await UsageApi.VerifyTotalsAsync(http, workload, expected, users, TimeSpan.FromSeconds(60), ct);
+                    result.Check("rollups exact after the run (sent minus duplicates)", mismatches.Count == 0,
+                        mismatches.Count == 0 ? $"{Users} users × 2 meters equal, {distinct.Count} distinct events" : $"{mismatches.Count} mismatches, first: {mismatches[0]}");
+                    if (!shapeKnown)
+                    {
+                        result.Notes.Add("consumption answer not understood; first answer: " + sample);
+                    }
+
+                    result.HostPeakMemoryBytes = host.PeakMemoryBytes;
+                    await host.StopAsync();
+                    result.HostPeakMemoryBytes = host.PeakMemoryBytes;
+                }
+            }
+
+            await using (var baseline = await BatchInsertBaseline.OpenAsync(data, ct))
+            {
+                for (long k = 0; k < WarmupBatches; k++)
+                {
+                    baseline.InsertBatch(workload, Indices(k));
+                }
+
+                var phase = await new LoadDriver(1, batches, TimeSpan.FromSeconds(settings.Seconds))
+                    .RunAsync($"baseline: prepared insert, 1 tx/{batchSize} rows", (i, _) =>
+                    {
+                        baseline.InsertBatch(workload, Indices(WarmupBatches + i));
+                        return Task.FromResult(new Outcome(200, batchSize));
+                    }, ct);
+                result.Phases.Add(phase);
+            }
+        }
+        finally
+        {
+            if (!settings.KeepData)
+            {
+                HostProcess.DeleteDirectory(data);
+            }
+        }
+
+        if (result.Skipped is not null)
+        {
+            return result;
+        }
+
+        var hostPhase = result.Phases[0];
+        var basePhase = result.Phases[1];
+        result.Ratio = hostPhase.ItemsPerSecond / basePhase.ItemsPerSecond;
+        result.RatioMeaning = "Host events/s ÷ raw prepared batched insert events/s";
+        result.Check("≥ 50,000 events/s", hostPhase.ItemsPerSecond >= 50_000 && hostPhase.Errors == 0, $"{hostPhase.ItemsPerSecond:0} events/s, {hostPhase.Errors} failed batches");
+        result.Check("≥ 0.5 of the raw batched insert", result.Ratio >= 0.5, $"{result.Ratio:0.000} ({hostPhase.ItemsPerSecond:0} vs {basePhase.ItemsPerSecond:0} events/s)");
+        result.Check("Host peak memory < 400 MB", result.HostPeakMemoryBytes < 400L * 1024 * 1024, $"{result.HostPeakMemoryBytes / (1024.0 * 1024.0):0.0} MB");
+        return result;
+    }
+
+    private static async Task<Outcome> Post(HttpClient http, byte[][] bodies, long k, int events, ConcurrentBag<long> accepted, CancellationToken ct)
+    {
+        var outcome = await UsageApi.PostBatchAsync(http, bodies[k], events, ct);
+        if (outcome.Succeeded)
+        {
+            accepted.Add(k);
+        }
+
+        return outcome;
+    }
+}

@@ -1,0 +1,120 @@
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using Monetization.Bench.Baselines;
+using Monetization.Bench.Payloads;
+using Monetization.Stripe;
+
+namespace Monetization.Bench.Scenarios;
+
+/// <summary>
+/// Webhook intake (Subscriptions issue): 32 concurrent clients post signed Stripe events over loopback to
+/// <c>POST /v1/webhooks/stripe</c>: alternately <c>customer.subscription.updated</c> and <c>invoice.paid</c> for 500
+/// customers, every event with a unique id, signed with <see cref="StripeWebhookSigner"/> and the secret the Host is
+/// started with (<c>Stripe__WebhookSecrets__0</c>). Processed = answered 2xx. The same events, freshly signed, then go to
+/// the baseline (<see cref="WebhookBaseline"/>) with the same clients.
+/// </summary>
+internal static class WebhookIntake
+{
+    public const string Route = "/v1/webhooks/stripe";
+    private const int Customers = 500;
+    private const int Warmup = 300;
+
+    public static async Task<ScenarioResult> RunAsync(BenchSettings settings, CancellationToken ct)
+    {
+        var result = new ScenarioResult("webhook-intake");
+        var secret = "whsec_bench_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var tag = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+        var now = DateTimeOffset.UtcNow;
+        var total = settings.WebhookEvents + Warmup;
+        var bodies = new byte[total][];
+        for (var i = 0; i < total; i++)
+        {
+            var id = $"evt_bench{tag}{i:D10}";
+            bodies[i] = i % 2 == 0
+                ? StripeEvents.SubscriptionUpdated(id, i % Customers, now, i)
+                : StripeEvents.InvoicePaid(id, $"in_bench{tag}{i:D10}", i % Customers, now);
+        }
+
+        result.Metric("average event size bytes", bodies.Average(b => b.Length), "0");
+        var data = HostProcess.NewDataDirectory("webhooks");
+        try
+        {
+            await using (var host = await HostProcess.StartAsync(settings, data, new Dictionary<string, string> { ["Stripe__WebhookSecrets__0"] = secret }, ct))
+            {
+                using var http = LoadDriver.CreateClient(host.BaseAddress, settings.WebhookClients);
+                var signatures = Sign(bodies, secret);
+                var probe = await PostAsync(http, Route, bodies[0], signatures[0], ct);
+                if (probe.Status is 404 or 405)
+                {
+                    result.Skipped = $"route not available: POST {Route} answered {probe.Status}; only the baseline was measured";
+                }
+                else
+                {
+                    await new LoadDriver(settings.WebhookClients, Warmup - 1, TimeSpan.FromSeconds(settings.Seconds))
+                        .RunAsync("warm-up", (i, c) => PostAsync(http, Route, bodies[i + 1], signatures[i + 1], c), ct);
+                    var phase = await new LoadDriver(settings.WebhookClients, settings.WebhookEvents, TimeSpan.FromSeconds(settings.Seconds))
+                        .RunAsync($"Host POST {Route} ({settings.WebhookClients} clients)", (i, c) => PostAsync(http, Route, bodies[Warmup + i], signatures[Warmup + i], c), ct);
+                    result.Phases.Add(phase);
+                    result.HostPeakMemoryBytes = host.PeakMemoryBytes;
+                    await host.StopAsync();
+                    result.HostPeakMemoryBytes = host.PeakMemoryBytes;
+                }
+            }
+
+            await using (var baseline = await WebhookBaseline.StartAsync(secret, data, ct))
+            {
+                using var http = LoadDriver.CreateClient(baseline.BaseAddress, settings.WebhookClients);
+                var signatures = Sign(bodies, secret);
+                await new LoadDriver(settings.WebhookClients, Warmup, TimeSpan.FromSeconds(settings.Seconds))
+                    .RunAsync("warm-up", (i, c) => PostAsync(http, WebhookBaseline.Path, bodies[i], signatures[i], c), ct);
+                var phase = await new LoadDriver(settings.WebhookClients, settings.WebhookEvents, TimeSpan.FromSeconds(settings.Seconds))
+                    .RunAsync($"baseline: verify + 1 insert ({settings.WebhookClients} clients)", (i, c) => PostAsync(http, WebhookBaseline.Path, bodies[Warmup + i], signatures[Warmup + i], c), ct);
+                result.Phases.Add(phase);
+                var stored = await baseline.CountAsync(ct);
+                if (stored != Warmup + phase.Items)
+                {
+                    result.Notes.Add($"baseline stored {stored} rows for {Warmup + phase.Items} accepted events");
+                }
+            }
+        }
+        finally
+        {
+            if (!settings.KeepData)
+            {
+                HostProcess.DeleteDirectory(data);
+            }
+        }
+
+        if (result.Skipped is not null)
+        {
+            return result;
+        }
+
+        var hostPhase = result.Phases[0];
+        var basePhase = result.Phases[1];
+        result.Ratio = hostPhase.ItemsPerSecond / basePhase.ItemsPerSecond;
+        result.RatioMeaning = "Host events/s ÷ bare verify-and-insert endpoint events/s";
+        result.Check("≥ 3,000 events/s", hostPhase.ItemsPerSecond >= 3_000 && hostPhase.Errors == 0, $"{hostPhase.ItemsPerSecond:0} events/s, {hostPhase.Errors} errors");
+        result.Check("p99 < 20 ms", hostPhase.Latency.P99Ms < 20, $"p99 {hostPhase.Latency.P99Ms:0.00} ms");
+        result.Check("≥ 0.3 of the bare endpoint", result.Ratio >= 0.3, $"{result.Ratio:0.000} ({hostPhase.ItemsPerSecond:0} vs {basePhase.ItemsPerSecond:0} events/s)");
+        result.Notes.Add("Processed = the Host answered 2xx; work the Host defers to its outbox is not waited for.");
+        return result;
+    }
+
+    /// <summary>Signs every body now (Stripe's tolerance is 300 s, so each phase signs just before it starts).</summary>
+    private static string[] Sign(byte[][] bodies, string secret)
+    {
+        var now = DateTimeOffset.UtcNow;
+        return bodies.Select(b => StripeWebhookSigner.ComputeSignatureHeader(b, secret, now)).ToArray();
+    }
+
+    private static Task<Outcome> PostAsync(HttpClient http, string path, byte[] body, string signature, CancellationToken ct)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
+        request.Headers.TryAddWithoutValidation("Stripe-Signature", signature);
+        request.Headers.UserAgent.ParseAdd("Stripe/1.0 (+https://stripe.com/docs/webhooks)");
+        return LoadDriver.SendAsync(http, request, 1, ct);
+    }
+}
