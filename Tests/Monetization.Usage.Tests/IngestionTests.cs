@@ -76,6 +76,8 @@ public sealed class IngestionTests
             Event("sum-without-quantity", "u1", "tokens", null, f.Now, new { model = "mini" }),
             Event("object-dimension", "u1", "api_calls", 1, f.Now, new { endpoint = new { path = "/x" } }),
             new { event_id = "no-timestamp", user_id = "u1", meter = "api_calls" },
+            new { event_id = "properties-array", user_id = "u1", meter = "api_calls", timestamp = f.Now, properties = new[] { 1, 2 } },
+            Event("bad-tokens", "u1", "tokens", null, f.Now, new { model = "mini", input_tokens = -3 }),
         };
         using var response = await f.CreateAdminClient().PostJsonAsync("/v1/usage/events", new { events });
         var problem = await response.ShouldBeProblemAsync(422, type: "validation_failed");
@@ -84,6 +86,7 @@ public sealed class IngestionTests
         {
             "events[1].meter", "events[2].quantity", "events[3].quantity", "events[4].event_id", "events[5].user_id", "events[6].timestamp",
             "events[7].timestamp", "events[8].properties.model", "events[9].quantity", "events[10].quantity", "events[11].properties.endpoint", "events[12].timestamp",
+            "events[13].properties", "events[14].properties.input_tokens",
         }));
         Assert.That(errors, Has.None.StartsWith("events[0]"));
         Assert.That(problem["errors"]!["events[7].timestamp"]![0]!.GetValue<string>(), Does.Contain("2026-09").And.Contain("LateDays"));

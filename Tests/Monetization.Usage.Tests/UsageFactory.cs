@@ -27,8 +27,6 @@ internal sealed class UsageFactory : MonetizationFactory
 
     public FakeStripe Stripe { get; } = new();
 
-    public DateTimeOffset Now => Clock.GetUtcNow();
-
     public static object Event(string id, string user, string meter, long? quantity, DateTimeOffset timestamp, object? properties = null) =>
         new { event_id = id, user_id = user, meter, quantity, timestamp, properties };
 

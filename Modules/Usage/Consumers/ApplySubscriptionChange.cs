@@ -41,6 +41,7 @@ internal sealed class ApplySubscriptionChange(UsageDbContext db, TimeProvider cl
 
         accountCache.Invalidate(account.UserId);
         var entitlements = integrationEvent.Entitlements;
+        account.StripeSubscriptionId = integrationEvent.Status is "canceled" or "incomplete_expired" ? null : integrationEvent.StripeSubscriptionId;
         account.Plan = integrationEvent.Plan;
         account.PlanVersion = integrationEvent.Version;
         account.ProjectsLimit = entitlements.Projects;

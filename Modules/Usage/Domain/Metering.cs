@@ -113,6 +113,13 @@ internal sealed class UsageAccount
     /// <summary>Stripe customer (<c>cus_…</c>), when known.</summary>
     public string? StripeCustomerId { get; set; }
 
+    /// <summary>
+    /// The user's Stripe subscription (<c>sub_…</c>) from the last applied <c>SubscriptionChanged</c>, if any. A usage invoice
+    /// is created on it so that Stripe charges the subscription's default payment method (a payment-mode or subscription
+    /// Checkout does not set the customer's <c>invoice_settings.default_payment_method</c>).
+    /// </summary>
+    public string? StripeSubscriptionId { get; set; }
+
     /// <summary>Last change, UTC.</summary>
     public DateTimeOffset UpdatedAt { get; set; }
 }

@@ -64,6 +64,7 @@ internal sealed class Initial : Migration
                 ApiCallsLimit = t.Column<long>(type: "INTEGER", nullable: true),
                 TokensLimit = t.Column<long>(type: "INTEGER", nullable: true),
                 StripeCustomerId = t.Column<string>(type: "TEXT", nullable: true),
+                StripeSubscriptionId = t.Column<string>(type: "TEXT", nullable: true),
                 UpdatedAt = t.Column<long>(type: "INTEGER", nullable: false),
             },
             constraints: t => t.PrimaryKey("PK_UsageAccounts", x => x.UserId));

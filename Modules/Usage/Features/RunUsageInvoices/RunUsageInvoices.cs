@@ -238,7 +238,8 @@ internal sealed partial class UsageInvoicing(UsageDbContext db, IStripeClient st
     {
         db.ChangeTracker.Clear();
         var invoice = await db.Invoices.Include(i => i.Lines).FirstAsync(i => i.Id == id, ct);
-        var customer = await db.Accounts.AsNoTracking().Where(a => a.UserId == invoice.UserId).Select(a => a.StripeCustomerId).FirstOrDefaultAsync(ct);
+        var account = await db.Accounts.AsNoTracking().Where(a => a.UserId == invoice.UserId).Select(a => new { a.StripeCustomerId, a.StripeSubscriptionId }).FirstOrDefaultAsync(ct);
+        var customer = account?.StripeCustomerId;
         if (customer is null)
         {
             if (invoice.Status != UsageInvoiceStatus.AwaitingCustomer)
@@ -267,6 +268,7 @@ internal sealed partial class UsageInvoicing(UsageDbContext db, IStripeClient st
                     new InvoiceCreateRequest
                     {
                         Customer = customer,
+                        Subscription = account!.StripeSubscriptionId,
                         CollectionMethod = "charge_automatically",
                         AutoAdvance = false,
                         PendingInvoiceItemsBehavior = "exclude",
