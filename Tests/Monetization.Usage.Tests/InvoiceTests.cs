@@ -56,6 +56,19 @@ public sealed class InvoiceTests
     }
 
     [Test]
+    public async Task A_subscriber_is_invoiced_on_the_subscription_so_its_payment_method_is_charged()
+    {
+        await using var f = new UsageFactory();
+        await f.SetPlanAsync("u1", "premium", 1, apiCalls: 3_000, tokens: 1_000_000, customer: "cus_sub");
+        await SeedOctoberAsync(f);
+        var invoice = (await RunAsync(f))["invoices"]!.AsArray().Single()!;
+        Assert.That(invoice["status"]!.GetValue<string>(), Is.EqualTo("paid"));
+        var request = f.Stripe.CreatedInvoices.Values.Single().Request;
+        Assert.That((request.Customer, request.Subscription, request.CollectionMethod, request.AutoAdvance), Is.EqualTo(("cus_sub", "sub_1", "charge_automatically", (bool?)false)));
+        Assert.That(request.Metadata!["usage_invoice_number"], Is.EqualTo("INV-202610-0001"));
+    }
+
+    [Test]
     public async Task Plugin_lines_publish_UsageCharged_for_the_developer_share()
     {
         await using var f = new UsageFactory();
