@@ -1,9 +1,19 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Monetization.BuildingBlocks.Modules;
 using Monetization.Usage.Data;
+using Monetization.Usage.Domain;
+using Monetization.Usage.Features.IngestUsageEvents;
+using Monetization.Usage.Features.RunUsageInvoices;
+using Monetization.Usage.Jobs;
 
 namespace Monetization.Usage;
 
-/// <summary>The Usage module: registers its database, routes and options with the Host.</summary>
+/// <summary>
+/// The Usage module: meters (events and rollups), plan limits and quotas, prepaid credits and monthly usage invoices
+/// (docs/modules/usage.md). Calls Stripe through <c>IStripeClient</c>, which the Host registers.
+/// </summary>
 public sealed class UsageModule : IModule
 {
     /// <inheritdoc />
@@ -15,5 +25,17 @@ public sealed class UsageModule : IModule
         ArgumentNullException.ThrowIfNull(module);
         module.AddDbContext<UsageDbContext>();
         module.AddRoutes<UsageRoutes>();
+        module.AddOptions<UsageOptions>("Usage");
+        module.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<UsageOptions>, UsageOptionsValidator>());
+        module.Services.AddSingleton<MeterCatalog>();
+        module.Services.AddSingleton<TokenPricing>();
+        module.Services.AddSingleton<PlanLimits>();
+        module.Services.AddSingleton<UsageEventParser>();
+        module.Services.AddSingleton<AlertedThresholds>();
+        module.Services.AddSingleton<IngestionWriteGate>();
+        module.Services.AddSingleton<AccountCache>();
+        module.Services.AddScoped<UsageInvoicing>();
+        module.Services.AddScoped<CheckoutStarter>();
+        module.Services.AddHostedService<UsageInvoiceJob>();
     }
 }

@@ -1,4 +1,16 @@
 using Monetization.BuildingBlocks.Http;
+using Monetization.Usage.Features.AcquireQuota;
+using Monetization.Usage.Features.CheckUsage;
+using Monetization.Usage.Features.GetConsumption;
+using Monetization.Usage.Features.GetCredits;
+using Monetization.Usage.Features.GrantCredits;
+using Monetization.Usage.Features.IngestUsageEvents;
+using Monetization.Usage.Features.ListQuotas;
+using Monetization.Usage.Features.ListUsageInvoices;
+using Monetization.Usage.Features.ReleaseQuota;
+using Monetization.Usage.Features.RunUsageInvoices;
+using Monetization.Usage.Features.StartCreditCheckout;
+using Monetization.Usage.Features.StartSlotCheckout;
 
 namespace Monetization.Usage;
 
@@ -8,5 +20,33 @@ internal sealed class UsageRoutes : ApiModule
     public UsageRoutes()
         : base("Usage")
     {
+        Post<IngestUsageEvents.Body, IngestUsageEvents.Response>("/v1/usage/events", (_, body) => body.ToRequest(),
+            new ApiRoute("Ingest 1 to 1,000 usage events (idempotent by event_id, all or nothing)") { Status = 202, Problems = [400, 422] });
+        Get("/v1/usage/{user_id}/consumption", ctx => new GetConsumption.Request(ctx.Route("user_id"), ctx.Query("month")),
+            new ApiRoute("A user's consumption per meter for a month, with limits, cost so far and alerts (X-Billing-Alert)")
+            {
+                Query = [new ApiParameter("month", "YYYY-MM, default the current month (UTC)")],
+                Problems = [422],
+            });
+        Post<CheckUsage.Body, CheckUsage.Response>("/v1/usage/{user_id}/check", (ctx, body) => body.ToRequest(ctx.Route("user_id")),
+            new ApiRoute("Ask whether a quantity of a meter may be used now (denied at the hard limit)") { Scope = ApiScope.Read, Problems = [422] });
+        Get("/v1/usage/{user_id}/quotas", ctx => new ListQuotas.Request(ctx.Route("user_id")),
+            new ApiRoute("A user's quotas of countable resources (projects, deploys): held, limit, extra slots"));
+        Post<AcquireQuota.Body, AcquireQuota.Response>("/v1/usage/{user_id}/quotas/{resource}/acquire", (ctx, body) => body.ToRequest(ctx.Route("user_id"), ctx.Route("resource")),
+            new ApiRoute("Hold one unit of a resource under a key (idempotent by key); 409 when the quota is full") { Problems = [409, 422] });
+        Post<ReleaseQuota.Body, ReleaseQuota.Response>("/v1/usage/{user_id}/quotas/{resource}/release", (ctx, body) => body.ToRequest(ctx.Route("user_id"), ctx.Route("resource")),
+            new ApiRoute("Release the unit held under a key (idempotent)") { Problems = [422] });
+        Post<StartSlotCheckout.Body, StartSlotCheckout.Response>("/v1/usage/{user_id}/quotas/{resource}/slots/checkout", (ctx, body) => body.ToRequest(ctx.Route("user_id"), ctx.Route("resource")),
+            new ApiRoute("Start a Stripe payment checkout for extra slots of a resource") { Status = 201, Problems = [422, 502] });
+        Post<StartCreditCheckout.Body, StartCreditCheckout.Response>("/v1/usage/{user_id}/credits/checkout", (ctx, body) => body.ToRequest(ctx.Route("user_id")),
+            new ApiRoute("Start a Stripe payment checkout for a prepaid credit package") { Status = 201, Problems = [422, 502] });
+        Get("/v1/usage/{user_id}/credits", ctx => new GetCredits.Request(ctx.Route("user_id")),
+            new ApiRoute("A user's credit balance, grants and ledger (grants, consumption, expiries)"));
+        Post<GrantCredits.Body, GrantCredits.Response>("/v1/usage/{user_id}/credits/grants", (ctx, body) => body.ToRequest(ctx.Route("user_id")),
+            new ApiRoute("Grant credits to a user (admin), with an optional expiry") { Status = 201, Problems = [422] });
+        Post<RunUsageInvoices.Body, RunUsageInvoices.Response>("/v1/usage/invoices", (_, body) => body.ToRequest(),
+            new ApiRoute("Invoice a closed period's usage (admin; also run monthly by the job); safe to run again") { Problems = [422] });
+        Get("/v1/usage/{user_id}/invoices", ctx => new ListUsageInvoices.Request(ctx.Route("user_id")),
+            new ApiRoute("A user's usage invoices with their lines"));
     }
 }

@@ -55,8 +55,9 @@ public sealed class ModuleBuilder
         Services.AddDbContext<TDbContext>((sp, options) =>
         {
             var connectionString = sp.GetRequiredService<ModuleConnectionStrings>().For(name);
-            options.UseSqlite(connectionString, sqlite => sqlite.CommandTimeout(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.BusyTimeoutSeconds))
-                .AddInterceptors(sp.GetRequiredService<OutboxCommitInterceptor<TDbContext>>(), SqlitePragmaInterceptor.Instance)
+            var busyTimeout = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.BusyTimeoutSeconds;
+            options.UseSqlite(connectionString, sqlite => sqlite.CommandTimeout(busyTimeout))
+                .AddInterceptors(sp.GetRequiredService<OutboxCommitInterceptor<TDbContext>>(), SqlitePragmaInterceptor.For(busyTimeout))
                 // Migrations are hand-written (no EF Design package here): there is no model snapshot to compare,
                 // so the schema test in each module's tests proves migrations and model agree instead.
                 .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
@@ -119,22 +120,31 @@ public sealed class ModuleConnectionStrings(IConfiguration configuration, IOptio
     }
 }
 
-/// <summary>Per-connection SQLite settings: WAL is persisted by the migrator; here synchronous=NORMAL (safe with WAL) and foreign keys.</summary>
+/// <summary>
+/// Per-connection SQLite settings: <c>busy_timeout</c> (SQLite's own fine-grained wait for the write lock, instead of the
+/// driver's coarse retry sleeps), <c>synchronous=NORMAL</c> (safe with WAL, which the migrator persists) and foreign keys.
+/// </summary>
 internal sealed class SqlitePragmaInterceptor : DbConnectionInterceptor
 {
-    public static readonly SqlitePragmaInterceptor Instance = new();
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, SqlitePragmaInterceptor> BySeconds = new();
+    private readonly string _pragmas;
+
+    private SqlitePragmaInterceptor(int busyTimeoutSeconds) =>
+        _pragmas = $"PRAGMA busy_timeout={busyTimeoutSeconds * 1000}; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+
+    public static SqlitePragmaInterceptor For(int busyTimeoutSeconds) => BySeconds.GetOrAdd(busyTimeoutSeconds, s => new SqlitePragmaInterceptor(s));
 
     public override async Task ConnectionOpenedAsync(System.Data.Common.DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {
         await using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+        command.CommandText = _pragmas;
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public override void ConnectionOpened(System.Data.Common.DbConnection connection, ConnectionEndEventData eventData)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+        command.CommandText = _pragmas;
         command.ExecuteNonQuery();
     }
 }

@@ -13,7 +13,8 @@ namespace Monetization.IntegrationEvents.Usage;
 /// <param name="Used">Usage at the time.</param>
 /// <param name="Limit">The plan's limit at the time.</param>
 /// <param name="Resolved">True when usage is back under the threshold (a plan upgrade).</param>
-public sealed record UsageThresholdCrossed(Guid EventId, DateTimeOffset OccurredAt, string UserId, string Meter, string Period, int Threshold, long Used, long Limit, bool Resolved)
+/// <param name="Unlimited">True when the plan now has no limit for the meter (then <paramref name="Limit"/> is 0); only on a resolution.</param>
+public sealed record UsageThresholdCrossed(Guid EventId, DateTimeOffset OccurredAt, string UserId, string Meter, string Period, int Threshold, long Used, long Limit, bool Resolved, bool Unlimited = false)
     : IIntegrationEvent;
 
 /// <summary>

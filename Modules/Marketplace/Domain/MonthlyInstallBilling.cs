@@ -9,8 +9,8 @@ using Monetization.Stripe;
 namespace Monetization.Marketplace.Domain;
 
 /// <summary>
-/// Makes monthly installs billable: adds the plugin's price as an item of the user's Stripe subscription, prorated
-/// (<c>proration_behavior=create_prorations</c>), with <c>metadata[plugin_id]</c>, <c>[install_id]</c>, <c>[user_id]</c>
+/// Makes monthly installs billable: adds the plugin's price as an item of the user's Stripe subscription (prorated for a
+/// user who already pays; from the next billing date for a pending install activated by the first payment), with <c>metadata[plugin_id]</c>, <c>[install_id]</c>, <c>[user_id]</c>
 /// and <c>[developer_id]</c> so invoice lines can be matched. The idempotency key is derived from the install and
 /// subscription (<c>marketplace:install:{install}:item:{subscription}</c>), so a retried call adds one item.
 /// <para>The install route calls Stripe directly (no transaction is open; it answers 502 when Stripe fails). Consumers
@@ -22,13 +22,20 @@ internal sealed class MonthlyInstallBilling(MarketplaceDbContext db, IServicePro
     /// <summary>The idempotency key of adding <paramref name="installId"/> to <paramref name="subscriptionId"/>.</summary>
     public static string ItemKey(string installId, string subscriptionId) => $"marketplace:install:{installId}:item:{subscriptionId}";
 
-    /// <summary>The subscription item Stripe is asked to create for an install.</summary>
-    public static SubscriptionItemCreateRequest ItemRequest(string subscriptionId, string? priceId, string pluginId, string installId, string userId, string developerId) => new()
+    /// <summary>
+    /// The subscription item Stripe is asked to create for an install. <paramref name="prorate"/>: an install made by a
+    /// user who already pays is charged for the rest of the current period (<c>create_prorations</c>); a pending install
+    /// that becomes billable at the user's first payment is charged from the subscription's next billing date
+    /// (<c>none</c>), so the bill does not depend on whether a referral credit's deferral of that date (Subscriptions)
+    /// reaches Stripe before or after the item: a trialing subscription is never prorated by Stripe, so prorating here
+    /// would charge a partial month only when the item happened to win the race.
+    /// </summary>
+    public static SubscriptionItemCreateRequest ItemRequest(string subscriptionId, string? priceId, string pluginId, string installId, string userId, string developerId, bool prorate) => new()
     {
         Subscription = subscriptionId,
         Price = priceId,
         Quantity = 1,
-        ProrationBehavior = "create_prorations",
+        ProrationBehavior = prorate ? "create_prorations" : "none",
         Metadata = new Dictionary<string, string>
         {
             ["plugin_id"] = pluginId,
@@ -45,7 +52,7 @@ internal sealed class MonthlyInstallBilling(MarketplaceDbContext db, IServicePro
         ArgumentNullException.ThrowIfNull(install);
         ArgumentNullException.ThrowIfNull(plugin);
         var item = await services.GetRequiredService<IStripeClient>().SubscriptionItems.CreateAsync(
-            ItemRequest(subscriptionId, plugin.StripePriceId, plugin.Id, install.Id, install.UserId, plugin.DeveloperId),
+            ItemRequest(subscriptionId, plugin.StripePriceId, plugin.Id, install.Id, install.UserId, plugin.DeveloperId, prorate: true),
             new StripeRequestOptions { IdempotencyKey = ItemKey(install.Id, subscriptionId) },
             ct);
         await ActivateAsync(install, plugin, subscriptionId, item.Id, ct);

@@ -116,9 +116,13 @@ internal sealed partial class StripePriceResolver(
     private static async Task<string> ProductAsync(IStripeClient stripe, string prefix, Plan plan, CancellationToken ct)
     {
         var productId = $"{prefix}_{plan.Key}";
-        await foreach (var product in stripe.Products.ListAutoPagingAsync(new ProductListRequest { Ids = [productId], Limit = 1 }, cancellationToken: ct))
+        await foreach (var product in stripe.Products.ListAutoPagingAsync(new ProductListRequest { Ids = [productId], Limit = 10 }, cancellationToken: ct))
         {
-            return product.Id;
+            // Trust the id, not the filter: a peer that ignored `ids` must not hand us another plan's product.
+            if (product.Id == productId)
+            {
+                return product.Id;
+            }
         }
 
         var created = await stripe.Products.CreateAsync(

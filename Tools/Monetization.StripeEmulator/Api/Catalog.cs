@@ -109,7 +109,11 @@ internal static class Catalog
     {
         q.Form.Allow("active ids shippable url " + Lists.PagingParams);
         var active = q.Form.Bool("active");
-        return Lists.Page(q.Form, q.Engine.Store.All("product").Where(p => active is null || p.Bool("active") == active), "/v1/products");
+        var ids = q.Form.StrArray("ids");
+        var items = q.Engine.Store.All("product").Where(p =>
+            (active is null || p.Bool("active") == active) &&
+            (ids.Count == 0 || ids.Contains(p.Str("id") ?? string.Empty)));
+        return Lists.Page(q.Form, items, "/v1/products");
     }
 
     private static JsonNode ListPrices(ApiRequest q)

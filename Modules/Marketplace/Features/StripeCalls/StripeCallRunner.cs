@@ -155,7 +155,7 @@ internal sealed partial class StripeCallExecutor(
                     var install = await db.Installs.AsNoTracking().SingleAsync(i => i.Id == call.InstallId, ct);
                     var plugin = await db.Plugins.AsNoTracking().SingleAsync(p => p.Id == install.PluginId, ct);
                     var item = await stripe.SubscriptionItems.CreateAsync(
-                        MonthlyInstallBilling.ItemRequest(call.SubscriptionId!, plugin.StripePriceId, plugin.Id, install.Id, install.UserId, plugin.DeveloperId), key, ct);
+                        MonthlyInstallBilling.ItemRequest(call.SubscriptionId!, plugin.StripePriceId, plugin.Id, install.Id, install.UserId, plugin.DeveloperId, prorate: false), key, ct);
                     await RecordAsync(call, item.Id, () => monthly.CompleteAttachAsync(call, item.Id, ct), ct);
                     break;
                 case StripeCallKinds.DeleteSubscriptionItem:

@@ -1,0 +1,153 @@
+namespace Monetization.Usage.Domain;
+
+/// <summary>
+/// One accepted usage event, stored once per <see cref="EventId"/> (the idempotency key, the primary key of a
+/// WITHOUT ROWID table). Written only by raw SQL in ingestion; kept for audit and re-aggregation, never read to answer
+/// consumption.
+/// </summary>
+internal sealed class UsageEventRecord
+{
+    /// <summary>The sender's event id, the primary key.</summary>
+    public string EventId { get; set; } = "";
+
+    /// <summary>The user who consumed.</summary>
+    public string UserId { get; set; } = "";
+
+    /// <summary>Meter key.</summary>
+    public string Meter { get; set; } = "";
+
+    /// <summary>Quantity as sent (1 when absent).</summary>
+    public long Quantity { get; set; }
+
+    /// <summary>When it happened, UTC.</summary>
+    public DateTimeOffset Timestamp { get; set; }
+
+    /// <summary>Billing period <c>YYYY-MM</c> of <see cref="Timestamp"/>.</summary>
+    public string Period { get; set; } = "";
+
+    /// <summary>The event's properties as JSON, if any.</summary>
+    public string? Properties { get; set; }
+
+    /// <summary>When it was received, UTC.</summary>
+    public DateTimeOffset ReceivedAt { get; set; }
+}
+
+/// <summary>
+/// The running total of a meter for a user and period, kept up to date at ingestion: one row with empty
+/// <see cref="Dimensions"/> for the whole meter, and one per combination of the meter's dimension values
+/// (<c>model=gpt-4o&amp;plugin_id=plg_1</c>, values URI-escaped, names sorted).
+/// </summary>
+internal sealed class UsageRollup
+{
+    /// <summary>User.</summary>
+    public string UserId { get; set; } = "";
+
+    /// <summary>Billing period <c>YYYY-MM</c>.</summary>
+    public string Period { get; set; } = "";
+
+    /// <summary>Meter key.</summary>
+    public string Meter { get; set; } = "";
+
+    /// <summary>"" for the total, else the encoded dimension values.</summary>
+    public string Dimensions { get; set; } = "";
+
+    /// <summary>Aggregated usage (count, sum, max or distinct count).</summary>
+    public long Used { get; set; }
+
+    /// <summary>Input tokens (meters priced by model).</summary>
+    public long InputTokens { get; set; }
+
+    /// <summary>Output tokens (meters priced by model).</summary>
+    public long OutputTokens { get; set; }
+
+    /// <summary>Number of events aggregated.</summary>
+    public long Events { get; set; }
+
+    /// <summary>Last change, UTC.</summary>
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>A distinct value seen by a <c>unique_count</c> meter for one rollup row.</summary>
+internal sealed class UsageUniqueValue
+{
+    /// <summary>User.</summary>
+    public string UserId { get; set; } = "";
+
+    /// <summary>Period <c>YYYY-MM</c>.</summary>
+    public string Period { get; set; } = "";
+
+    /// <summary>Meter key.</summary>
+    public string Meter { get; set; } = "";
+
+    /// <summary>The rollup row's dimensions.</summary>
+    public string Dimensions { get; set; } = "";
+
+    /// <summary>The distinct value.</summary>
+    public string Value { get; set; } = "";
+}
+
+/// <summary>What Usage knows of a user: the plan's limits (from <c>SubscriptionChanged</c>) and the Stripe customer.</summary>
+internal sealed class UsageAccount
+{
+    /// <summary>User.</summary>
+    public string UserId { get; set; } = "";
+
+    /// <summary>Plan key (<c>free</c> until a <c>SubscriptionChanged</c> says otherwise).</summary>
+    public string Plan { get; set; } = "free";
+
+    /// <summary>Version of the last applied <c>SubscriptionChanged</c>; 0 = none yet (limits come from <c>Usage:FreeLimits</c>).</summary>
+    public long PlanVersion { get; set; }
+
+    /// <summary>Concurrent projects; null = unlimited.</summary>
+    public long? ProjectsLimit { get; set; }
+
+    /// <summary>Concurrent deploys; null = unlimited.</summary>
+    public long? DeploysLimit { get; set; }
+
+    /// <summary>API calls per month; null = unlimited.</summary>
+    public long? ApiCallsLimit { get; set; }
+
+    /// <summary>Tokens per month; null = unlimited.</summary>
+    public long? TokensLimit { get; set; }
+
+    /// <summary>Stripe customer (<c>cus_…</c>), when known.</summary>
+    public string? StripeCustomerId { get; set; }
+
+    /// <summary>
+    /// The user's Stripe subscription (<c>sub_…</c>) from the last applied <c>SubscriptionChanged</c>, if any. A usage invoice
+    /// is created on it so that Stripe charges the subscription's default payment method (a payment-mode or subscription
+    /// Checkout does not set the customer's <c>invoice_settings.default_payment_method</c>).
+    /// </summary>
+    public string? StripeSubscriptionId { get; set; }
+
+    /// <summary>Last change, UTC.</summary>
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>A threshold (80 or 100 percent) a user's meter crossed in a period; the row makes the alert exactly-once.</summary>
+internal sealed class ThresholdAlert
+{
+    /// <summary>User.</summary>
+    public string UserId { get; set; } = "";
+
+    /// <summary>Meter key.</summary>
+    public string Meter { get; set; } = "";
+
+    /// <summary>Period <c>YYYY-MM</c>.</summary>
+    public string Period { get; set; } = "";
+
+    /// <summary>80 or 100.</summary>
+    public int Threshold { get; set; }
+
+    /// <summary>Usage when crossed.</summary>
+    public long Used { get; set; }
+
+    /// <summary>Limit when crossed.</summary>
+    public long Limit { get; set; }
+
+    /// <summary>When crossed, UTC.</summary>
+    public DateTimeOffset CrossedAt { get; set; }
+
+    /// <summary>When a plan change brought usage back under, UTC.</summary>
+    public DateTimeOffset? ResolvedAt { get; set; }
+}

@@ -1,0 +1,394 @@
+using FluentValidation;
+using MediatR;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Monetization.BuildingBlocks.Billing;
+using Monetization.BuildingBlocks.Http;
+using Monetization.IntegrationEvents.Usage;
+using Monetization.Stripe;
+using Monetization.Usage.Data;
+using Monetization.Usage.Domain;
+
+namespace Monetization.Usage.Features.RunUsageInvoices;
+
+/// <summary>
+/// <c>POST /v1/usage/invoices</c> <c>{period}</c> (admin; also run monthly by <see cref="Jobs.UsageInvoiceJob"/>): invoices a
+/// closed period's usage. Safe to run again: a user gets one invoice per period, and Stripe steps that failed are retried
+/// with the same idempotency keys, so running twice bills once.
+/// </summary>
+public static class RunUsageInvoices
+{
+    /// <summary>Body.</summary>
+    /// <param name="Period"><c>YYYY-MM</c>, a month that has ended.</param>
+    internal sealed record Body(string? Period)
+    {
+        public Request ToRequest() => new(Period);
+    }
+
+    /// <summary>The run.</summary>
+    internal sealed record Request(string? Period) : IRequest<Response>;
+
+    /// <summary>The period's invoices after the run.</summary>
+    /// <param name="Period">Period.</param>
+    /// <param name="InvoicesCreated">Invoices created by this run.</param>
+    /// <param name="Invoices">Every usage invoice of the period.</param>
+    internal sealed record Response(string Period, int InvoicesCreated, IReadOnlyList<InvoiceSummary> Invoices);
+
+    /// <summary>An invoice's state.</summary>
+    /// <param name="UsageInvoiceId">Id (<c>uin_…</c>).</param>
+    /// <param name="Number"><c>INV-YYYYMM-NNNN</c>.</param>
+    /// <param name="UserId">User.</param>
+    /// <param name="Currency">ISO 4217.</param>
+    /// <param name="Subtotal">Usage cost, minor units.</param>
+    /// <param name="CreditsApplied">Credits spent, minor units.</param>
+    /// <param name="AmountDue">Billed through Stripe, minor units.</param>
+    /// <param name="Status"><c>paid</c>, <c>pending</c>, <c>awaiting_customer</c>, <c>payment_failed</c>.</param>
+    /// <param name="StripeInvoiceId">Stripe invoice, once created.</param>
+    /// <param name="LastError">Last Stripe failure.</param>
+    internal sealed record InvoiceSummary(string UsageInvoiceId, string Number, string UserId, string Currency, long Subtotal, long CreditsApplied, long AmountDue, string Status, string? StripeInvoiceId, string? LastError);
+
+    internal sealed class Validator : AbstractValidator<Request>
+    {
+        public Validator(TimeProvider clock)
+        {
+            RuleFor(r => r.Period).NotEmpty().Must(p => BillingPeriod.TryParse(p, out _)).WithMessage("period must be YYYY-MM (e.g. 2026-10).")
+                .DependentRules(() => RuleFor(r => r.Period)
+                    .Must(p => BillingPeriod.Parse(p!).End <= clock.GetUtcNow())
+                    .WithMessage(r => $"Period {r.Period} has not ended yet; only a closed month can be invoiced."));
+        }
+    }
+
+    internal sealed class Handler(UsageInvoicing invoicing, UsageDbContext db) : IRequestHandler<Request, Response>
+    {
+        public async Task<Response> Handle(Request request, CancellationToken cancellationToken)
+        {
+            var period = BillingPeriod.Parse(request.Period!);
+            var created = await invoicing.CreateInvoicesAsync(period, cancellationToken);
+            await invoicing.CollectAsync(period.ToString(), includeFailedPayments: true, cancellationToken);
+            db.ChangeTracker.Clear();
+            var p = period.ToString();
+            var invoices = await db.Invoices.AsNoTracking().Where(i => i.Period == p).OrderBy(i => i.Number).ToListAsync(cancellationToken);
+            return new Response(p, created, invoices.Select(i => new InvoiceSummary(i.Id, i.Number, i.UserId, i.Currency, i.Subtotal, i.CreditsApplied, i.AmountDue, i.Status, i.StripeInvoiceId, i.LastError)).ToList());
+        }
+    }
+}
+
+/// <summary>
+/// Usage invoicing (issue: "Usage invoice for a closed period"), in two phases.
+/// <para>1. <see cref="CreateInvoicesAsync"/>, one transaction: marks the period invoiced (it takes no more events), and for
+/// each user with priced usage and no invoice yet builds the lines (tokens per (meter, plugin, model) × the model's prices,
+/// rounded once per line), spends credits first (earliest expiry first), numbers the invoice <c>INV-YYYYMM-NNNN</c> and
+/// publishes <see cref="UsageCharged"/> per plugin line.</para>
+/// <para>2. <see cref="CollectAsync"/>, per invoice with an amount due, under a lease: one Stripe invoice with an item per
+/// line and a negative item for the credits, finalized and paid, each call with an idempotency key derived from
+/// (user, period), each Stripe id saved as soon as it exists. A failure leaves the invoice <c>pending</c> for the next run.</para>
+/// Billing rule (docs/modules/usage.md): all token usage is billed at the model's prices; plan limits cap usage, they
+/// are not a free allowance.
+/// </summary>
+internal sealed partial class UsageInvoicing(UsageDbContext db, IStripeClient stripe, TimeProvider clock, MeterCatalog meters, TokenPricing pricing, ILogger<UsageInvoicing> logger)
+{
+    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(10);
+
+    /// <summary>True when the period's invoices were all created.</summary>
+    public Task<bool> IsCompletedAsync(BillingPeriod period, CancellationToken ct)
+    {
+        var p = period.ToString();
+        return db.InvoiceRuns.AnyAsync(r => r.Period == p && r.CompletedAt != null, ct);
+    }
+
+    /// <summary>Phase 1: creates the missing invoices of the period; returns how many.</summary>
+    public async Task<int> CreateInvoicesAsync(BillingPeriod period, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var p = period.ToString();
+        db.ChangeTracker.Clear();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var run = await db.InvoiceRuns.FirstOrDefaultAsync(r => r.Period == p, ct);
+        if (run is null)
+        {
+            run = new UsageInvoiceRun { Period = p, StartedAt = now };
+            db.InvoiceRuns.Add(run);
+        }
+
+        var pricedMeters = meters.All.Where(m => m.PricedByModel).Select(m => m.Key).ToList();
+        var rows = await db.Rollups.AsNoTracking().Where(r => r.Period == p && pricedMeters.Contains(r.Meter) && r.Dimensions != "").ToListAsync(ct);
+        var invoiced = (await db.Invoices.Where(i => i.Period == p).Select(i => i.UserId).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+        var sequence = await db.Invoices.CountAsync(i => i.Period == p, ct);
+        var users = rows.Select(r => r.UserId).Where(u => !invoiced.Contains(u)).Distinct(StringComparer.Ordinal).ToList();
+        var customers = await db.Accounts.AsNoTracking().Where(a => users.Contains(a.UserId)).ToDictionaryAsync(a => a.UserId, a => a.StripeCustomerId, StringComparer.Ordinal, ct);
+        var created = 0;
+        foreach (var user in rows.GroupBy(r => r.UserId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            if (invoiced.Contains(user.Key))
+            {
+                continue;
+            }
+
+            var lines = PricedLines.From(user, meters, pricing).Where(l => l.Amount > 0).ToList();
+            if (lines.Count == 0)
+            {
+                continue;
+            }
+
+            sequence++;
+            var invoice = new UsageInvoice
+            {
+                Id = PrefixedId.New("uin"),
+                Number = $"INV-{period.Year:D4}{period.Month:D2}-{sequence:D4}",
+                UserId = user.Key,
+                Period = p,
+                Currency = pricing.Currency,
+                Subtotal = lines.Sum(l => l.Amount),
+                CreatedAt = now,
+                UpdatedAt = now,
+            };
+            var number = 0;
+            foreach (var line in lines)
+            {
+                invoice.Lines.Add(new UsageInvoiceLine
+                {
+                    Id = PrefixedId.New("uil"),
+                    InvoiceId = invoice.Id,
+                    LineNumber = ++number,
+                    Meter = line.Meter,
+                    Model = line.Model,
+                    PluginId = line.PluginId,
+                    InputTokens = line.InputTokens,
+                    OutputTokens = line.OutputTokens,
+                    Quantity = line.InputTokens + line.OutputTokens,
+                    Amount = line.Amount,
+                    Currency = invoice.Currency,
+                    Description = line.Description,
+                });
+            }
+
+            await CreditWallet.ExpireDueAsync(db, user.Key, now, ct);
+            invoice.CreditsApplied = await CreditWallet.SpendAsync(db, user.Key, invoice.Subtotal, invoice.Currency, invoice.Id, $"Usage invoice {invoice.Number} ({p})", now, ct);
+            invoice.AmountDue = invoice.Subtotal - invoice.CreditsApplied;
+            if (invoice.AmountDue == 0)
+            {
+                invoice.Status = UsageInvoiceStatus.Paid;
+                invoice.PaidAt = now;
+            }
+            else
+            {
+                invoice.Status = customers.GetValueOrDefault(user.Key) is null ? UsageInvoiceStatus.AwaitingCustomer : UsageInvoiceStatus.Pending;
+            }
+
+            foreach (var line in invoice.Lines.Where(l => l.PluginId is not null))
+            {
+                db.AddIntegrationEvent(new UsageCharged(Guid.NewGuid(), now, line.Id, invoice.Id, invoice.UserId, line.PluginId!, p, line.Quantity, line.Amount, line.Currency));
+            }
+
+            db.Invoices.Add(invoice);
+            created++;
+        }
+
+        run.CompletedAt ??= now;
+        run.InvoicesCreated += created;
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        db.ChangeTracker.Clear();
+        if (created > 0)
+        {
+            LogCreated(logger, created, p);
+        }
+
+        return created;
+    }
+
+    /// <summary>Phase 2: runs the Stripe steps of every invoice with an amount due (of one period, or all), each under a lease.</summary>
+    /// <param name="period">A period <c>YYYY-MM</c>, or null for all.</param>
+    /// <param name="includeFailedPayments">Also retry declined payments (admin runs; the job leaves them to Stripe's dunning and the admin).</param>
+    /// <param name="ct">Cancels.</param>
+    public async Task CollectAsync(string? period, bool includeFailedPayments, CancellationToken ct)
+    {
+        var statuses = includeFailedPayments
+            ? new[] { UsageInvoiceStatus.Pending, UsageInvoiceStatus.AwaitingCustomer, UsageInvoiceStatus.PaymentFailed }
+            : new[] { UsageInvoiceStatus.Pending, UsageInvoiceStatus.AwaitingCustomer };
+        var ids = await db.Invoices.AsNoTracking()
+            .Where(i => statuses.Contains(i.Status) && (period == null || i.Period == period))
+            .OrderBy(i => i.Number)
+            .Select(i => i.Id)
+            .ToListAsync(ct);
+        foreach (var id in ids)
+        {
+            var now = clock.GetUtcNow();
+            var until = now + Lease;
+            var claimed = await db.Invoices
+                .Where(i => i.Id == id && statuses.Contains(i.Status) && (i.LockedUntil == null || i.LockedUntil < now))
+                .ExecuteUpdateAsync(s => s.SetProperty(i => i.LockedUntil, until), ct);
+            if (claimed == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                await CollectOneAsync(id, ct);
+            }
+            finally
+            {
+                await db.Invoices.Where(i => i.Id == id).ExecuteUpdateAsync(s => s.SetProperty(i => i.LockedUntil, (DateTimeOffset?)null), CancellationToken.None);
+            }
+        }
+    }
+
+    private async Task CollectOneAsync(string id, CancellationToken ct)
+    {
+        db.ChangeTracker.Clear();
+        var invoice = await db.Invoices.Include(i => i.Lines).FirstAsync(i => i.Id == id, ct);
+        var account = await db.Accounts.AsNoTracking().Where(a => a.UserId == invoice.UserId).Select(a => new { a.StripeCustomerId, a.StripeSubscriptionId }).FirstOrDefaultAsync(ct);
+        var customer = account?.StripeCustomerId;
+        if (customer is null)
+        {
+            if (invoice.Status != UsageInvoiceStatus.AwaitingCustomer)
+            {
+                invoice.Status = UsageInvoiceStatus.AwaitingCustomer;
+                await SaveAsync(invoice, ct);
+            }
+
+            return;
+        }
+
+        var key = $"usage-invoice:{invoice.UserId}:{invoice.Period}";
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["usage_invoice_id"] = invoice.Id,
+            ["usage_invoice_number"] = invoice.Number,
+            ["period"] = invoice.Period,
+            ["user_id"] = invoice.UserId,
+        };
+        try
+        {
+            invoice.Status = UsageInvoiceStatus.Pending;
+            if (invoice.StripeInvoiceId is null)
+            {
+                var created = await stripe.Invoices.CreateAsync(
+                    new InvoiceCreateRequest
+                    {
+                        Customer = customer,
+                        Subscription = account!.StripeSubscriptionId,
+                        CollectionMethod = "charge_automatically",
+                        AutoAdvance = false,
+                        PendingInvoiceItemsBehavior = "exclude",
+                        Currency = invoice.Currency,
+                        Description = $"Usage {invoice.Period} ({invoice.Number})",
+                        Metadata = metadata,
+                    },
+                    new StripeRequestOptions { IdempotencyKey = key + ":invoice" },
+                    ct);
+                invoice.StripeInvoiceId = created.Id;
+                invoice.StripeStatus = created.Status;
+                await SaveAsync(invoice, ct);
+            }
+
+            foreach (var line in invoice.Lines.Where(l => l.StripeInvoiceItemId is null).OrderBy(l => l.LineNumber))
+            {
+                var item = await stripe.InvoiceItems.CreateAsync(
+                    new InvoiceItemCreateRequest
+                    {
+                        Customer = customer,
+                        Amount = line.Amount,
+                        Currency = line.Currency,
+                        Description = line.Description,
+                        Invoice = invoice.StripeInvoiceId,
+                        Metadata = new Dictionary<string, string>(metadata, StringComparer.Ordinal)
+                        {
+                            ["usage_invoice_line_id"] = line.Id,
+                            ["model"] = line.Model ?? "",
+                            ["plugin_id"] = line.PluginId ?? "",
+                        },
+                    },
+                    new StripeRequestOptions { IdempotencyKey = $"{key}:item:{line.LineNumber}" },
+                    ct);
+                line.StripeInvoiceItemId = item.Id;
+                await SaveAsync(invoice, ct);
+            }
+
+            if (invoice.CreditsApplied > 0 && invoice.StripeCreditItemId is null)
+            {
+                var item = await stripe.InvoiceItems.CreateAsync(
+                    new InvoiceItemCreateRequest
+                    {
+                        Customer = customer,
+                        Amount = -invoice.CreditsApplied,
+                        Currency = invoice.Currency,
+                        Description = "Prepaid credits applied",
+                        Invoice = invoice.StripeInvoiceId,
+                        Metadata = metadata,
+                    },
+                    new StripeRequestOptions { IdempotencyKey = key + ":credits" },
+                    ct);
+                invoice.StripeCreditItemId = item.Id;
+                await SaveAsync(invoice, ct);
+            }
+
+            if (invoice.StripeStatus is null or "draft")
+            {
+                var finalized = await stripe.Invoices.FinalizeAsync(invoice.StripeInvoiceId!, new InvoiceFinalizeRequest { AutoAdvance = false }, new StripeRequestOptions { IdempotencyKey = key + ":finalize" }, ct);
+                invoice.StripeStatus = finalized.Status;
+                await SaveAsync(invoice, ct);
+            }
+
+            if (invoice.StripeStatus != "paid")
+            {
+                invoice.PaymentAttempts++;
+                await SaveAsync(invoice, ct);
+                try
+                {
+                    var paid = await stripe.Invoices.PayAsync(invoice.StripeInvoiceId!, null, new StripeRequestOptions { IdempotencyKey = $"{key}:pay:{invoice.PaymentAttempts}" }, ct);
+                    invoice.StripeStatus = paid.Status;
+                }
+                catch (StripeCardException e)
+                {
+                    invoice.Status = UsageInvoiceStatus.PaymentFailed;
+                    invoice.LastError = e.Message;
+                    await SaveAsync(invoice, ct);
+                    LogDeclined(logger, invoice.Number, e.Message);
+                    return;
+                }
+                catch (StripeInvalidRequestException)
+                {
+                    // Paid already (e.g. by an earlier attempt whose answer was lost): Stripe refuses to pay twice.
+                    var current = await stripe.Invoices.GetAsync(invoice.StripeInvoiceId!, null, null, ct);
+                    if (current.Status != "paid")
+                    {
+                        throw;
+                    }
+
+                    invoice.StripeStatus = current.Status;
+                }
+            }
+
+            if (invoice.StripeStatus == "paid")
+            {
+                invoice.Status = UsageInvoiceStatus.Paid;
+                invoice.PaidAt = clock.GetUtcNow();
+                invoice.LastError = null;
+                await SaveAsync(invoice, ct);
+            }
+        }
+        catch (StripeException e)
+        {
+            invoice.LastError = e.Message;
+            await SaveAsync(invoice, ct);
+            LogStripeFailed(logger, e, invoice.Number);
+        }
+    }
+
+    private async Task SaveAsync(UsageInvoice invoice, CancellationToken ct)
+    {
+        invoice.UpdatedAt = clock.GetUtcNow();
+        await db.SaveChangesAsync(ct);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created {Count} usage invoices for {Period}")]
+    private static partial void LogCreated(ILogger logger, int count, string period);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Usage invoice {Number}: Stripe declined the payment: {Reason}")]
+    private static partial void LogDeclined(ILogger logger, string number, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Usage invoice {Number}: a Stripe step failed; it is retried on the next run")]
+    private static partial void LogStripeFailed(ILogger logger, Exception exception, string number);
+}

@@ -1,0 +1,112 @@
+using Monetization.IntegrationEvents.Subscriptions;
+using Monetization.TestKit;
+
+namespace Monetization.Usage.Tests;
+
+public sealed class CreditTests
+{
+    [Test]
+    public async Task A_credit_package_checkout_is_a_payment_session_tagged_for_usage()
+    {
+        await using var f = new UsageFactory();
+        using var response = await f.CreateAdminClient().PostJsonAsync("/v1/usage/u1/credits/checkout", new { package = "medium" });
+        var body = await response.ReadJsonAsync(201);
+        Assert.That((body["package"]!.GetValue<string>(), body["amount"]!.GetValue<long>(), body["currency"]!.GetValue<string>()), Is.EqualTo(("medium", 1_000L, "usd")));
+        Assert.That(body["session_id"]!.GetValue<string>(), Does.StartWith("cs_"));
+        var sent = f.Stripe.Sessions.Single();
+        Assert.That(sent.Mode, Is.EqualTo("payment"));
+        Assert.That(sent.Customer, Is.Null, "no Stripe customer known yet");
+        Assert.That(sent.CustomerCreation, Is.EqualTo("always"));
+        Assert.That(sent.ClientReferenceId, Is.EqualTo("u1"));
+        Assert.That(sent.Metadata!["purpose"], Is.EqualTo(CheckoutPurposes.UsageCredits));
+        Assert.That(sent.Metadata!["user_id"], Is.EqualTo("u1"));
+        Assert.That(sent.LineItems![0].PriceData!.UnitAmount, Is.EqualTo(1_000));
+    }
+
+    [Test]
+    public async Task Bad_credit_requests_are_422_and_a_failing_Stripe_is_502()
+    {
+        await using var f = new UsageFactory();
+        using var unknown = await f.CreateAdminClient().PostJsonAsync("/v1/usage/u1/credits/checkout", new { package = "huge" });
+        await unknown.ShouldBeProblemAsync(422, field: "package");
+        using var none = await f.CreateAdminClient().PostJsonAsync("/v1/usage/u1/credits/checkout", new { });
+        await none.ShouldBeProblemAsync(422, field: "package");
+
+        f.Stripe.FailNext.Enqueue("checkout");
+        using var down = await f.CreateAdminClient().PostJsonAsync("/v1/usage/u1/credits/checkout", new { package = "small" });
+        await down.ShouldBeProblemAsync(502, type: "stripe_error");
+
+        using var zero = await f.CreateAdminClient().PostJsonAsync("/v1/usage/u1/credits/grants", new { amount = 0, currency = "usd", reason = "x" });
+        await zero.ShouldBeProblemAsync(422, field: "amount");
+        using var euro = await f.CreateAdminClient().PostJsonAsync("/v1/usage/u1/credits/grants", new { amount = 100, currency = "eur", reason = "x" });
+        await euro.ShouldBeProblemAsync(422, field: "currency");
+        using var past = await f.CreateAdminClient().PostJsonAsync("/v1/usage/u1/credits/grants", new { amount = 100, currency = "usd", reason = "x", expires_at = f.Now.AddDays(-1) });
+        await past.ShouldBeProblemAsync(422, field: "expires_at");
+        using var reason = await f.CreateAdminClient().PostJsonAsync("/v1/usage/u1/credits/grants", new { amount = 100, currency = "usd" });
+        await reason.ShouldBeProblemAsync(422, field: "reason");
+        var wallet = await f.CreateReadClient().GetJsonAsync("/v1/usage/u1/credits");
+        Assert.That(wallet["ledger"]!.AsArray(), Is.Empty);
+    }
+
+    [Test]
+    public async Task A_completed_credit_checkout_grants_the_package_once()
+    {
+        await using var f = new UsageFactory();
+        using var response = await f.CreateAdminClient().PostJsonAsync("/v1/usage/u1/credits/checkout", new { package = "small" });
+        var sessionId = (await response.ReadJsonAsync(201))["session_id"]!.GetValue<string>();
+        var metadata = f.Stripe.Sessions.Single().Metadata!;
+        var completed = new CheckoutCompleted(Guid.NewGuid(), f.Now, sessionId, "u1", "cus_new", CheckoutPurposes.UsageCredits, 500, "usd", "pi_1", metadata);
+        await f.PublishAsync(completed);
+        await f.PublishAsync(completed);
+        await f.PublishAsync(completed with { EventId = Guid.NewGuid() });
+        await f.PublishAsync(completed with { EventId = Guid.NewGuid(), CheckoutSessionId = "cs_other", Purpose = CheckoutPurposes.MarketplacePlugin });
+
+        var wallet = await f.CreateReadClient().GetJsonAsync("/v1/usage/u1/credits");
+        Assert.That(wallet["balance"]!.GetValue<long>(), Is.EqualTo(500));
+        var grant = wallet["grants"]!.AsArray().Single()!;
+        Assert.That((grant["source"]!.GetValue<string>(), grant["checkout_session_id"]!.GetValue<string>()), Is.EqualTo(("purchase", sessionId)));
+        Assert.That(wallet["ledger"]!.AsArray().Select(e => (e!["type"]!.GetValue<string>(), e["amount"]!.GetValue<long>())), Is.EqualTo(new[] { ("grant", 500L) }));
+
+        using var again = await f.CreateAdminClient().PostJsonAsync("/v1/usage/u1/credits/checkout", new { package = "small" });
+        await again.ReadJsonAsync(201);
+        Assert.That(f.Stripe.Sessions.Last().Customer, Is.EqualTo("cus_new"), "the customer learnt from the completion is reused");
+    }
+
+    [Test]
+    public async Task A_completion_Usage_did_not_record_is_fulfilled_from_consistent_metadata_only()
+    {
+        await using var f = new UsageFactory();
+        var good = new Dictionary<string, string> { ["purpose"] = CheckoutPurposes.UsageCredits, ["user_id"] = "u2", ["package"] = "large" };
+        await f.PublishAsync(new CheckoutCompleted(Guid.NewGuid(), f.Now, "cs_ext_1", "u2", null, CheckoutPurposes.UsageCredits, 5_000, "usd", null, good));
+        await f.PublishAsync(new CheckoutCompleted(Guid.NewGuid(), f.Now, "cs_ext_2", "u2", null, CheckoutPurposes.UsageCredits, 1, "usd", null, good));
+        var wallet = await f.CreateReadClient().GetJsonAsync("/v1/usage/u2/credits");
+        Assert.That(wallet["balance"]!.GetValue<long>(), Is.EqualTo(5_000), "the session paid 1 cent for a 5,000 package is not fulfilled");
+    }
+
+    [Test]
+    public async Task Admin_grants_expire_into_the_ledger()
+    {
+        await using var f = new UsageFactory();
+        using (var grant = await f.CreateAdminClient().PostJsonAsync("/v1/usage/u1/credits/grants", new { amount = 300, currency = "USD", reason = "goodwill", expires_at = f.Now.AddDays(10) }))
+        {
+            var body = await grant.ReadJsonAsync(201);
+            Assert.That((body["amount"]!.GetValue<long>(), body["currency"]!.GetValue<string>()), Is.EqualTo((300L, "usd")));
+            Assert.That(body["grant_id"]!.GetValue<string>(), Does.StartWith("cgr_"));
+        }
+
+        using (var forever = await f.CreateAdminClient().PostJsonAsync("/v1/usage/u1/credits/grants", new { amount = 50, currency = "usd", reason = "beta" }))
+        {
+            await forever.ReadJsonAsync(201);
+        }
+
+        Assert.That((await f.CreateReadClient().GetJsonAsync("/v1/usage/u1/credits"))["balance"]!.GetValue<long>(), Is.EqualTo(350));
+        f.Clock.Advance(TimeSpan.FromDays(11));
+        var wallet = await f.CreateReadClient().GetJsonAsync("/v1/usage/u1/credits");
+        Assert.That(wallet["balance"]!.GetValue<long>(), Is.EqualTo(50));
+        var ledger = wallet["ledger"]!.AsArray().Select(e => (e!["type"]!.GetValue<string>(), e["amount"]!.GetValue<long>())).ToList();
+        Assert.That(ledger, Is.EquivalentTo(new[] { ("grant", 300L), ("grant", 50L), ("expiry", -300L) }));
+        Assert.That(ledger.Sum(e => e.Item2), Is.EqualTo(50), "the ledger sums to the balance");
+        var again = await f.CreateReadClient().GetJsonAsync("/v1/usage/u1/credits");
+        Assert.That(again["ledger"]!.AsArray().Count, Is.EqualTo(3), "an expiry is written once");
+    }
+}
