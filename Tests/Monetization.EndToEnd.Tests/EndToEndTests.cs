@@ -1,0 +1,53 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Monetization.TestKit;
+
+namespace Monetization.EndToEnd.Tests;
+
+/// <summary>
+/// Issue 8: the whole story (<see cref="Story"/>) once with Stripe's normal webhook delivery, then again on a fresh
+/// Host with every webhook delivered twice and in shuffled order from the start; both must end in the same state.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class EndToEndTests
+{
+    private static JsonObject? _normal;
+
+    [Test]
+    [Order(1)]
+    public async Task Story_with_normal_webhook_delivery()
+    {
+        await using var factory = Story.CreateFactory();
+        using var story = new Story(factory);
+        _normal = await story.RunAsync();
+        TestContext.Out.WriteLine(Indented(_normal));
+        Assert.That(story.ProductBugs, Is.Empty, "product bugs met by the story");
+    }
+
+    [Test]
+    [Order(2)]
+    public async Task Same_story_with_every_webhook_twice_and_shuffled_ends_in_the_same_state()
+    {
+        if (_normal is null)
+        {
+            Assert.Inconclusive("The normal run did not finish: nothing to compare with.");
+        }
+
+        await using var factory = Story.CreateFactory();
+        using var story = new Story(factory);
+        var settings = await factory.SetStripeWebhookDeliveryAsync(duplicate: true, shuffle: true);
+        Assert.That((settings.Bool("duplicate"), settings.Bool("shuffle")), Is.EqualTo((true, true)), settings?.ToJsonString());
+        var chaotic = await story.RunAsync();
+
+        using var anonymous = factory.CreateAnonymousClient();
+        var log = await anonymous.GetJsonAsync("/_stripe/_test/events/delivered");
+        var delivered = log as JsonArray ?? log.Arr("data");
+        Assert.That(delivered.Count(d => d.Bool("duplicate")), Is.GreaterThan(0), "webhooks were really delivered twice");
+
+        Assert.That(story.ProductBugs, Is.Empty, "product bugs met by the story");
+        Assert.That(Indented(chaotic), Is.EqualTo(Indented(_normal!)));
+    }
+
+    private static string Indented(JsonNode node) => node.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+}
