@@ -37,6 +37,31 @@ public sealed class DesignCardFlowTests
         h.Factory.QueryAsync<MarketplaceDbContext, List<Domain.RevenueEvent>>(db => db.RevenueEvents.OrderBy(e => e.SourceId).ToListAsync());
 
     [Test]
+    public async Task Pending_install_becomes_active_even_when_a_credit_deferral_makes_the_paid_subscription_trialing_first()
+    {
+        // Subscriptions moves a paying user's next charge by a referral credit through trial_end, so right after the first
+        // payment the subscription may be `trialing` again before Marketplace's item is confirmed. That user still pays.
+        await using var h = WithMonthlyTrial();
+        await h.RegisterDeveloperAsync();
+        var plugin = await h.PublishPluginAsync("backup", new { model = "monthly", amount = 999, currency = "usd" });
+        var subscription = await h.SubscribeAsync("u1");
+        await h.InstallAsync(plugin, "u1");
+
+        await h.Factory.AdvanceStripeClockAsync(TimeSpan.FromDays(15));
+        await h.Factory.SettleAsync(); // FirstPaidTransition recorded the item call; the runner may not have made it yet
+        var latest = await h.LatestAsync<SubscriptionChanged>(e => e.UserId == "u1");
+        Assert.That(latest.Status, Is.EqualTo("active"));
+        await h.Factory.PublishAsync(latest with { EventId = Guid.NewGuid(), Status = "trialing", Version = latest.Version + 1 });
+        await h.SettleAsync();
+
+        var install = await h.InstallOfAsync("u1");
+        Assert.That(install.Str("status"), Is.EqualTo("active"));
+        Assert.That((await h.SubscriptionItemsAsync(subscription)).Select(i => i.Str("id")), Does.Contain(install.Str("stripe_subscription_item_id")));
+        var item = (await h.SubscriptionItemsAsync(subscription)).Single(i => i.Str("id") == install.Str("stripe_subscription_item_id"));
+        Assert.That(item["metadata"]!.Str("install_id"), Is.EqualTo(install.Str("install_id")));
+    }
+
+    [Test]
     public async Task Trial_user_installs_monthly_plugin_pays_and_the_invoice_lines_are_split_70_30()
     {
         await using var h = WithMonthlyTrial();

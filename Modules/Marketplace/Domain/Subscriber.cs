@@ -26,10 +26,12 @@ internal sealed class Subscriber
     public DateTimeOffset? FirstPaidAt { get; set; }
 
     /// <summary>
-    /// Paying: a subscription that Stripe bills (status <c>active</c> or <c>past_due</c>), or, before any status is known,
-    /// a first payment. A trial is not payment (the <c>FirstPaidTransition</c> contract).
+    /// Paying: a subscription that Stripe bills (status <c>active</c> or <c>past_due</c>), or, once the user has paid, a
+    /// subscription that is <c>trialing</c> because a referral credit moved its next charge (Subscriptions defers billing
+    /// through <c>trial_end</c>), or, before any status is known, a first payment. A trial before any payment is not payment
+    /// (the <c>FirstPaidTransition</c> contract).
     /// </summary>
     public bool IsPaying =>
         StripeSubscriptionId is not null
-        && (Status is "active" or "past_due" || (Status is null && FirstPaidAt is not null));
+        && (Status is "active" or "past_due" || (Status is null or "trialing" && FirstPaidAt is not null));
 }
