@@ -1,3 +1,4 @@
+using Monetization.BuildingBlocks.Billing;
 using Microsoft.EntityFrameworkCore;
 using Monetization.BuildingBlocks.Outbox;
 using Monetization.IntegrationEvents.Referrals;

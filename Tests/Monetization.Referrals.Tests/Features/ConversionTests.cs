@@ -145,7 +145,8 @@ public sealed class ConversionTests
         await factory.DrainOutboxAsync();
 
         var stats = await factory.OutboxStatsAsync();
-        Assert.That(stats.Sum(s => s.Pending), Is.Zero, "every grant event was delivered");
+        var errors = await factory.PendingOutboxErrorsAsync();
+        Assert.That(stats.Sum(s => s.Pending), Is.Zero, "every grant event was delivered: " + string.Join(" | ", errors));
         Assert.That(stats.Sum(s => s.DeadLettered), Is.Zero);
         var grants = await factory.OutboxEventsAsync<AccessCreditGranted>();
         Assert.That(grants.Select(g => g.Days), Is.EqualTo(new[] { 30, 30 }), "Referrals:CreditDays is honoured");

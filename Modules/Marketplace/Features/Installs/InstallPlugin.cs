@@ -36,7 +36,7 @@ public static class InstallPlugin
     internal sealed class Validator : AbstractValidator<Request>
     {
         public Validator() =>
-            RuleFor(r => r.UserId).NotEmpty().Must(Validation.IsExternalId).WithMessage("user_id is 1-64 letters, digits, '_', '-', '.', ':'.");
+            RuleFor(r => r.UserId).MustBeUserId();
     }
 
     internal sealed class Handler(

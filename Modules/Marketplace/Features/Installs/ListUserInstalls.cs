@@ -1,3 +1,4 @@
+using Monetization.BuildingBlocks.Billing;
 using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
@@ -23,7 +24,7 @@ public static class ListUserInstalls
     {
         public Validator()
         {
-            RuleFor(r => r.UserId).NotEmpty().Must(Validation.IsExternalId).WithMessage("user_id is 1-64 letters, digits, '_', '-', '.', ':'.");
+            RuleFor(r => r.UserId).MustBeUserId();
             RuleFor(r => r.Status).Must(s => s is "all" or InstallStatuses.Active or InstallStatuses.Pending or InstallStatuses.PendingPayment or InstallStatuses.Uninstalled)
                 .When(r => r.Status is not null).WithMessage("status is one of active, pending, pending_payment, uninstalled, all.");
         }

@@ -1,3 +1,4 @@
+using Monetization.BuildingBlocks.Billing;
 using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
@@ -23,7 +24,7 @@ public static class UninstallPlugin
     internal sealed class Validator : AbstractValidator<Request>
     {
         public Validator() =>
-            RuleFor(r => r.UserId).NotEmpty().Must(Validation.IsExternalId).WithMessage("user_id is 1-64 letters, digits, '_', '-', '.', ':'.");
+            RuleFor(r => r.UserId).MustBeUserId();
     }
 
     internal sealed class Handler(MarketplaceDbContext db, TimeProvider clock, RevenueLedger ledger, IServiceProvider services)

@@ -1,3 +1,4 @@
+using Monetization.BuildingBlocks.Billing;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;

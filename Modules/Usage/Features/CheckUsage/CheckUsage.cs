@@ -39,7 +39,7 @@ public static class CheckUsage
     {
         public Validator(MeterCatalog meters)
         {
-            RuleFor(r => r.UserId).NotEmpty().MaximumLength(TextLimits.MaxId);
+            RuleFor(r => r.UserId).MustBeUserId();
             RuleFor(r => r.Meter).NotEmpty().Must(m => meters.TryGet(m, out _))
                 .WithMessage(r => $"Unknown meter '{r.Meter}'; configured meters: {string.Join(", ", meters.All.Select(m => m.Key))}.");
             RuleFor(r => r.Quantity).GreaterThanOrEqualTo(0);

@@ -76,7 +76,7 @@ public static class GetConsumption
     {
         public Validator()
         {
-            RuleFor(r => r.UserId).NotEmpty().MaximumLength(TextLimits.MaxId);
+            RuleFor(r => r.UserId).MustBeUserId();
             RuleFor(r => r.Month).Must(m => m is null || BillingPeriod.TryParse(m, out _)).WithMessage("month must be YYYY-MM (e.g. 2026-11).");
         }
     }

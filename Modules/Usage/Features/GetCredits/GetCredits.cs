@@ -1,3 +1,4 @@
+using Monetization.BuildingBlocks.Billing;
 using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
@@ -49,7 +50,7 @@ public static class GetCredits
 
     internal sealed class Validator : AbstractValidator<Request>
     {
-        public Validator() => RuleFor(r => r.UserId).NotEmpty().MaximumLength(TextLimits.MaxId);
+        public Validator() => RuleFor(r => r.UserId).MustBeUserId();
     }
 
     internal sealed class Handler(UsageDbContext db, TimeProvider clock, TokenPricing pricing) : IRequestHandler<Request, Response>

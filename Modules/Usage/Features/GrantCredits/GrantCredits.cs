@@ -1,3 +1,4 @@
+using Monetization.BuildingBlocks.Billing;
 using FluentValidation;
 using MediatR;
 using Monetization.Usage.Data;
@@ -34,7 +35,7 @@ public static class GrantCredits
     {
         public Validator(TokenPricing pricing, TimeProvider clock)
         {
-            RuleFor(r => r.UserId).NotEmpty().MaximumLength(TextLimits.MaxId);
+            RuleFor(r => r.UserId).MustBeUserId();
             RuleFor(r => r.Amount).NotNull().GreaterThan(0).LessThanOrEqualTo(100_000_000_00);
             RuleFor(r => r.Currency).NotEmpty().Must(c => string.Equals(c, pricing.Currency, StringComparison.OrdinalIgnoreCase))
                 .WithMessage($"currency must be the billing currency '{pricing.Currency}' (Usage:Currency).");

@@ -475,7 +475,10 @@ internal sealed class UsageEventParser(MeterCatalog meters, IOptions<UsageOption
 
             var before = errors.Count;
             CheckText(errors, i, "event_id", e.EventId);
-            CheckText(errors, i, "user_id", e.UserId);
+            if (!UserIds.IsValid(e.UserId))
+            {
+                errors.Add((Field(i, "user_id"), string.IsNullOrEmpty(e.UserId) ? "user_id is required." : "user_id " + UserIds.Rule + "."));
+            }
             Meter? meter = null;
             if (string.IsNullOrEmpty(e.Meter))
             {

@@ -1,3 +1,4 @@
+using Monetization.BuildingBlocks.Billing;
 using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
@@ -32,7 +33,7 @@ public static class ReleaseQuota
     {
         public Validator()
         {
-            RuleFor(r => r.UserId).NotEmpty().MaximumLength(TextLimits.MaxId);
+            RuleFor(r => r.UserId).MustBeUserId();
             RuleFor(r => r.Resource).Must(QuotaResources.IsKnown).WithMessage("resource must be projects or deploys.");
             RuleFor(r => r.Key).NotEmpty().MaximumLength(TextLimits.MaxId);
         }

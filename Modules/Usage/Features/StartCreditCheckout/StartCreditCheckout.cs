@@ -1,3 +1,4 @@
+using Monetization.BuildingBlocks.Billing;
 using FluentValidation;
 using MediatR;
 using Microsoft.Extensions.Options;
@@ -35,7 +36,7 @@ public static class StartCreditCheckout
     {
         public Validator(IOptions<UsageOptions> options)
         {
-            RuleFor(r => r.UserId).NotEmpty().MaximumLength(TextLimits.MaxId);
+            RuleFor(r => r.UserId).MustBeUserId();
             RuleFor(r => r.Package).NotEmpty().Must(p => p is not null && options.Value.CreditPackages.ContainsKey(p))
                 .WithMessage(r => $"Unknown package '{r.Package}'; packages: {string.Join(", ", options.Value.CreditPackages.Keys.Order(StringComparer.Ordinal))}.");
         }

@@ -1,3 +1,4 @@
+using Monetization.BuildingBlocks.Billing;
 using FluentValidation;
 using MediatR;
 using Microsoft.Extensions.Options;
@@ -37,7 +38,7 @@ public static class StartSlotCheckout
     {
         public Validator()
         {
-            RuleFor(r => r.UserId).NotEmpty().MaximumLength(TextLimits.MaxId);
+            RuleFor(r => r.UserId).MustBeUserId();
             RuleFor(r => r.Resource).Must(QuotaResources.IsKnown).WithMessage("resource must be projects or deploys.");
             RuleFor(r => r.Quantity).InclusiveBetween(1, MaxSlots);
         }
