@@ -1,5 +1,6 @@
 using MediatR;
 using Microsoft.EntityFrameworkCore;
+using Monetization.BuildingBlocks.Data;
 using Monetization.IntegrationEvents;
 
 namespace Monetization.BuildingBlocks.Outbox;
@@ -38,6 +39,7 @@ public abstract class IdempotentConsumer<TEvent, TDbContext>(TDbContext db, Time
 
         try
         {
+            using var writer = await SqliteWriteGate.EnterAsync(db, cancellationToken);
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             if (await db.Inbox.AnyAsync(i => i.EventId == notification.EventId && i.Consumer == name, cancellationToken))
             {

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Monetization.BuildingBlocks.Data;
 using Monetization.BuildingBlocks.Mediation;
 
 namespace Monetization.BuildingBlocks.Outbox;
@@ -227,9 +228,14 @@ public sealed partial class OutboxDispatcher<TDbContext>(
         var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
         var now = clock.GetUtcNow();
         var leaseUntil = now.AddSeconds(settings.LeaseSeconds);
-        var claimed = await db.Outbox
-            .Where(m => m.Sequence == sequence && m.DispatchedAt == null && m.DeadLetteredAt == null && (m.LockedUntil == null || m.LockedUntil < now))
-            .ExecuteUpdateAsync(s => s.SetProperty(m => m.LockedUntil, leaseUntil).SetProperty(m => m.LockedBy, _instance), cancellationToken);
+        int claimed;
+        using (await SqliteWriteGate.EnterAsync(db, cancellationToken))
+        {
+            claimed = await db.Outbox
+                .Where(m => m.Sequence == sequence && m.DispatchedAt == null && m.DeadLetteredAt == null && (m.LockedUntil == null || m.LockedUntil < now))
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.LockedUntil, leaseUntil).SetProperty(m => m.LockedBy, _instance), cancellationToken);
+        }
+
         if (claimed == 0)
         {
             return false;
@@ -255,6 +261,7 @@ public sealed partial class OutboxDispatcher<TDbContext>(
 
         var attempts = row.Attempts + 1;
         var finished = clock.GetUtcNow();
+        using var writer = await SqliteWriteGate.EnterAsync(db, CancellationToken.None);
         if (error is null)
         {
             await db.Outbox.Where(m => m.Sequence == sequence).ExecuteUpdateAsync(

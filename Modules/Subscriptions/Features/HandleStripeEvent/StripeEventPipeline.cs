@@ -1,3 +1,4 @@
+using Monetization.BuildingBlocks.Data;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
@@ -101,6 +102,8 @@ internal sealed partial class StripeEventPipeline(
             db.ChangeTracker.Clear();
             try
             {
+                // Queue for the database's writer in process rather than in SQLite's sleeping busy handler (webhook bursts).
+                using var writer = await SqliteWriteGate.EnterAsync(db, ct);
                 await using var tx = await db.Database.BeginTransactionAsync(ct);
                 if (isNew)
                 {

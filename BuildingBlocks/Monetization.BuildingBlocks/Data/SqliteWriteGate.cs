@@ -1,0 +1,52 @@
+using System.Collections.Concurrent;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace Monetization.BuildingBlocks.Data;
+
+/// <summary>
+/// One in-process, first-come-first-served writer gate per SQLite database file. SQLite allows one writer at a time and
+/// makes the others wait in its busy handler, which sleeps in growing steps (1, 2, 5 … 100 ms): under concurrent
+/// requests that turns a 1 ms write into tail latencies of seconds. Writers of this process that take the gate instead
+/// queue without sleeping; <c>busy_timeout</c> remains the fallback for writers that do not (other processes, rare
+/// single-statement updates). Not re-entrant: never enter it twice in one call chain, and never hold it across a call
+/// that may come back into the same database (an HTTP call to ourselves).
+/// </summary>
+public static class SqliteWriteGate
+{
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim> Gates = new(StringComparer.Ordinal);
+
+    /// <summary>Waits for the gate of the database behind <paramref name="db"/>; dispose the result to leave it.</summary>
+    public static async ValueTask<Lease> EnterAsync(DbContext db, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var gate = Gates.GetOrAdd(KeyOf(db), static _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        return new Lease(gate);
+    }
+
+    private static string KeyOf(DbContext db)
+    {
+        var connectionString = db.Database.GetConnectionString() ?? "";
+        try
+        {
+            var source = new SqliteConnectionStringBuilder(connectionString).DataSource;
+            return string.IsNullOrEmpty(source) || source == ":memory:" ? connectionString : Path.GetFullPath(source);
+        }
+        catch (ArgumentException)
+        {
+            return connectionString;
+        }
+    }
+
+    /// <summary>Holding the gate; disposing releases it (once).</summary>
+    public sealed class Lease : IDisposable
+    {
+        private SemaphoreSlim? _gate;
+
+        internal Lease(SemaphoreSlim gate) => _gate = gate;
+
+        /// <inheritdoc />
+        public void Dispose() => Interlocked.Exchange(ref _gate, null)?.Release();
+    }
+}
