@@ -114,7 +114,9 @@ public sealed class StripeCallTests
         var planItems = (await h.SubscriptionItemsAsync(subscription)).Count;
         var install = await h.InstallAsync(plugin, "u1");
 
-        await h.Factory.FailStripeAsync("/v1/subscription_items", MarketplaceHarness.AttemptsPerCall, 500);
+        // Stripe keeps failing until the test says otherwise: the clock advance below goes through several steps, and a
+        // retry that came due in between must not find Stripe healthy before the assertions.
+        await h.Factory.FailStripeAsync("/v1/subscription_items", 1000, 500, method: "POST");
         await h.Factory.AdvanceStripeClockAsync(TimeSpan.FromDays(15)); // the trial ends: FirstPaidTransition
         await h.SettleAsync();
         Assert.That((await h.InstallOfAsync("u1")).Str("status"), Is.EqualTo("pending"), "the first payment was recorded; the item is not added yet");
@@ -124,7 +126,8 @@ public sealed class StripeCallTests
         Assert.That(call.InstallId, Is.EqualTo(install.Str("install_id")));
         Assert.That(await h.SubscriptionItemsAsync(subscription), Has.Count.EqualTo(planItems));
 
-        h.Clock.Advance(TimeSpan.FromMinutes(1));
+        await h.Factory.ClearStripeFaultsAsync();
+        h.Clock.Advance(TimeSpan.FromHours(2));
         await h.SettleAsync();
         var active = await h.InstallOfAsync("u1");
         Assert.That(active.Str("status"), Is.EqualTo("active"));
@@ -143,7 +146,7 @@ public sealed class StripeCallTests
         var subscription = await h.SubscribeAsync("u1");
         var planItems = (await h.SubscriptionItemsAsync(subscription)).Count;
         await h.InstallAsync(plugin, "u1");
-        await h.Factory.FailStripeAsync("/v1/subscription_items", MarketplaceHarness.AttemptsPerCall, 500);
+        await h.Factory.FailStripeAsync("/v1/subscription_items", 1000, 500, method: "POST"); // until cleared below, whatever the timing
         await h.Factory.AdvanceStripeClockAsync(TimeSpan.FromDays(15));
         await h.SettleAsync();
 
@@ -153,7 +156,8 @@ public sealed class StripeCallTests
             Assert.That((await uninstalled.ReadJsonAsync(200)).Str("status"), Is.EqualTo("uninstalled"));
         }
 
-        h.Clock.Advance(TimeSpan.FromMinutes(1));
+        await h.Factory.ClearStripeFaultsAsync();
+        h.Clock.Advance(TimeSpan.FromHours(2));
         await h.SettleAsync();
         Assert.That(await h.SubscriptionItemsAsync(subscription), Has.Count.EqualTo(planItems), "the item Stripe added is deleted again");
         var calls = await h.StripeCallsAsync();

@@ -70,6 +70,15 @@ public static class StripeTestKit
     public static Task<JsonNode?> FailStripeAsync(this MonetizationFactory factory, string pathPrefix, int count, int status = 500, string? method = null) =>
         factory.EmulatorAsync("faults", new { path_prefix = pathPrefix, count, status, method, type = status == 402 ? "card_error" : "api_error" });
 
+    /// <summary>Clears every fault set with <see cref="FailStripeAsync"/>: Stripe answers normally again.</summary>
+    public static async Task ClearStripeFaultsAsync(this MonetizationFactory factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        using var client = factory.CreateAnonymousClient();
+        using var response = await client.DeleteAsync("/_stripe/_test/faults");
+        Assert.That((int)response.StatusCode, Is.InRange(200, 299), "emulator faults: " + await response.Content.ReadAsStringAsync());
+    }
+
     /// <summary>
     /// Flushes the emulator's webhooks and drains every outbox, repeatedly, until both are quiet: a consumer that calls
     /// Stripe causes webhooks, whose handling raises events, and so on.
