@@ -34,8 +34,13 @@ public sealed class PluginTests
         Assert.That(u["pricing"]!.Str("currency"), Is.EqualTo("usd"));
         Assert.That(u.Str("stripe_product_id"), Does.StartWith("prod_"));
 
-        // What Stripe holds: two prices (one-time and monthly) on the plugins' products; none for free or usage.
-        Assert.That(await PluginPricesAsync(h), Has.Count.EqualTo(2));
+        // What Stripe holds: a price for each paid plugin (one-time, monthly, usage); none for the free one.
+        Assert.That(await PluginPricesAsync(h), Has.Count.EqualTo(3));
+        var usagePrice = await h.StripeGetAsync("prices/" + u.Str("stripe_price_id"));
+        Assert.That(usagePrice.Str("unit_amount_decimal"), Is.EqualTo("0.25"), "0.25 minor units per package");
+        Assert.That(usagePrice["transform_quantity"]!.Long("divide_by"), Is.EqualTo(1000), "a package is 1,000 tokens");
+        Assert.That(usagePrice["transform_quantity"]!.Str("round"), Is.EqualTo("up"));
+        Assert.That(usagePrice.Str("product"), Is.EqualTo(u.Str("stripe_product_id")));
         var oncePrice = await h.StripeGetAsync("prices/" + o.Str("stripe_price_id"));
         Assert.That(oncePrice.Str("currency"), Is.EqualTo("usd"));
         Assert.That(oncePrice.Long("unit_amount"), Is.EqualTo(1500));

@@ -35,12 +35,25 @@ public sealed class PriceCreateRequest
     /// <summary><c>tax_behavior</c>: <c>exclusive</c>, <c>inclusive</c>, <c>unspecified</c>.</summary>
     public string? TaxBehavior { get; init; }
 
+    /// <summary>
+    /// <c>unit_amount_decimal</c>: the unit price in minor units as a decimal string with up to 12 decimals, for prices finer
+    /// than a minor unit (per-token prices); use instead of <see cref="UnitAmount"/>.
+    /// </summary>
+    public string? UnitAmountDecimal { get; init; }
+
+    /// <summary><c>transform_quantity[divide_by]</c>: bill per package of this many units (e.g. 1,000 tokens).</summary>
+    public long? TransformQuantityDivideBy { get; init; }
+
+    /// <summary><c>transform_quantity[round]</c>: <c>up</c> or <c>down</c>, how a partial package is billed.</summary>
+    public string? TransformQuantityRound { get; init; }
+
     /// <summary><c>metadata</c>.</summary>
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
 
     internal void Write(FormWriter w)
     {
-        w.Add("currency", Currency).Add("unit_amount", UnitAmount).Add("product", Product);
+        w.Add("currency", Currency).Add("unit_amount", UnitAmount).Add("unit_amount_decimal", UnitAmountDecimal).Add("product", Product);
+        w.Nested("transform_quantity").Add("divide_by", TransformQuantityDivideBy).Add("round", TransformQuantityRound);
         w.Nested("product_data").Add("name", ProductName);
         w.Nested("recurring").Add("interval", RecurringInterval).Add("interval_count", RecurringIntervalCount);
         w.Add("nickname", Nickname).Add("lookup_key", LookupKey).Add("active", Active).Add("tax_behavior", TaxBehavior);

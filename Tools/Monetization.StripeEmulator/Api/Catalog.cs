@@ -64,7 +64,18 @@ internal static class Catalog
             q.Engine.Store.Require(productId, "product", data.Path.Length == 0 ? "product" : data.Path + "[product]");
         }
 
-        var amount = data.Long("unit_amount") ?? (data.Str("unit_amount_decimal") is { } dec ? (long)decimal.Parse(dec, System.Globalization.CultureInfo.InvariantCulture) : (long?)null);
+        decimal? amountDecimal = null;
+        if (data.Str("unit_amount_decimal") is { } dec)
+        {
+            if (!decimal.TryParse(dec, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var parsed))
+            {
+                throw ApiException.Invalid("Invalid decimal: " + dec, data.Path.Length == 0 ? "unit_amount_decimal" : data.Path + "[unit_amount_decimal]", "parameter_invalid_decimal");
+            }
+
+            amountDecimal = parsed;
+        }
+
+        var amount = data.Long("unit_amount") ?? (amountDecimal is { } whole ? (long)decimal.Truncate(whole) : (long?)null);
         if (amount is null)
         {
             throw Http.ApiException.Missing(data.Path.Length == 0 ? "unit_amount" : data.Path + "[unit_amount]");
@@ -90,6 +101,31 @@ internal static class Catalog
 
         var price = CatalogShapes.Price(Ids.New("price"), q.Now, productId, currency, amount.Value, interval, count, data.Str("nickname"), data.Str("lookup_key"),
             data.Bool("active") ?? true, data.Get("metadata") is null ? [] : Common.Metadata(data.Map("metadata", out _)));
+        if (amountDecimal is { } fine && fine != decimal.Truncate(fine))
+        {
+            // As Stripe answers a sub-minor-unit price: no integer unit_amount, the decimal string kept.
+            price["unit_amount"] = null;
+            price["unit_amount_decimal"] = fine.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        data.AllowIn("transform_quantity", "divide_by round");
+        if (data.Get("transform_quantity") is { } transform)
+        {
+            var divideBy = transform.Long("divide_by");
+            var round = transform.Str("round");
+            if (divideBy is null or < 1)
+            {
+                throw ApiException.Invalid("transform_quantity[divide_by] must be a positive integer.", transform.Path + "[divide_by]", "parameter_invalid_integer");
+            }
+
+            if (round is not ("up" or "down"))
+            {
+                throw ApiException.Invalid("transform_quantity[round] must be up or down.", transform.Path + "[round]", "parameter_invalid_string");
+            }
+
+            price["transform_quantity"] = new JsonObject { ["divide_by"] = divideBy, ["round"] = round };
+        }
+
         q.Engine.Store.Add(price);
         if (emit)
         {

@@ -14,8 +14,8 @@ namespace Monetization.Marketplace.Features.Plugins;
 /// <summary>
 /// POST /v1/marketplace/plugins: publishes a plugin. Paid plugins get a Stripe product (usage, one-time, monthly) and a
 /// price (one-time: a one-time price; monthly: <c>recurring[interval]=month</c>), created before the plugin is saved with
-/// idempotency keys derived from the plugin id. Usage plugins are priced by <c>unit_amount_decimal</c> and billed by the
-/// Usage module, so they get a product only.
+/// idempotency keys derived from the plugin id. Usage plugins get a price of <c>unit_amount_decimal</c> per 1,000 units and
+/// are billed by the Usage module.
 /// </summary>
 public static class PublishPlugin
 {
@@ -96,7 +96,10 @@ public static class PublishPlugin
 /// <summary>Creates a paid plugin's Stripe product and price.</summary>
 internal static class StripeCatalog
 {
-    /// <summary>Creates the product (once per plugin id) and, for one-time and monthly plugins, the current price.</summary>
+    /// <summary>
+    /// Creates the product (once per plugin id) and the current price: <c>unit_amount</c> for one-time and monthly plugins,
+    /// <c>unit_amount_decimal</c> per 1,000 units (<c>transform_quantity</c>) for usage plugins.
+    /// </summary>
     /// <exception cref="ProblemException">502 when Stripe fails.</exception>
     public static async Task CreateProductAndPriceAsync(IStripeClient stripe, Plugin plugin, CancellationToken ct)
     {
@@ -112,7 +115,25 @@ internal static class StripeCatalog
                 plugin.StripeProductId = product.Id;
             }
 
-            if (PricingModels.HasAmount(plugin.PricingModel))
+            if (plugin.PricingModel == PricingModels.Usage)
+            {
+                // "X per 1,000 tokens" as Stripe models it: a decimal unit amount over packages of 1,000 units, partial
+                // packages rounded up. The Usage module bills the usage itself; this price is the catalog's record of it.
+                var usagePrice = await stripe.Prices.CreateAsync(
+                    new PriceCreateRequest
+                    {
+                        Currency = plugin.Currency!,
+                        UnitAmountDecimal = plugin.UnitAmountDecimal,
+                        TransformQuantityDivideBy = 1000,
+                        TransformQuantityRound = "up",
+                        Product = plugin.StripeProductId,
+                        Metadata = metadata,
+                    },
+                    new StripeRequestOptions { IdempotencyKey = $"marketplace:plugin:{plugin.Id}:price:{plugin.Currency}:{plugin.UnitAmountDecimal}:per1000" },
+                    ct);
+                plugin.StripePriceId = usagePrice.Id;
+            }
+            else if (PricingModels.HasAmount(plugin.PricingModel))
             {
                 var price = await stripe.Prices.CreateAsync(
                     new PriceCreateRequest

@@ -71,8 +71,14 @@ public static class UpdatePlugin
                 }
                 else if (plugin.PricingModel == PricingModels.Usage)
                 {
-                    plugin.UnitAmountDecimal = PricingBody.Normalize(pricing.UnitAmountDecimal!);
-                    plugin.Currency = pricing.Currency?.ToLowerInvariant() ?? plugin.Currency;
+                    var unitAmountDecimal = PricingBody.Normalize(pricing.UnitAmountDecimal!);
+                    var currency = pricing.Currency?.ToLowerInvariant() ?? plugin.Currency;
+                    if (unitAmountDecimal != plugin.UnitAmountDecimal || currency != plugin.Currency)
+                    {
+                        plugin.UnitAmountDecimal = unitAmountDecimal;
+                        plugin.Currency = currency;
+                        await StripeCatalog.CreateProductAndPriceAsync(services.GetRequiredService<IStripeClient>(), plugin, cancellationToken);
+                    }
                 }
             }
 
