@@ -40,8 +40,25 @@ internal sealed partial class CreditDeferralJob(SubscriptionsDbContext db, IStri
 {
     private const int MaxAttempts = 8;
 
-    /// <summary>Processes due deferrals and undos; returns how many were attempted.</summary>
+    // One run at a time in this process: a second run that loaded a grant before the first stored its target would read
+    // the subscription already `trialing` and anchor on the new trial_end, deferring twice.
+    private static readonly SemaphoreSlim OneRunAtATime = new(1, 1);
+
+    /// <summary>Processes due deferrals and undos (one run at a time per process); returns how many were attempted.</summary>
     public async Task<int> RunOnceAsync(CancellationToken ct)
+    {
+        await OneRunAtATime.WaitAsync(ct);
+        try
+        {
+            return await RunDueAsync(ct);
+        }
+        finally
+        {
+            OneRunAtATime.Release();
+        }
+    }
+
+    private async Task<int> RunDueAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var due = await db.CreditGrants.AsNoTracking()
