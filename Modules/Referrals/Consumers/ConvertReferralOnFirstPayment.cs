@@ -65,12 +65,7 @@ internal sealed class ConvertReferralOnFirstPayment(ReferralsDbContext db, TimeP
 
     private async Task<ReferralUser> RecordPaymentAsync(FirstPaidTransition paid, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var buyer = await Db.Users.FindAsync([paid.UserId], cancellationToken);
-        if (buyer is null)
-        {
-            buyer = ReferralUser.New(paid.UserId, now);
-            Db.Users.Add(buyer);
-        }
+        var buyer = await Db.FindOrAddUserAsync(paid.UserId, now, cancellationToken);
 
         buyer.FirstPaidAt ??= paid.OccurredAt;
         buyer.StripeCustomerId = string.IsNullOrEmpty(paid.StripeCustomerId) ? buyer.StripeCustomerId : paid.StripeCustomerId;

@@ -17,12 +17,7 @@ internal sealed class TrackStripeCustomer(ReferralsDbContext db, TimeProvider cl
         }
 
         var now = Clock.GetUtcNow();
-        var user = await Db.Users.FindAsync([integrationEvent.UserId], cancellationToken);
-        if (user is null)
-        {
-            user = ReferralUser.New(integrationEvent.UserId, now);
-            Db.Users.Add(user);
-        }
+        var user = await Db.FindOrAddUserAsync(integrationEvent.UserId, now, cancellationToken);
 
         user.StripeCustomerId = integrationEvent.StripeCustomerId;
         user.EmailNormalized = EmailAddress.Normalize(integrationEvent.Email) ?? user.EmailNormalized;

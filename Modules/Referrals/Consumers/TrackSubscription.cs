@@ -21,13 +21,8 @@ internal sealed class TrackSubscription(ReferralsDbContext db, TimeProvider cloc
         }
 
         var now = Clock.GetUtcNow();
-        var user = await Db.Users.FindAsync([integrationEvent.UserId], cancellationToken);
-        if (user is null)
-        {
-            user = ReferralUser.New(integrationEvent.UserId, now);
-            Db.Users.Add(user);
-        }
-        else if (integrationEvent.Version <= user.SubscriptionVersion)
+        var user = await Db.FindOrAddUserAsync(integrationEvent.UserId, now, cancellationToken);
+        if (integrationEvent.Version <= user.SubscriptionVersion)
         {
             return;
         }

@@ -9,6 +9,19 @@ internal sealed class ReferralsDbContext(DbContextOptions<ReferralsDbContext> op
 {
     public DbSet<ReferralUser> Users => Set<ReferralUser>();
 
+    /// <summary>The user's row, or a new one added to the context (saved by the caller's <c>SaveChanges</c>).</summary>
+    public async Task<ReferralUser> FindOrAddUserAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var user = await Users.FindAsync([userId], cancellationToken);
+        if (user is null)
+        {
+            user = ReferralUser.New(userId, now);
+            Users.Add(user);
+        }
+
+        return user;
+    }
+
     public DbSet<Referral> Referrals => Set<Referral>();
 
     public DbSet<CreditEntry> CreditEntries => Set<CreditEntry>();
