@@ -39,6 +39,8 @@ public sealed class SubscriptionsModule : IModule
         services.AddScoped<StripeCustomerLink>();
         services.AddScoped<StripeEventTranslator>();
         services.AddScoped<StripeEventPipeline>();
+        services.AddSingleton<StripeEventIntake>();
+        services.AddHostedService(sp => sp.GetRequiredService<StripeEventIntake>());
         services.AddScoped<StripeEventRetryJob>();
         services.AddScoped<AccessExpiryJob>();
         services.AddScoped<CreditDeferralJob>();

@@ -52,7 +52,8 @@ public sealed class ModuleBuilder
         var name = Module.Name;
         Services.AddSingleton<OutboxSignal<TDbContext>>();
         Services.AddSingleton<OutboxCommitInterceptor<TDbContext>>();
-        Services.AddDbContext<TDbContext>((sp, options) =>
+        // Pooled: a request or consumer gets a context that is already configured instead of building its options again.
+        Services.AddDbContextPool<TDbContext>((sp, options) =>
         {
             var connectionString = sp.GetRequiredService<ModuleConnectionStrings>().For(name);
             var busyTimeout = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.BusyTimeoutSeconds;
@@ -122,20 +123,37 @@ public sealed class ModuleConnectionStrings(IConfiguration configuration, IOptio
 
 /// <summary>
 /// Per-connection SQLite settings: <c>busy_timeout</c> (SQLite's own fine-grained wait for the write lock, instead of the
-/// driver's coarse retry sleeps), <c>synchronous=NORMAL</c> (safe with WAL, which the migrator persists) and foreign keys.
+/// driver's coarse retry sleeps), <c>synchronous=NORMAL</c> (safe with WAL, which the migrator persists), foreign keys,
+/// <c>temp_store=MEMORY</c> and <c>mmap_size</c>. Applied once per physical connection: a connection taken again from the driver's pool keeps
+/// them, so a query costs no extra statements.
 /// </summary>
 internal sealed class SqlitePragmaInterceptor : DbConnectionInterceptor
 {
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, SqlitePragmaInterceptor> BySeconds = new();
+
+    /// <summary>Native connections already set up (weak: a handle the pool closes is forgotten with it).</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, object> Applied = new();
+
+    /// <summary>
+    /// Memory-mapped reads, up to 64 MiB per connection: pages come from the OS page cache without a read() and a copy each,
+    /// which matters because SQLite drops a connection's page cache whenever another connection has written.
+    /// </summary>
+    private const long MmapBytes = 64L * 1024 * 1024;
+
     private readonly string _pragmas;
 
     private SqlitePragmaInterceptor(int busyTimeoutSeconds) =>
-        _pragmas = $"PRAGMA busy_timeout={busyTimeoutSeconds * 1000}; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+        _pragmas = $"PRAGMA busy_timeout={busyTimeoutSeconds * 1000}; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA mmap_size=" + MmapBytes + ";";
 
     public static SqlitePragmaInterceptor For(int busyTimeoutSeconds) => BySeconds.GetOrAdd(busyTimeoutSeconds, s => new SqlitePragmaInterceptor(s));
 
     public override async Task ConnectionOpenedAsync(System.Data.Common.DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {
+        if (!FirstOpen(connection))
+        {
+            return;
+        }
+
         await using var command = connection.CreateCommand();
         command.CommandText = _pragmas;
         await command.ExecuteNonQueryAsync(cancellationToken);
@@ -143,10 +161,27 @@ internal sealed class SqlitePragmaInterceptor : DbConnectionInterceptor
 
     public override void ConnectionOpened(System.Data.Common.DbConnection connection, ConnectionEndEventData eventData)
     {
+        if (!FirstOpen(connection))
+        {
+            return;
+        }
+
         using var command = connection.CreateCommand();
         command.CommandText = _pragmas;
         command.ExecuteNonQuery();
     }
+
+    /// <summary>True the first time this native connection is seen (always true for a connection that is not SQLite's).</summary>
+    /// <remarks>
+    /// The handle is read through reflection: this build compiles against an older SQLitePCLRaw than Microsoft.Data.Sqlite's
+    /// (see PACKAGES.md), so the <c>sqlite3</c> type cannot be named here.
+    /// </remarks>
+    private static bool FirstOpen(System.Data.Common.DbConnection connection) =>
+        connection is not Microsoft.Data.Sqlite.SqliteConnection sqlite || HandleProperty?.GetValue(sqlite) is not { } handle || Applied.TryAdd(handle, Marker);
+
+    private static readonly System.Reflection.PropertyInfo? HandleProperty = typeof(Microsoft.Data.Sqlite.SqliteConnection).GetProperty("Handle");
+
+    private static readonly object Marker = new();
 }
 
 /// <summary>Applies every module's migrations at start, turning on WAL for each SQLite file.</summary>

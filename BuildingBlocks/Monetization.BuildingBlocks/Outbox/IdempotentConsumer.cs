@@ -32,11 +32,6 @@ public abstract class IdempotentConsumer<TEvent, TDbContext>(TDbContext db, Time
         ArgumentNullException.ThrowIfNull(notification);
         db.ChangeTracker.Clear();
         var name = ConsumerName;
-        if (await db.Inbox.AnyAsync(i => i.EventId == notification.EventId && i.Consumer == name, cancellationToken))
-        {
-            return;
-        }
-
         try
         {
             using var writer = await SqliteWriteGate.EnterAsync(db, cancellationToken);

@@ -102,9 +102,26 @@ public sealed class OutboxCommitInterceptor<TDbContext>(OutboxSignal<TDbContext>
 
     private static void MarkIfOutboxAdded(DbContext? context)
     {
-        if (context is ModuleDbContext module && module.ChangeTracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added))
+        if (context is not ModuleDbContext module)
         {
-            module.OutboxSignalPending = true;
+            return;
+        }
+
+        // Outbox rows are only ever added (AddIntegrationEvent), never discovered through navigations, so their Added state
+        // is known without a change scan; Entries() would otherwise run a second full DetectChanges per SaveChanges.
+        var tracker = module.ChangeTracker;
+        var autoDetect = tracker.AutoDetectChangesEnabled;
+        tracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            if (tracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added))
+            {
+                module.OutboxSignalPending = true;
+            }
+        }
+        finally
+        {
+            tracker.AutoDetectChangesEnabled = autoDetect;
         }
     }
 

@@ -63,9 +63,25 @@ public sealed class StripeEventData
     public string? ObjectType =>
         Object.ValueKind == JsonValueKind.Object && Object.TryGetProperty("object", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
 
-    /// <summary>Deserialises <see cref="Object"/> as <typeparamref name="T"/> (e.g. <see cref="Subscription"/> for <c>customer.subscription.*</c>).</summary>
+    /// <summary>
+    /// Deserialises <see cref="Object"/> as <typeparamref name="T"/> (e.g. <see cref="Subscription"/> for
+    /// <c>customer.subscription.*</c>). The result is kept: a later call for the same type returns the same instance, so
+    /// treat it as read-only.
+    /// </summary>
     /// <typeparam name="T">The model type matching the event type.</typeparam>
     /// <returns>The typed object.</returns>
     /// <exception cref="JsonException">The object does not fit <typeparamref name="T"/> or is missing.</exception>
-    public T GetObject<T>() => StripeJson.Deserialize<T>(Object);
+    public T GetObject<T>()
+    {
+        if (_typed is T kept)
+        {
+            return kept;
+        }
+
+        var value = StripeJson.Deserialize<T>(Object);
+        _typed = value;
+        return value;
+    }
+
+    private object? _typed;
 }

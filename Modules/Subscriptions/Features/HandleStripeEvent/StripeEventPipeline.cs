@@ -16,11 +16,30 @@ internal static class StripeEventOutcomes
     public const string Duplicate = "duplicate";
 }
 
+/// <summary>A verified delivery on its way to the store.</summary>
+/// <param name="Event">The parsed envelope.</param>
+/// <param name="Payload">The raw body, stored as received.</param>
+/// <param name="Refetched">The subscription as Stripe returned it after a tie (second submission of a tied event), else null.</param>
+/// <param name="FetchFailure">Why that re-fetch failed (the event is stored as failed and retried in the background), else null.</param>
+internal sealed record IncomingStripeEvent(StripeEvent Event, string Payload, Subscription? Refetched = null, Exception? FetchFailure = null);
+
+/// <summary>What storing a delivery came to.</summary>
+/// <param name="Status"><c>processed</c>, <c>ignored</c>, <c>failed</c> or <c>duplicate</c>; null when <paramref name="RefetchSubscriptionId"/> is set.</param>
+/// <param name="RefetchSubscriptionId">Set when nothing was stored because the event ties with the stored state: fetch this
+/// subscription from Stripe and submit the event again with it.</param>
+internal sealed record StripeEventOutcome(string? Status, string? RefetchSubscriptionId = null)
+{
+    public static StripeEventOutcome Of(string status) => new(status);
+}
+
 /// <summary>
 /// Stores and processes Stripe events: a new event is stored (unique by id) and processed in one transaction, so a
 /// redelivery finds it and changes nothing; a processing failure rolls the effects back and stores the event as
 /// <c>failed</c> with its error and a next attempt (exponential backoff), for <see cref="Jobs.StripeEventRetryJob"/> or an
-/// admin replay. A subscription tie is settled by re-fetching the subscription from Stripe outside the transaction.
+/// admin replay. Deliveries arrive in batches from <see cref="StripeEventIntake"/> and share one transaction when they all
+/// apply cleanly; otherwise each gets its own. A subscription tie is settled by re-fetching the subscription from Stripe
+/// outside the transaction: by the intake for a delivery (<see cref="StripeEventOutcome.RefetchSubscriptionId"/>), here for a
+/// retry or replay.
 /// </summary>
 internal sealed partial class StripeEventPipeline(
     SubscriptionsDbContext db,
@@ -45,22 +64,39 @@ internal sealed partial class StripeEventPipeline(
         return evt;
     }
 
-    /// <summary>Stores a newly delivered event and processes it; returns <c>processed</c>, <c>ignored</c>, <c>failed</c> or <c>duplicate</c>.</summary>
-    public async Task<string> ReceiveAsync(StripeEvent evt, string payload, CancellationToken ct)
+    /// <summary>
+    /// Stores and processes deliveries in order. All of them share one transaction when every one applies without an error;
+    /// if any fails, that transaction is rolled back and each is stored and processed on its own (so one bad event costs the
+    /// others nothing but time).
+    /// </summary>
+    /// <returns>One outcome per delivery, in order.</returns>
+    public async Task<IReadOnlyList<StripeEventOutcome>> ReceiveBatchAsync(IReadOnlyList<IncomingStripeEvent> batch, CancellationToken ct)
     {
-        var now = clock.GetUtcNow();
-        var record = new StripeEventRecord
+        var outcomes = new StripeEventOutcome[batch.Count];
+        if (batch.Count > 1 && batch.All(b => b.Refetched is null && b.FetchFailure is null) && await TryReceiveTogetherAsync(batch, outcomes, ct))
         {
-            Id = evt.Id,
-            Type = evt.Type,
-            Created = evt.Created,
-            ObjectId = evt.Data.Object.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null,
-            Account = evt.Account,
-            Livemode = evt.Livemode,
-            Payload = payload,
-            ReceivedAt = now,
-        };
-        return await ProcessAsync(evt, record, isNew: true, ct);
+            return outcomes;
+        }
+
+        for (var i = 0; i < batch.Count; i++)
+        {
+            outcomes[i] = await ReceiveAsync(batch[i], ct);
+        }
+
+        return outcomes;
+    }
+
+    /// <summary>Stores a newly delivered event and processes it in its own transaction.</summary>
+    public async Task<StripeEventOutcome> ReceiveAsync(IncomingStripeEvent incoming, CancellationToken ct)
+    {
+        var record = NewRecord(incoming.Event, incoming.Payload);
+        if (incoming.FetchFailure is { } failure)
+        {
+            var stored = await RecordFailureAsync(record, isNew: true, failure, ct);
+            return StripeEventOutcome.Of(stored ? StripeEventStatuses.Failed : StripeEventOutcomes.Duplicate);
+        }
+
+        return await ProcessAsync(incoming.Event, record, isNew: true, incoming.Refetched, refetchHere: false, force: false, ct);
     }
 
     /// <summary>Processes a stored event again (background retry, or admin replay when <paramref name="force"/>).</summary>
@@ -90,12 +126,105 @@ internal sealed partial class StripeEventPipeline(
             return StripeEventStatuses.Failed;
         }
 
-        return await ProcessAsync(evt, stored, isNew: false, ct, force);
+        var outcome = await ProcessAsync(evt, stored, isNew: false, refetched: null, refetchHere: true, force, ct);
+        return outcome.Status ?? StripeEventStatuses.Failed;
     }
 
-    private async Task<string> ProcessAsync(StripeEvent evt, StripeEventRecord record, bool isNew, CancellationToken ct, bool force = false)
+    /// <summary>
+    /// The batch in one transaction: false (and nothing stored) as soon as one event throws, so the caller can take them one
+    /// by one. Events already stored, or repeated within the batch, are duplicates.
+    /// </summary>
+    private async Task<bool> TryReceiveTogetherAsync(IReadOnlyList<IncomingStripeEvent> batch, StripeEventOutcome[] outcomes, CancellationToken ct)
     {
-        Subscription? refetched = null;
+        db.ChangeTracker.Clear();
+        var autoSavepoints = db.Database.AutoSavepointsEnabled;
+        db.Database.AutoSavepointsEnabled = false; // a failure abandons the whole transaction, so savepoints buy nothing
+        db.ChangeTracker.AutoDetectChangesEnabled = false; // one change scan per save, not one per query
+        try
+        {
+            using var writer = await SqliteWriteGate.EnterAsync(db, ct);
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var ids = batch.Select(b => b.Event.Id).Distinct().ToList();
+            var seen = (await db.StripeEvents.AsNoTracking().Where(e => ids.Contains(e.Id)).Select(e => e.Id).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+            await translator.PreloadAsync(batch.Select(b => b.Event), ct);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var evt = batch[i].Event;
+                if (!seen.Add(evt.Id))
+                {
+                    outcomes[i] = StripeEventOutcome.Of(StripeEventOutcomes.Duplicate);
+                    continue;
+                }
+
+                if (StripeEventTranslator.ReadsBeyondKeys(evt.Type))
+                {
+                    await SaveAsync(ct);
+                }
+
+                var record = NewRecord(evt, batch[i].Payload);
+                db.StripeEvents.Add(record);
+                var status = await translator.ApplyAsync(evt, null, ct);
+                Complete(record, status);
+                outcomes[i] = StripeEventOutcome.Of(status);
+            }
+
+            // Reads in the translator go through the preloaded entities and the change tracker, which see unsaved changes, so
+            // the batch is saved once; a constraint the batch breaks fails this save and the events are taken one by one.
+            await SaveAsync(ct);
+            await tx.CommitAsync(ct);
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogBatchFallback(logger, batch.Count, e.GetType().Name, e.Message);
+            return false;
+        }
+        finally
+        {
+            db.ChangeTracker.AutoDetectChangesEnabled = true;
+            db.Database.AutoSavepointsEnabled = autoSavepoints;
+            db.ChangeTracker.Clear();
+            translator.ForgetPreloaded();
+        }
+    }
+
+    private async Task SaveAsync(CancellationToken ct)
+    {
+        db.ChangeTracker.DetectChanges();
+        await db.SaveChangesAsync(ct);
+    }
+
+    private StripeEventRecord NewRecord(StripeEvent evt, string payload) => new()
+    {
+        Id = evt.Id,
+        Type = evt.Type,
+        Created = evt.Created,
+        ObjectId = evt.Data.Object.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null,
+        Account = evt.Account,
+        Livemode = evt.Livemode,
+        Payload = payload,
+        ReceivedAt = clock.GetUtcNow(),
+    };
+
+    private void Complete(StripeEventRecord record, string status)
+    {
+        record.Status = status;
+        record.Attempts++;
+        record.ProcessedAt = clock.GetUtcNow();
+        record.LastError = null;
+        record.NextAttemptAt = null;
+    }
+
+    /// <param name="evt">The parsed event.</param>
+    /// <param name="record">Its row: new (<paramref name="isNew"/>) or as stored.</param>
+    /// <param name="isNew">A delivery (stored here) rather than a retry of a stored event.</param>
+    /// <param name="refetched">The subscription fetched from Stripe after a tie, when the caller already did.</param>
+    /// <param name="refetchHere">On a tie, fetch the subscription here and try again (retries, replays); otherwise return
+    /// <see cref="StripeEventOutcome.RefetchSubscriptionId"/> with nothing stored (the intake fetches outside its writer loop).</param>
+    /// <param name="force">Replay an event whatever its status (admin).</param>
+    /// <param name="ct">Cancels the work.</param>
+    private async Task<StripeEventOutcome> ProcessAsync(StripeEvent evt, StripeEventRecord record, bool isNew, Subscription? refetched, bool refetchHere, bool force, CancellationToken ct)
+    {
         Exception? failure = null;
         for (var pass = 0; pass < 2; pass++)
         {
@@ -109,7 +238,7 @@ internal sealed partial class StripeEventPipeline(
                 {
                     if (await db.StripeEvents.AnyAsync(e => e.Id == record.Id, ct))
                     {
-                        return StripeEventOutcomes.Duplicate;
+                        return StripeEventOutcome.Of(StripeEventOutcomes.Duplicate);
                     }
 
                     db.StripeEvents.Add(record);
@@ -119,24 +248,25 @@ internal sealed partial class StripeEventPipeline(
                     var current = await db.StripeEvents.AsNoTracking().Where(e => e.Id == record.Id).Select(e => e.Status).FirstOrDefaultAsync(ct);
                     if (!force && current != StripeEventStatuses.Failed)
                     {
-                        return current ?? StripeEventStatuses.Failed; // another instance got to it first
+                        return StripeEventOutcome.Of(current ?? StripeEventStatuses.Failed); // another instance got to it first
                     }
 
                     db.StripeEvents.Attach(record);
                 }
 
                 var status = await translator.ApplyAsync(evt, refetched, ct);
-                record.Status = status;
-                record.Attempts++;
-                record.ProcessedAt = clock.GetUtcNow();
-                record.LastError = null;
-                record.NextAttemptAt = null;
+                Complete(record, status);
                 await db.SaveChangesAsync(ct);
                 await tx.CommitAsync(ct);
-                return status;
+                return StripeEventOutcome.Of(status);
             }
-            catch (RefetchRequiredException tie) when (pass == 0)
+            catch (RefetchRequiredException tie) when (pass == 0 && refetched is null)
             {
+                if (!refetchHere)
+                {
+                    return new StripeEventOutcome(null, tie.SubscriptionId);
+                }
+
                 try
                 {
                     refetched = await stripe.Subscriptions.GetAsync(tie.SubscriptionId, cancellationToken: ct);
@@ -151,7 +281,7 @@ internal sealed partial class StripeEventPipeline(
             {
                 if (isNew && e is DbUpdateException && await IsStoredAsync(record.Id, ct))
                 {
-                    return StripeEventOutcomes.Duplicate; // a concurrent delivery stored it first
+                    return StripeEventOutcome.Of(StripeEventOutcomes.Duplicate); // a concurrent delivery stored it first
                 }
 
                 failure = e;
@@ -160,7 +290,7 @@ internal sealed partial class StripeEventPipeline(
         }
 
         var stored = await RecordFailureAsync(record, isNew, failure ?? new InvalidOperationException("The event could not be applied after re-fetching its subscription."), ct);
-        return stored ? StripeEventStatuses.Failed : StripeEventOutcomes.Duplicate;
+        return StripeEventOutcome.Of(stored ? StripeEventStatuses.Failed : StripeEventOutcomes.Duplicate);
     }
 
     /// <returns>False when a concurrent delivery of the same event was stored first (this one is a duplicate).</returns>
@@ -225,6 +355,9 @@ internal sealed partial class StripeEventPipeline(
         o.MakeReadOnly(populateMissingResolver: true);
         return o;
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "A batch of {Count} Stripe events fell back to one transaction each: {ErrorType}: {Error}")]
+    private static partial void LogBatchFallback(ILogger logger, int count, string errorType, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stripe event {EventId} ({Type}) failed on attempt {Attempts}")]
     private static partial void LogFailed(ILogger logger, string eventId, string type, int attempts, Exception error);

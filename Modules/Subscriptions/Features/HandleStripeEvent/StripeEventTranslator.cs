@@ -17,6 +17,120 @@ namespace Monetization.Subscriptions.Features.HandleStripeEvent;
 /// </summary>
 internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatalog catalog, TimeProvider clock, IOptions<SubscriptionsOptions> options)
 {
+    /// <summary>Accounts of a batch by Stripe customer id, tracked by <c>db</c>; empty outside a batch.</summary>
+    private readonly Dictionary<string, BillingAccount> _byCustomer = new(StringComparer.Ordinal);
+
+    /// <summary>Invoices a batch names, tracked, or null for one not stored; empty outside a batch.</summary>
+    private readonly Dictionary<string, InvoiceRecord?> _invoices = new(StringComparer.Ordinal);
+    private bool _inBatch;
+
+    /// <summary>
+    /// Deserialises the object of an event whose type is handled, so the work is done on the caller's thread (the request)
+    /// rather than in the intake's writer loop; the result is kept on the event. A malformed object is left for
+    /// <see cref="ApplyAsync"/> to report.
+    /// </summary>
+    public static void Prepare(StripeEvent evt)
+    {
+        try
+        {
+            _ = ObjectTypeOf(evt.Type) switch
+            {
+                "checkout.session" => evt.Data.GetObject<CheckoutSession>(),
+                "subscription" => evt.Data.GetObject<Subscription>(),
+                "invoice" => evt.Data.GetObject<Invoice>(),
+                "charge" => evt.Data.GetObject<Charge>(),
+                "account" => (object)evt.Data.GetObject<Account>(),
+                _ => null,
+            };
+        }
+        catch (JsonException)
+        {
+            // Reported when the event is applied (stored as failed).
+        }
+    }
+
+    /// <summary>
+    /// Loads, tracked, the accounts a batch of events names (by Stripe customer id and by user id hint), their first-paid
+    /// markers and the batch's invoices, in three queries instead of several per event. Valid until <see cref="ForgetPreloaded"/>; the caller holds the
+    /// database's writer (one transaction for the batch), so what is tracked stays current.
+    /// </summary>
+    public async Task PreloadAsync(IEnumerable<StripeEvent> events, CancellationToken ct)
+    {
+        _inBatch = true;
+        var customers = new HashSet<string>(StringComparer.Ordinal);
+        var users = new HashSet<string>(StringComparer.Ordinal);
+        var invoices = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var evt in events)
+        {
+            if (ObjectTypeOf(evt.Type) == "invoice" && Try(() => evt.Data.GetObject<Invoice>()) is { Id: { Length: > 0 } invoiceId })
+            {
+                invoices.Add(invoiceId);
+            }
+
+            var (customer, user) = ObjectTypeOf(evt.Type) switch
+            {
+                "subscription" => Try(() => evt.Data.GetObject<Subscription>()) is { } s ? (s.Customer?.Id, s.Metadata.GetValueOrDefault(MetadataKeys.UserId)) : default,
+                "invoice" => Try(() => evt.Data.GetObject<Invoice>()) is { } i ? (i.Customer?.Id, i.Parent?.SubscriptionDetails?.Metadata?.GetValueOrDefault(MetadataKeys.UserId)) : default,
+                "checkout.session" => Try(() => evt.Data.GetObject<CheckoutSession>()) is { } c ? (c.Customer?.Id, c.ClientReferenceId ?? c.Metadata.GetValueOrDefault(MetadataKeys.UserId)) : default,
+                _ => default((string?, string?)),
+            };
+            if (customer is not null)
+            {
+                customers.Add(customer);
+            }
+
+            if (user is not null && UserIds.IsValid(user))
+            {
+                users.Add(user);
+            }
+        }
+
+        if (invoices.Count > 0)
+        {
+            foreach (var id in invoices)
+            {
+                _invoices[id] = null;
+            }
+
+            foreach (var invoice in await db.Invoices.Where(i => invoices.Contains(i.InvoiceId)).ToListAsync(ct))
+            {
+                _invoices[invoice.InvoiceId] = invoice;
+            }
+        }
+
+        if (customers.Count == 0 && users.Count == 0)
+        {
+            return;
+        }
+
+        var accounts = await db.Accounts.Where(a => (a.StripeCustomerId != null && customers.Contains(a.StripeCustomerId)) || users.Contains(a.UserId)).ToListAsync(ct);
+        foreach (var account in accounts)
+        {
+            if (account.StripeCustomerId is { } c)
+            {
+                _byCustomer[c] = account;
+            }
+
+            users.Add(account.UserId);
+        }
+
+        await db.FirstPaidMarkers.Where(m => users.Contains(m.UserId)).LoadAsync(ct);
+    }
+
+    /// <summary>
+    /// True for event types whose handling queries by columns other than keys (a refund looks its invoice up by charge): in a
+    /// batch, what earlier events changed must be saved before such an event is applied, or the query would not see it.
+    /// </summary>
+    public static bool ReadsBeyondKeys(string type) => type == "charge.refunded";
+
+    /// <summary>Ends a batch: forgets the preloaded accounts (the caller clears the change tracker).</summary>
+    public void ForgetPreloaded()
+    {
+        _inBatch = false;
+        _byCustomer.Clear();
+        _invoices.Clear();
+    }
+
     /// <summary>Applies <paramref name="evt"/>; <paramref name="refetched"/> is the subscription fetched from Stripe after a tie.</summary>
     public Task<string> ApplyAsync(StripeEvent evt, Subscription? refetched, CancellationToken ct) => evt.Type switch
     {
@@ -223,7 +337,7 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
             var plan = invoice.Lines.Data.Select(l => catalog.ByPriceId(l.Pricing?.PriceDetails?.Price)?.Plan).FirstOrDefault(p => p is { IsPaid: true })
                 ?? (catalog.Find(account.Plan) is { IsPaid: true } known ? known : null)
                 ?? catalog.Find(invoice.Parent?.SubscriptionDetails?.Metadata?.GetValueOrDefault(MetadataKeys.Plan));
-            if (plan is { IsPaid: true } && !await db.FirstPaidMarkers.AnyAsync(m => m.UserId == account.UserId, ct))
+            if (plan is { IsPaid: true } && await db.FirstPaidMarkers.FindAsync([account.UserId], ct) is null)
             {
                 db.FirstPaidMarkers.Add(new FirstPaidMarker { UserId = account.UserId, InvoiceId = invoice.Id, AmountPaid = invoice.AmountPaid, Currency = invoice.Currency, OccurredAt = now });
                 db.AddIntegrationEvent(new FirstPaidTransition(
@@ -364,9 +478,13 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
             account = await db.Accounts.FindAsync([hint], ct);
         }
 
-        if (account is null && customerId is not null)
+        if (account is null && customerId is not null && !_byCustomer.TryGetValue(customerId, out account))
         {
             account = await db.Accounts.FirstOrDefaultAsync(a => a.StripeCustomerId == customerId, ct);
+            if (_inBatch && account is not null)
+            {
+                _byCustomer[customerId] = account;
+            }
         }
 
         if (account is null && hint is not null)
@@ -405,6 +523,16 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
 
     private void LinkCustomer(BillingAccount account, string customerId, DateTimeOffset now)
     {
+        if (_inBatch)
+        {
+            if (account.StripeCustomerId is { } previous && _byCustomer.TryGetValue(previous, out var cached) && ReferenceEquals(cached, account))
+            {
+                _byCustomer.Remove(previous);
+            }
+
+            _byCustomer[customerId] = account;
+        }
+
         account.StripeCustomerId = customerId;
         account.UpdatedAt = now;
         db.AddIntegrationEvent(new StripeCustomerLinked(Guid.NewGuid(), now, account.UserId, customerId, account.Email));
@@ -412,11 +540,15 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
 
     private async Task<InvoiceRecord> UpsertInvoiceAsync(Invoice invoice, string userId, DateTimeOffset now, CancellationToken ct)
     {
-        var record = await db.Invoices.FindAsync([invoice.Id], ct);
+        var record = _inBatch && _invoices.TryGetValue(invoice.Id, out var known) ? known : await db.Invoices.FindAsync([invoice.Id], ct);
         if (record is null)
         {
             record = new InvoiceRecord { InvoiceId = invoice.Id, UserId = userId };
             db.Invoices.Add(record);
+            if (_inBatch)
+            {
+                _invoices[invoice.Id] = record;
+            }
         }
 
         record.StripeSubscriptionId ??= invoice.SubscriptionId;
@@ -430,6 +562,31 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
         record.ChargeId ??= payment?.Charge?.Id;
         record.PaymentIntentId ??= payment?.PaymentIntent?.Id;
         return record;
+    }
+
+    /// <summary>The <c>object</c> a handled event type carries (<c>customer.subscription.updated</c> → <c>subscription</c>), or null.</summary>
+    private static string? ObjectTypeOf(string type) => type switch
+    {
+        "checkout.session.completed" or "checkout.session.async_payment_succeeded" => "checkout.session",
+        "customer.subscription.created" or "customer.subscription.updated" or "customer.subscription.deleted"
+            or "customer.subscription.trial_will_end" or "customer.subscription.paused" or "customer.subscription.resumed" => "subscription",
+        "invoice.paid" or "invoice.payment_succeeded" or "invoice.payment_failed" => "invoice",
+        "charge.refunded" => "charge",
+        "account.updated" => "account",
+        _ => null,
+    };
+
+    private static T? Try<T>(Func<T> read)
+        where T : class
+    {
+        try
+        {
+            return read();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private static SubscriptionItem? PlanItem(Subscription sub) => sub.Items.Data.FirstOrDefault(i => i.Price?.Recurring?.UsageType != "metered") ?? sub.Items.Data.FirstOrDefault();

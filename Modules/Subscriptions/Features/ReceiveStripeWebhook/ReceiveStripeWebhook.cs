@@ -12,7 +12,7 @@ namespace Monetization.Subscriptions.Features.ReceiveStripeWebhook;
 /// <summary>
 /// <c>POST /v1/webhooks/stripe</c>: Stripe's deliveries. No API key; the <c>Stripe-Signature</c> header is verified over the
 /// raw bytes with any of <c>Stripe:WebhookSecrets</c> (rotation) within the tolerance. Then the event is stored once and
-/// processed in the same request: 200 <c>{status: processed|ignored|failed|duplicate}</c>. A processing failure is still 200
+/// processed before the answer (grouped with concurrent deliveries by <see cref="StripeEventIntake"/>): 200 <c>{status: processed|ignored|failed|duplicate}</c>. A processing failure is still 200
 /// (the event is kept and retried by us, not by Stripe). 413 over 1 MiB, 400 for a bad signature or malformed JSON.
 /// </summary>
 public static class ReceiveStripeWebhook
@@ -59,8 +59,8 @@ public static class ReceiveStripeWebhook
             throw ProblemException.BadRequest($"The body is not a Stripe event: {e.Message}", "malformed_json");
         }
 
-        var pipeline = context.RequestServices.GetRequiredService<StripeEventPipeline>();
-        var status = await pipeline.ReceiveAsync(evt, Encoding.UTF8.GetString(body), context.RequestAborted);
+        var intake = context.RequestServices.GetRequiredService<StripeEventIntake>();
+        var status = await intake.ReceiveAsync(evt, Encoding.UTF8.GetString(body), context.RequestAborted);
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json; charset=utf-8";
         await JsonSerializer.SerializeAsync(context.Response.Body, new Response(status, evt.Id), ApiJson.Options, context.RequestAborted);

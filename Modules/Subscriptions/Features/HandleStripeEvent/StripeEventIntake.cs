@@ -1,0 +1,132 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Monetization.Stripe;
+
+namespace Monetization.Subscriptions.Features.HandleStripeEvent;
+
+/// <summary>
+/// Group commit for webhook deliveries. Every request queues its verified event here and waits for the outcome; one writer
+/// loop takes whatever is queued (up to <see cref="MaxBatch"/>) and stores and processes it through
+/// <see cref="StripeEventPipeline.ReceiveBatchAsync"/> in one transaction, then answers every waiting request. Under a burst
+/// the database sees one writer and one commit per batch instead of one per event, and the writer never waits on the
+/// thread pool between events; a lone delivery is a batch of one. Nothing is answered before its event is committed, so
+/// the webhook's answer (<c>processed</c>, <c>ignored</c>, <c>failed</c>, <c>duplicate</c>) means what it meant with one
+/// transaction per request. A tie that needs the subscription from Stripe is fetched by the waiting request, outside the
+/// loop, and queued again with it, so a slow Stripe never holds up other deliveries.
+/// </summary>
+internal sealed partial class StripeEventIntake(IServiceScopeFactory scopes, ILogger<StripeEventIntake> logger) : BackgroundService
+{
+    /// <summary>Most deliveries stored in one transaction.</summary>
+    public const int MaxBatch = 256;
+
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private volatile bool _running;
+
+    /// <summary>Stores and processes a verified delivery; returns <c>processed</c>, <c>ignored</c>, <c>failed</c> or <c>duplicate</c>.</summary>
+    /// <remarks>
+    /// Cancelling stops the wait, not the work: a queued event is still stored. When the writer loop is not running (the
+    /// Host is starting or stopping), the event is stored by the calling request itself.
+    /// </remarks>
+    public async Task<string> ReceiveAsync(StripeEvent evt, string payload, CancellationToken ct)
+    {
+        StripeEventTranslator.Prepare(evt);
+        var outcome = await SubmitAsync(new IncomingStripeEvent(evt, payload), ct);
+        if (outcome.RefetchSubscriptionId is { } subscriptionId)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var stripe = scope.ServiceProvider.GetRequiredService<IStripeClient>();
+            IncomingStripeEvent again;
+            try
+            {
+                again = new IncomingStripeEvent(evt, payload, Refetched: await stripe.Subscriptions.GetAsync(subscriptionId, cancellationToken: ct));
+            }
+            catch (StripeException e)
+            {
+                again = new IncomingStripeEvent(evt, payload, FetchFailure: e);
+            }
+
+            outcome = await SubmitAsync(again, ct);
+        }
+
+        return outcome.Status ?? throw new InvalidOperationException($"Stripe event {evt.Id} still ties after re-fetching {outcome.RefetchSubscriptionId}.");
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _running = true;
+        var batch = new List<Pending>(MaxBatch);
+        try
+        {
+            while (await _queue.Reader.WaitToReadAsync(stoppingToken))
+            {
+                batch.Clear();
+                while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var pending))
+                {
+                    batch.Add(pending);
+                }
+
+                await WriteAsync(batch, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: the requests still queued are served below.
+        }
+        finally
+        {
+            _running = false;
+            _queue.Writer.TryComplete(); // later deliveries are stored by their own request
+            while (_queue.Reader.TryRead(out var pending))
+            {
+                await WriteAsync([pending], CancellationToken.None);
+            }
+        }
+    }
+
+    private async Task<StripeEventOutcome> SubmitAsync(IncomingStripeEvent incoming, CancellationToken ct)
+    {
+        var pending = new Pending(incoming);
+        if (!_running || !_queue.Writer.TryWrite(pending))
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            return await scope.ServiceProvider.GetRequiredService<StripeEventPipeline>().ReceiveAsync(incoming, ct);
+        }
+
+        return await pending.Outcome.Task.WaitAsync(ct);
+    }
+
+    private async Task WriteAsync(List<Pending> batch, CancellationToken ct)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var pipeline = scope.ServiceProvider.GetRequiredService<StripeEventPipeline>();
+            var outcomes = await pipeline.ReceiveBatchAsync(batch.ConvertAll(p => p.Incoming), ct);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                batch[i].Outcome.TrySetResult(outcomes[i]);
+            }
+        }
+        catch (Exception e)
+        {
+            LogBatchFailed(logger, e, batch.Count);
+            foreach (var pending in batch)
+            {
+                pending.Outcome.TrySetException(e); // the request answers 500 and Stripe delivers the event again
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Storing a batch of {Count} Stripe events failed; their deliveries are answered 500 and Stripe retries them")]
+    private static partial void LogBatchFailed(ILogger logger, Exception exception, int count);
+
+    private sealed class Pending(IncomingStripeEvent incoming)
+    {
+        public IncomingStripeEvent Incoming { get; } = incoming;
+
+        public TaskCompletionSource<StripeEventOutcome> Outcome { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
