@@ -16,7 +16,10 @@ namespace Monetization.Bench.Scenarios;
 internal static class UsageIngestion
 {
     private const int Users = 100;
-    private const int WarmupBatches = 5;
+    /// <summary>Warm-up batches (also bounded by <see cref="WarmupSeconds"/>): enough for the tiered JIT to settle, as for the webhooks.</summary>
+    private const int WarmupBatches = 200;
+
+    private const int WarmupSeconds = 10;
 
     public static async Task<ScenarioResult> RunAsync(BenchSettings settings, CancellationToken ct)
     {
@@ -68,7 +71,7 @@ internal static class UsageIngestion
                         accepted.Add(0);
                     }
 
-                    await new LoadDriver(settings.UsageClients, WarmupBatches - 1, TimeSpan.FromSeconds(settings.Seconds))
+                    await new LoadDriver(settings.UsageClients, WarmupBatches - 1, TimeSpan.FromSeconds(WarmupSeconds))
                         .RunAsync("warm-up", (i, c) => Post(http, bodies, i + 1, batchSize, accepted, c), ct);
                     var phase = await new LoadDriver(settings.UsageClients, batches, TimeSpan.FromSeconds(settings.Seconds))
                         .RunAsync($"Host POST {UsageApi.IngestRoute} ({settings.UsageClients} clients × {batchSize})",

@@ -1,0 +1,76 @@
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Monetization.IntegrationEvents.Subscriptions;
+using Monetization.Subscriptions.Data;
+using Monetization.TestKit;
+
+namespace Monetization.Subscriptions.Tests.Features;
+
+/// <summary>
+/// Concurrent deliveries, as Stripe sends them under load: the intake stores them in shared transactions, and every
+/// answer still means what it says (processed once, duplicates changing nothing, a bad event failing alone).
+/// </summary>
+public sealed class WebhookBurstTests : SubscriptionsTestBase
+{
+    private const int Users = 24;
+
+    protected override void Configure(MonetizationFactory factory) => factory.WithSetting("Stripe:WebhookSecrets:0", "whsec_test_primary_secret_0001");
+
+    [Test]
+    public async Task A_burst_of_deliveries_with_duplicates_and_a_bad_event_is_processed_exactly_once_each()
+    {
+        var checkout = SharedStripeSamples.Event("checkout.session.completed.subscription_paid");
+        var paid = SharedStripeSamples.Event("invoice.paid");
+        var links = await Task.WhenAll(Enumerable.Range(0, Users).Select(i => PostAsync(ForUser(checkout, i, $"evt_burst_checkout_{i:D3}"))));
+        Assert.That(links, Is.All.EqualTo("processed"));
+
+        // Each user's invoice.paid twice (a redelivery racing the first), plus one event for a customer nobody linked.
+        var burst = Enumerable.Range(0, Users).SelectMany(i => new[] { ForUser(paid, i, $"evt_burst_paid_{i:D3}"), ForUser(paid, i, $"evt_burst_paid_{i:D3}") })
+            .Append(ForUser(paid, 999, "evt_burst_stranger"))
+            .ToList();
+        var answers = await Task.WhenAll(burst.Select(PostAsync));
+
+        Assert.Multiple(() =>
+        {
+            for (var i = 0; i < Users; i++)
+            {
+                Assert.That(new[] { answers[2 * i], answers[(2 * i) + 1] }, Is.EquivalentTo(new[] { "processed", "duplicate" }), $"user {i}: one delivery processed, the other a duplicate");
+            }
+
+            Assert.That(answers[^1], Is.EqualTo("failed"), "the unknown customer's event fails on its own");
+        });
+
+        var firstPaid = await Factory.OutboxEventsAsync<FirstPaidTransition>();
+        Assert.That(firstPaid.Select(e => e.UserId), Is.EquivalentTo(Enumerable.Range(0, Users).Select(i => $"user_b{i}")), "one first paid transition per user");
+        Assert.That((await Factory.OutboxEventsAsync<InvoicePaid>()).Count(e => e.UserId.StartsWith("user_b", StringComparison.Ordinal)), Is.EqualTo(Users));
+        var stored = await Factory.QueryAsync<SubscriptionsDbContext, Dictionary<string, string>>(db =>
+            db.StripeEvents.Where(e => e.Id.StartsWith("evt_burst_")).ToDictionaryAsync(e => e.Id, e => e.Status));
+        Assert.Multiple(() =>
+        {
+            Assert.That(stored, Has.Count.EqualTo((2 * Users) + 1), "each event stored once");
+            Assert.That(stored["evt_burst_stranger"], Is.EqualTo("failed"));
+            Assert.That(stored.Where(s => s.Key != "evt_burst_stranger").Select(s => s.Value), Is.All.EqualTo("processed"));
+        });
+        var sub = await GetSubscriptionAsync("user_b7");
+        Assert.That(sub["stripe_customer_id"]!.GetValue<string>(), Is.EqualTo("cus_burst00007"));
+    }
+
+    /// <summary>The sample with its customer, user, subscription and invoice made user <paramref name="i"/>'s, and a new event id.</summary>
+    private static string ForUser(string sample, int i, string eventId)
+    {
+        var text = sample.Replace("cus_QXg1o8vcGmoR32", $"cus_burst{i:D5}", StringComparison.Ordinal)
+            .Replace("\"user_42\"", $"\"user_b{i}\"", StringComparison.Ordinal)
+            .Replace("sub_1Pgc6rB7WZ01zgkWNy0Cn5nw", $"sub_burst{i:D5}", StringComparison.Ordinal)
+            .Replace("in_1Pgc6tB7WZ01zgkWu9fdqL6I", $"in_burst{i:D5}", StringComparison.Ordinal);
+        var node = JsonNode.Parse(text)!;
+        node["id"] = eventId;
+        return node.ToJsonString();
+    }
+
+    private async Task<string> PostAsync(string body)
+    {
+        using var response = await Factory.PostStripeWebhookAsync(body);
+        var json = await response.ReadJsonAsync();
+        return json["status"]!.GetValue<string>();
+    }
+}
