@@ -55,6 +55,19 @@ internal sealed partial class HostProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// CPU time the Host has used so far (user + system, all threads). Differences over a timed phase give the Host's CPU
+    /// per item, which a shared machine's noise distorts far less than throughput does.
+    /// </summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     /// <summary>Last lines the Host wrote (for failure reports).</summary>
     public string RecentOutput => string.Join('\n', _output.TakeLast(40));
 

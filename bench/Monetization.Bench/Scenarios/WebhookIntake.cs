@@ -59,9 +59,14 @@ internal static class WebhookIntake
                 {
                     await new LoadDriver(settings.WebhookClients, Warmup - 1, TimeSpan.FromSeconds(WarmupSeconds))
                         .RunAsync("warm-up", (i, c) => PostAsync(http, Route, bodies[i + 1], signatures[i + 1], c), ct);
+                    var cpuBefore = host.CpuTime;
                     var phase = await new LoadDriver(settings.WebhookClients, settings.WebhookEvents, TimeSpan.FromSeconds(settings.Seconds))
                         .RunAsync($"Host POST {Route} ({settings.WebhookClients} clients)", (i, c) => PostAsync(http, Route, bodies[Warmup + i], signatures[Warmup + i], c), ct);
                     result.Phases.Add(phase);
+                    if (phase.Items > 0)
+                    {
+                        result.Metric("Host CPU µs per event (user + system, timed phase)", (host.CpuTime - cpuBefore).TotalMicroseconds / phase.Items, "0.0");
+                    }
                     result.HostPeakMemoryBytes = host.PeakMemoryBytes;
                     await host.StopAsync();
                     result.HostPeakMemoryBytes = host.PeakMemoryBytes;

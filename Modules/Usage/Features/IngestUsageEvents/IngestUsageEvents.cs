@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 using Monetization.BuildingBlocks.Billing;
+using Monetization.BuildingBlocks.Data;
 using Monetization.BuildingBlocks.Http;
 using Monetization.IntegrationEvents.Usage;
 using Monetization.Usage.Data;
@@ -98,11 +99,10 @@ public static class IngestUsageEvents
             }
 
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var dbTransaction = transaction.GetDbTransaction();
 
             // A period whose invoice run started takes no more events (the invoice must not change after it is made).
-            var periods = unique.Select(e => e.Period).Distinct(StringComparer.Ordinal).ToList();
-            var invoiced = await db.InvoiceRuns.AsNoTracking().Where(r => periods.Contains(r.Period)).Select(r => r.Period).ToListAsync(cancellationToken);
+            // (Read with a prepared statement per distinct period, usually one: an EF query here cost more than the check.)
+            var invoiced = InvoicedPeriods(connection, unique);
             if (invoiced.Count > 0)
             {
                 var closed = parsed.Where(e => invoiced.Contains(e.Period))
@@ -111,7 +111,7 @@ public static class IngestUsageEvents
                 throw Invalid(closed);
             }
 
-            var inserted = await InsertEventsAsync(connection, dbTransaction, unique, now, cancellationToken);
+            var inserted = InsertEvents(connection, unique, now, cancellationToken);
             var deltas = new Dictionary<RollupKey, RollupDelta>();
             var uniqueValues = new HashSet<(RollupKey Key, string Value)>();
             foreach (var e in unique)
@@ -130,12 +130,16 @@ public static class IngestUsageEvents
 
             if (uniqueValues.Count > 0)
             {
-                await InsertUniqueValuesAsync(connection, dbTransaction, uniqueValues, deltas, cancellationToken);
+                InsertUniqueValues(connection, uniqueValues, deltas, cancellationToken);
             }
 
-            var totals = await UpsertRollupsAsync(connection, dbTransaction, deltas, now, cancellationToken);
+            var totals = UpsertRollups(connection, deltas, now, cancellationToken);
             var newAlerts = await RaiseThresholdAlertsAsync(totals, now, cancellationToken);
-            await db.SaveChangesAsync(cancellationToken);
+            if (newAlerts.Count > 0)
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+
             await transaction.CommitAsync(cancellationToken);
             foreach (var key in newAlerts)
             {
@@ -179,53 +183,56 @@ public static class IngestUsageEvents
 
         private const string InsertEventSql =
             "INSERT INTO UsageEvents (EventId, UserId, Meter, Quantity, Timestamp, Period, Properties, ReceivedAt) "
-            + "VALUES ($event_id, $user_id, $meter, $quantity, $timestamp, $period, $properties, $received_at) ON CONFLICT(EventId) DO NOTHING";
+            + "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(EventId) DO NOTHING";
 
         private const string InsertUniqueSql =
-            "INSERT INTO UsageUniqueValues (UserId, Period, Meter, Dimensions, Value) VALUES ($user_id, $period, $meter, $dimensions, $value) "
+            "INSERT INTO UsageUniqueValues (UserId, Period, Meter, Dimensions, Value) VALUES (?1, ?2, ?3, ?4, ?5) "
             + "ON CONFLICT(UserId, Period, Meter, Dimensions, Value) DO NOTHING";
 
         private const string UpsertRollupSql =
             "INSERT INTO UsageRollups (UserId, Period, Meter, Dimensions, Used, InputTokens, OutputTokens, Events, UpdatedAt) "
-            + "VALUES ($user_id, $period, $meter, $dimensions, $used, $input, $output, $events, $updated_at) "
+            + "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
             + "ON CONFLICT(UserId, Period, Meter, Dimensions) DO UPDATE SET Used = {0}, InputTokens = InputTokens + excluded.InputTokens, "
             + "OutputTokens = OutputTokens + excluded.OutputTokens, Events = Events + excluded.Events, UpdatedAt = excluded.UpdatedAt{1}";
 
-        /// <summary>A prepared, parameterised command on the transaction's connection (parameters in the given order).</summary>
-        private static DbCommand Prepare(DbConnection connection, DbTransaction transaction, string sql, params string[] parameters)
+        /// <summary>The periods of the batch whose usage invoice run has started (<c>UsageInvoiceRuns</c> has a row).</summary>
+        private static HashSet<string> InvoicedPeriods(DbConnection connection, List<PreparedEvent> events)
         {
-            var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = sql;
-            foreach (var name in parameters)
+            var invoiced = new HashSet<string>(StringComparer.Ordinal);
+            var checkedPeriods = new HashSet<string>(StringComparer.Ordinal);
+            using var statement = SqliteStatement.Prepare(connection, "SELECT 1 FROM UsageInvoiceRuns WHERE Period = ?1");
+            foreach (var e in events)
             {
-                var parameter = command.CreateParameter();
-                parameter.ParameterName = name;
-                command.Parameters.Add(parameter);
+                if (checkedPeriods.Add(e.Period))
+                {
+                    statement.Bind(1, e.Period);
+                    if (statement.ExecuteScalarInt64() is not null)
+                    {
+                        invoiced.Add(e.Period);
+                    }
+                }
             }
 
-            command.Prepare();
-            return command;
+            return invoiced;
         }
 
         /// <summary>Inserts the events (one prepared statement, executed per row); a row not inserted is a stored duplicate (0 changes).</summary>
-        private static async Task<HashSet<string>> InsertEventsAsync(DbConnection connection, DbTransaction transaction, List<PreparedEvent> events, DateTimeOffset now, CancellationToken ct)
+        private static HashSet<string> InsertEvents(DbConnection connection, List<PreparedEvent> events, DateTimeOffset now, CancellationToken ct)
         {
             var inserted = new HashSet<string>(events.Count, StringComparer.Ordinal);
-            await using var command = Prepare(connection, transaction, InsertEventSql, "$event_id", "$user_id", "$meter", "$quantity", "$timestamp", "$period", "$properties", "$received_at");
-            var p = command.Parameters;
-            p[7].Value = now.UtcTicks;
+            using var statement = SqliteStatement.Prepare(connection, InsertEventSql);
+            statement.Bind(8, now.UtcTicks);
             foreach (var e in events)
             {
                 ct.ThrowIfCancellationRequested();
-                p[0].Value = e.EventId;
-                p[1].Value = e.UserId;
-                p[2].Value = e.Meter.Key;
-                p[3].Value = e.Quantity;
-                p[4].Value = e.TimestampTicks;
-                p[5].Value = e.Period;
-                p[6].Value = (object?)e.PropertiesJson ?? DBNull.Value;
-                if (command.ExecuteNonQuery() == 1)
+                statement.Bind(1, e.EventId);
+                statement.Bind(2, e.UserId);
+                statement.Bind(3, e.Meter.Key);
+                statement.Bind(4, e.Quantity);
+                statement.Bind(5, e.TimestampTicks);
+                statement.Bind(6, e.Period);
+                statement.Bind(7, e.PropertiesJson);
+                if (statement.Execute() == 1)
                 {
                     inserted.Add(e.EventId);
                 }
@@ -234,19 +241,18 @@ public static class IngestUsageEvents
             return inserted;
         }
 
-        private static async Task InsertUniqueValuesAsync(DbConnection connection, DbTransaction transaction, HashSet<(RollupKey Key, string Value)> values, Dictionary<RollupKey, RollupDelta> deltas, CancellationToken ct)
+        private static void InsertUniqueValues(DbConnection connection, HashSet<(RollupKey Key, string Value)> values, Dictionary<RollupKey, RollupDelta> deltas, CancellationToken ct)
         {
-            await using var command = Prepare(connection, transaction, InsertUniqueSql, "$user_id", "$period", "$meter", "$dimensions", "$value");
-            var p = command.Parameters;
+            using var statement = SqliteStatement.Prepare(connection, InsertUniqueSql);
             foreach (var (key, value) in values)
             {
                 ct.ThrowIfCancellationRequested();
-                p[0].Value = key.UserId;
-                p[1].Value = key.Period;
-                p[2].Value = key.Meter;
-                p[3].Value = key.Dimensions;
-                p[4].Value = value;
-                if (command.ExecuteNonQuery() == 1)
+                statement.Bind(1, key.UserId);
+                statement.Bind(2, key.Period);
+                statement.Bind(3, key.Meter);
+                statement.Bind(4, key.Dimensions);
+                statement.Bind(5, value);
+                if (statement.Execute() == 1)
                 {
                     deltas[key].Used++;
                 }
@@ -254,13 +260,12 @@ public static class IngestUsageEvents
         }
 
         /// <summary>Adds the batch's deltas to the rollup rows (<c>ON CONFLICT DO UPDATE</c>); returns the new totals of the meters' total rows.</summary>
-        private static async Task<List<(RollupKey Key, long Used)>> UpsertRollupsAsync(DbConnection connection, DbTransaction transaction, Dictionary<RollupKey, RollupDelta> deltas, DateTimeOffset now, CancellationToken ct)
+        private static List<(RollupKey Key, long Used)> UpsertRollups(DbConnection connection, Dictionary<RollupKey, RollupDelta> deltas, DateTimeOffset now, CancellationToken ct)
         {
             var totals = new List<(RollupKey, long)>();
-            string[] names = ["$user_id", "$period", "$meter", "$dimensions", "$used", "$input", "$output", "$events", "$updated_at"];
 
             // [max?, total?]: totals return the new value (RETURNING) for the threshold check; dimension rows do not.
-            var commands = new DbCommand?[2, 2];
+            var statements = new SqliteStatement?[2, 2];
             try
             {
                 foreach (var (key, delta) in deltas)
@@ -268,39 +273,33 @@ public static class IngestUsageEvents
                     ct.ThrowIfCancellationRequested();
                     var isMax = delta.Aggregation == MeterAggregation.Max ? 1 : 0;
                     var isTotal = key.Dimensions.Length == 0 ? 1 : 0;
-                    var command = commands[isMax, isTotal] ??= Prepare(
+                    var statement = statements[isMax, isTotal] ??= SqliteStatement.Prepare(
                         connection,
-                        transaction,
-                        string.Format(CultureInfo.InvariantCulture, UpsertRollupSql, isMax == 1 ? "MAX(Used, excluded.Used)" : "Used + excluded.Used", isTotal == 1 ? " RETURNING Used" : ""),
-                        names);
-                    var p = command.Parameters;
-                    p[0].Value = key.UserId;
-                    p[1].Value = key.Period;
-                    p[2].Value = key.Meter;
-                    p[3].Value = key.Dimensions;
-                    p[4].Value = delta.Used;
-                    p[5].Value = delta.Input;
-                    p[6].Value = delta.Output;
-                    p[7].Value = delta.Events;
-                    p[8].Value = now.UtcTicks;
+                        string.Format(CultureInfo.InvariantCulture, UpsertRollupSql, isMax == 1 ? "MAX(Used, excluded.Used)" : "Used + excluded.Used", isTotal == 1 ? " RETURNING Used" : ""));
+                    statement.Bind(1, key.UserId);
+                    statement.Bind(2, key.Period);
+                    statement.Bind(3, key.Meter);
+                    statement.Bind(4, key.Dimensions);
+                    statement.Bind(5, delta.Used);
+                    statement.Bind(6, delta.Input);
+                    statement.Bind(7, delta.Output);
+                    statement.Bind(8, delta.Events);
+                    statement.Bind(9, now.UtcTicks);
                     if (isTotal == 1)
                     {
-                        totals.Add((key, Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture)));
+                        totals.Add((key, statement.ExecuteScalarInt64() ?? throw new InvalidOperationException("The rollup upsert returned no row.")));
                     }
                     else
                     {
-                        command.ExecuteNonQuery();
+                        statement.Execute();
                     }
                 }
             }
             finally
             {
-                foreach (var command in commands)
+                foreach (var statement in statements)
                 {
-                    if (command is not null)
-                    {
-                        await command.DisposeAsync();
-                    }
+                    statement?.Dispose();
                 }
             }
 

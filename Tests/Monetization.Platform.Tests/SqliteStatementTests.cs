@@ -1,0 +1,82 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Monetization.BuildingBlocks.Data;
+
+namespace Monetization.Platform.Tests;
+
+/// <summary>The positional prepared statement that usage ingestion runs per event (a real SQLite file, through EF Core's connection).</summary>
+public sealed class SqliteStatementTests
+{
+    private static PlatformDbContext Context(string file) =>
+        new(new DbContextOptionsBuilder<PlatformDbContext>().UseSqlite($"Data Source={file}").Options);
+
+    [Test]
+    public async Task Binds_text_empty_text_null_and_integers_reports_changes_and_returns_values()
+    {
+        var file = Path.Combine(Path.GetTempPath(), "monetization-statement", Guid.NewGuid().ToString("N") + ".db");
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        await using var db = Context(file);
+        await db.Database.OpenConnectionAsync();
+        await db.Database.ExecuteSqlRawAsync("CREATE TABLE t (k TEXT NOT NULL PRIMARY KEY, v TEXT NULL, n INTEGER NOT NULL) WITHOUT ROWID;");
+        var connection = db.Database.GetDbConnection();
+
+        using (var insert = SqliteStatement.Prepare(connection, "INSERT INTO t (k, v, n) VALUES (?1, ?2, ?3) ON CONFLICT(k) DO NOTHING"))
+        {
+            insert.Bind(1, "é-ünïcode ✓");
+            insert.Bind(2, "");
+            insert.Bind(3, long.MaxValue);
+            Assert.That(insert.Execute(), Is.EqualTo(1));
+
+            insert.Bind(1, "second");
+            insert.Bind(2, (string?)null);
+            insert.Bind(3, -5);
+            Assert.That(insert.Execute(), Is.EqualTo(1));
+
+            insert.Bind(1, "second");
+            Assert.That(insert.Execute(), Is.EqualTo(0), "a conflicting row is not inserted and says so");
+        }
+
+        using (var upsert = SqliteStatement.Prepare(connection, "INSERT INTO t (k, v, n) VALUES (?1, NULL, ?2) ON CONFLICT(k) DO UPDATE SET n = n + excluded.n RETURNING n"))
+        {
+            upsert.Bind(1, "second");
+            upsert.Bind(2, 7);
+            Assert.That(upsert.ExecuteScalarInt64(), Is.EqualTo(2));
+        }
+
+        var rows = await db.Database.SqlQueryRaw<Row>("SELECT k AS K, v AS V, n AS N FROM t ORDER BY n").ToListAsync();
+        Assert.That(rows, Is.EqualTo(new[] { new Row("second", null, 2), new Row("é-ünïcode ✓", "", long.MaxValue) }),
+            "UTF-16 text round-trips, an empty string stays '' (not NULL), null is NULL");
+    }
+
+    [Test]
+    public async Task Runs_inside_the_connections_transaction_and_reports_sqlite_errors()
+    {
+        var file = Path.Combine(Path.GetTempPath(), "monetization-statement", Guid.NewGuid().ToString("N") + ".db");
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        await using var db = Context(file);
+        await db.Database.OpenConnectionAsync();
+        await db.Database.ExecuteSqlRawAsync("CREATE TABLE t (k TEXT NOT NULL PRIMARY KEY, v TEXT NOT NULL);");
+        var connection = db.Database.GetDbConnection();
+
+        await using (await db.Database.BeginTransactionAsync())
+        {
+            using var insert = SqliteStatement.Prepare(connection, "INSERT INTO t (k, v) VALUES (?1, ?2)");
+            insert.Bind(1, "a");
+            insert.Bind(2, "x");
+            insert.Execute();
+
+            insert.Bind(1, "b");
+            insert.Bind(2, (string?)null);
+            var error = Assert.Throws<SqliteException>(() => insert.Execute());
+            Assert.That(error!.SqliteErrorCode, Is.EqualTo(19), "SQLITE_CONSTRAINT");
+            Assert.That(error.Message, Does.Contain("NOT NULL"));
+        }
+
+        // Disposed without commit: the row written through the statement is rolled back with EF Core's transaction.
+        Assert.That(await db.Database.SqlQueryRaw<long>("SELECT COUNT(*) AS Value FROM t").SingleAsync(), Is.EqualTo(0));
+        Assert.Throws<SqliteException>(() => SqliteStatement.Prepare(connection, "INSERT INTO missing VALUES (?1)").Dispose());
+        Assert.Throws<ArgumentException>(() => SqliteStatement.Prepare(new Microsoft.Data.Sqlite.SqliteConnection("Data Source=:memory:"), "SELECT 1"));
+    }
+
+    private sealed record Row(string K, string? V, long N);
+}
