@@ -157,5 +157,8 @@ public sealed class OutboxTests
         await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(PublishAsync)));
         Assert.That(await factory.QueryAsync(db => db.Seen.CountAsync(s => s.Consumer == "reliable")), Is.EqualTo(1));
         Assert.That(await factory.QueryAsync(db => db.Inbox.CountAsync()), Is.EqualTo(2));
+        var eventId = evt.EventId;
+        Assert.That(await factory.QueryAsync(db => db.Inbox.CountAsync(i => i.EventId == eventId)), Is.EqualTo(2),
+            "the inbox rows the consumer wrote with SQL are found through the model by their Guid (same stored format)");
     }
 }

@@ -32,17 +32,27 @@ public abstract class IdempotentConsumer<TEvent, TDbContext>(TDbContext db, Time
         ArgumentNullException.ThrowIfNull(notification);
         db.ChangeTracker.Clear();
         var name = ConsumerName;
+
+        var eventId = notification.EventId;
         try
         {
             using var writer = await SqliteWriteGate.EnterAsync(db, cancellationToken);
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            if (await db.Inbox.AnyAsync(i => i.EventId == notification.EventId && i.Consumer == name, cancellationToken))
+
+            // The inbox row first, with one statement: 0 rows means this consumer already handled the event (a duplicate
+            // or a retry after another consumer failed), and the transaction is rolled back untouched. Cheaper than a LINQ
+            // existence query plus a tracked insert, and the primary key makes it exact under concurrency. The parameters
+            // go through EF Core's type mappings, so the Guid is stored exactly as the model reads it.
+            var processedAt = clock.GetUtcNow().UtcTicks;
+            var claimed = await db.Database.ExecuteSqlAsync(
+                $"INSERT INTO InboxMessages (EventId, Consumer, ProcessedAt) VALUES ({eventId}, {name}, {processedAt}) ON CONFLICT DO NOTHING",
+                cancellationToken);
+            if (claimed == 0)
             {
                 return;
             }
 
             await HandleAsync(notification, cancellationToken);
-            db.Inbox.Add(new InboxMessage { EventId = notification.EventId, Consumer = name, ProcessedAt = clock.GetUtcNow() });
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
