@@ -7,17 +7,21 @@ namespace Monetization.Platform.Tests;
 /// <summary>The positional prepared statement that usage ingestion runs per event (a real SQLite file, through EF Core's connection).</summary>
 public sealed class SqliteStatementTests
 {
-    private static PlatformDbContext Context(string file) =>
-        new(new DbContextOptionsBuilder<PlatformDbContext>().UseSqlite($"Data Source={file}").Options);
+    /// <summary>A context on a fresh SQLite file, its connection open, with <paramref name="schema"/> applied.</summary>
+    private static async Task<PlatformDbContext> OpenAsync(string schema)
+    {
+        var file = Path.Combine(Path.GetTempPath(), "monetization-statement", Guid.NewGuid().ToString("N") + ".db");
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        var db = new PlatformDbContext(new DbContextOptionsBuilder<PlatformDbContext>().UseSqlite($"Data Source={file}").Options);
+        await db.Database.OpenConnectionAsync();
+        await db.Database.ExecuteSqlRawAsync(schema);
+        return db;
+    }
 
     [Test]
     public async Task Binds_text_empty_text_null_and_integers_reports_changes_and_returns_values()
     {
-        var file = Path.Combine(Path.GetTempPath(), "monetization-statement", Guid.NewGuid().ToString("N") + ".db");
-        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-        await using var db = Context(file);
-        await db.Database.OpenConnectionAsync();
-        await db.Database.ExecuteSqlRawAsync("CREATE TABLE t (k TEXT NOT NULL PRIMARY KEY, v TEXT NULL, n INTEGER NOT NULL) WITHOUT ROWID;");
+        await using var db = await OpenAsync("CREATE TABLE t (k TEXT NOT NULL PRIMARY KEY, v TEXT NULL, n INTEGER NOT NULL) WITHOUT ROWID;");
         var connection = db.Database.GetDbConnection();
 
         using (var insert = SqliteStatement.Prepare(connection, "INSERT INTO t (k, v, n) VALUES (?1, ?2, ?3) ON CONFLICT(k) DO NOTHING"))
@@ -51,11 +55,7 @@ public sealed class SqliteStatementTests
     [Test]
     public async Task Runs_inside_the_connections_transaction_and_reports_sqlite_errors()
     {
-        var file = Path.Combine(Path.GetTempPath(), "monetization-statement", Guid.NewGuid().ToString("N") + ".db");
-        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-        await using var db = Context(file);
-        await db.Database.OpenConnectionAsync();
-        await db.Database.ExecuteSqlRawAsync("CREATE TABLE t (k TEXT NOT NULL PRIMARY KEY, v TEXT NOT NULL);");
+        await using var db = await OpenAsync("CREATE TABLE t (k TEXT NOT NULL PRIMARY KEY, v TEXT NOT NULL);");
         var connection = db.Database.GetDbConnection();
 
         await using (await db.Database.BeginTransactionAsync())
