@@ -31,6 +31,20 @@ public static class SqliteCompatibility
         InitializeBatteries();
     }
 
+    /// <summary>
+    /// The connection's native <c>sqlite3</c> handle (null while closed). Read through reflection: this build compiles
+    /// against an older SQLitePCLRaw than Microsoft.Data.Sqlite's, so the property's type cannot be named where it is
+    /// declared; at run time it is the one loaded SQLitePCLRaw's <c>sqlite3</c>.
+    /// </summary>
+    internal static object? NativeHandleOf(Microsoft.Data.Sqlite.SqliteConnection connection) => Handle.Property.GetValue(connection);
+
+    // In its own class so the reflection runs on first use, never from this class's initializer (before the resolver).
+    private static class Handle
+    {
+        public static readonly PropertyInfo Property = typeof(Microsoft.Data.Sqlite.SqliteConnection).GetProperty("Handle")
+            ?? throw new InvalidOperationException("SqliteConnection.Handle is missing.");
+    }
+
     // Kept in its own method so the JIT only touches SQLitePCL types after the resolver is in place.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void InitializeBatteries() => SQLitePCL.Batteries_V2.Init();

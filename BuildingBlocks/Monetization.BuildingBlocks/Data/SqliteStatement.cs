@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Reflection;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
@@ -18,9 +17,6 @@ namespace Monetization.BuildingBlocks.Data;
 /// </remarks>
 public sealed class SqliteStatement : IDisposable
 {
-    private static readonly PropertyInfo HandleProperty = typeof(SqliteConnection).GetProperty("Handle")
-        ?? throw new InvalidOperationException("SqliteConnection.Handle is missing.");
-
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _statement;
 
@@ -35,9 +31,7 @@ public sealed class SqliteStatement : IDisposable
     /// <exception cref="SqliteException">SQLite refused the SQL.</exception>
     public static SqliteStatement Prepare(DbConnection connection, string sql)
     {
-        // Read through reflection: Microsoft.Data.Sqlite is compiled against a newer SQLitePCLRaw than this build
-        // references (shared/PACKAGES.md), so the property's type cannot be named here; at run time it is the same type.
-        if (connection is not SqliteConnection sqlite || HandleProperty.GetValue(sqlite) is not sqlite3 db)
+        if (connection is not SqliteConnection sqlite || SqliteCompatibility.NativeHandleOf(sqlite) is not sqlite3 db)
         {
             throw new ArgumentException("An open SQLite connection is required.", nameof(connection));
         }

@@ -172,14 +172,8 @@ internal sealed class SqlitePragmaInterceptor : DbConnectionInterceptor
     }
 
     /// <summary>True the first time this native connection is seen (always true for a connection that is not SQLite's).</summary>
-    /// <remarks>
-    /// The handle is read through reflection: this build compiles against an older SQLitePCLRaw than Microsoft.Data.Sqlite's
-    /// (see PACKAGES.md), so the <c>sqlite3</c> type cannot be named here.
-    /// </remarks>
     private static bool FirstOpen(System.Data.Common.DbConnection connection) =>
-        connection is not Microsoft.Data.Sqlite.SqliteConnection sqlite || HandleProperty?.GetValue(sqlite) is not { } handle || Applied.TryAdd(handle, Marker);
-
-    private static readonly System.Reflection.PropertyInfo? HandleProperty = typeof(Microsoft.Data.Sqlite.SqliteConnection).GetProperty("Handle");
+        connection is not Microsoft.Data.Sqlite.SqliteConnection sqlite || Data.SqliteCompatibility.NativeHandleOf(sqlite) is not { } handle || Applied.TryAdd(handle, Marker);
 
     private static readonly object Marker = new();
 }

@@ -5,7 +5,6 @@ using System.Text;
 using System.Text.Json;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 using Monetization.BuildingBlocks.Billing;
 using Monetization.BuildingBlocks.Data;
@@ -21,7 +20,7 @@ namespace Monetization.Usage.Features.IngestUsageEvents;
 /// <c>events[i].field</c>; the handler validates in the same single pass that parses, rather than a FluentValidation
 /// validator parsing the batch a second time). <c>event_id</c> is the idempotency key
 /// (a duplicate, in the batch or already stored, is counted and not stored again). Rollups are updated in the same
-/// transaction, with raw prepared multi-row statements (docs/modules/usage.md, "Ingestion hot path"), and thresholds
+/// transaction, with prepared single-row statements bound by position (docs/modules/usage.md, "Ingestion hot path"), and thresholds
 /// crossed are published exactly once as <see cref="UsageThresholdCrossed"/>.
 /// </summary>
 public static class IngestUsageEvents
