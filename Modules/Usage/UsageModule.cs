@@ -32,7 +32,6 @@ public sealed class UsageModule : IModule
         module.Services.AddSingleton<PlanLimits>();
         module.Services.AddSingleton<UsageEventParser>();
         module.Services.AddSingleton<AlertedThresholds>();
-        module.Services.AddSingleton<IngestionWriteGate>();
         module.Services.AddSingleton<AccountCache>();
         module.Services.AddScoped<UsageInvoicing>();
         module.Services.AddScoped<CheckoutStarter>();

@@ -122,8 +122,9 @@ public sealed class ModuleConnectionStrings(IConfiguration configuration, IOptio
 }
 
 /// <summary>
-/// Per-connection SQLite settings: <c>busy_timeout</c> (SQLite's own fine-grained wait for the write lock, instead of the
-/// driver's coarse retry sleeps), <c>synchronous=NORMAL</c> (safe with WAL, which the migrator persists), foreign keys,
+/// Per-connection SQLite settings: a busy handler (<see cref="Data.SqliteBusyWait"/>: SQLite's own wait for the write
+/// lock in 1 ms steps, instead of the driver's 150 ms retry sleeps or the bundled SQLite's whole-second
+/// <c>busy_timeout</c> sleeps), <c>synchronous=NORMAL</c> (safe with WAL, which the migrator persists), foreign keys,
 /// <c>temp_store=MEMORY</c> and <c>mmap_size</c>. Applied once per physical connection: a connection taken again from the driver's pool keeps
 /// them, so a query costs no extra statements.
 /// </summary>
@@ -140,10 +141,11 @@ internal sealed class SqlitePragmaInterceptor : DbConnectionInterceptor
     /// </summary>
     private const long MmapBytes = 64L * 1024 * 1024;
 
-    private readonly string _pragmas;
+    private static readonly string Pragmas = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA mmap_size=" + MmapBytes + ";";
 
-    private SqlitePragmaInterceptor(int busyTimeoutSeconds) =>
-        _pragmas = $"PRAGMA busy_timeout={busyTimeoutSeconds * 1000}; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA mmap_size=" + MmapBytes + ";";
+    private readonly int _busyTimeoutMilliseconds;
+
+    private SqlitePragmaInterceptor(int busyTimeoutSeconds) => _busyTimeoutMilliseconds = busyTimeoutSeconds * 1000;
 
     public static SqlitePragmaInterceptor For(int busyTimeoutSeconds) => BySeconds.GetOrAdd(busyTimeoutSeconds, s => new SqlitePragmaInterceptor(s));
 
@@ -154,8 +156,9 @@ internal sealed class SqlitePragmaInterceptor : DbConnectionInterceptor
             return;
         }
 
+        InstallBusyWait(connection);
         await using var command = connection.CreateCommand();
-        command.CommandText = _pragmas;
+        command.CommandText = Pragmas;
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -166,9 +169,18 @@ internal sealed class SqlitePragmaInterceptor : DbConnectionInterceptor
             return;
         }
 
+        InstallBusyWait(connection);
         using var command = connection.CreateCommand();
-        command.CommandText = _pragmas;
+        command.CommandText = Pragmas;
         command.ExecuteNonQuery();
+    }
+
+    private void InstallBusyWait(System.Data.Common.DbConnection connection)
+    {
+        if (connection is Microsoft.Data.Sqlite.SqliteConnection sqlite)
+        {
+            Data.SqliteBusyWait.Install(sqlite, _busyTimeoutMilliseconds);
+        }
     }
 
     /// <summary>True the first time this native connection is seen (always true for a connection that is not SQLite's).</summary>

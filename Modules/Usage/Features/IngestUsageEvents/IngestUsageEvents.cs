@@ -51,7 +51,7 @@ public static class IngestUsageEvents
     /// <param name="Duplicates">Events whose <c>event_id</c> was already stored or repeated in the batch.</param>
     internal sealed record Response(int Accepted, int Duplicates);
 
-    internal sealed class Handler(UsageDbContext db, UsageEventParser parser, TimeProvider clock, PlanLimits planLimits, AlertedThresholds alerted, MeterCatalog meters, IngestionWriteGate gate, AccountCache accountCache)
+    internal sealed class Handler(UsageDbContext db, UsageEventParser parser, TimeProvider clock, PlanLimits planLimits, AlertedThresholds alerted, MeterCatalog meters, AccountCache accountCache)
         : IRequestHandler<Request, Response>
     {
         public async Task<Response> Handle(Request request, CancellationToken cancellationToken)
@@ -73,16 +73,12 @@ public static class IngestUsageEvents
                 }
             }
 
-            // One writer at a time in this process: SQLite serializes writers anyway, and waiting here costs nothing,
-            // whereas a writer refused with SQLITE_BUSY is retried by Microsoft.Data.Sqlite after 150 ms sleeps.
-            await gate.WaitAsync(cancellationToken);
-            try
+            // One writer at a time on the Usage database in this process (ingestion, the outbox dispatcher, consumers):
+            // SQLite serializes writers anyway, and queueing here costs nothing, whereas a writer finding the lock taken
+            // waits in SQLite's busy handler.
+            using (await SqliteWriteGate.EnterAsync(db, cancellationToken))
             {
                 return await WriteAsync(parsed, unique, now, cancellationToken);
-            }
-            finally
-            {
-                gate.Release();
             }
         }
 
@@ -90,13 +86,6 @@ public static class IngestUsageEvents
         {
             await db.Database.OpenConnectionAsync(cancellationToken);
             var connection = db.Database.GetDbConnection();
-            await using (var pragma = connection.CreateCommand())
-            {
-                // Other instances and other writers of this database: let SQLite's own busy handler wait (fine-grained) first.
-                pragma.CommandText = "PRAGMA busy_timeout = 30000;";
-                await pragma.ExecuteNonQueryAsync(cancellationToken);
-            }
-
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
 
             // A period whose invoice run started takes no more events (the invoice must not change after it is made).
@@ -689,21 +678,6 @@ internal sealed class UsageEventParser(MeterCatalog meters, IOptions<UsageOption
 
         return true;
     }
-}
-
-/// <summary>Serializes ingestion's write transactions within the process (SQLite allows one writer at a time).</summary>
-internal sealed class IngestionWriteGate : IDisposable
-{
-    private readonly SemaphoreSlim _semaphore = new(1, 1);
-
-    /// <summary>Waits for the gate.</summary>
-    public Task WaitAsync(CancellationToken ct) => _semaphore.WaitAsync(ct);
-
-    /// <summary>Releases the gate.</summary>
-    public void Release() => _semaphore.Release();
-
-    /// <inheritdoc />
-    public void Dispose() => _semaphore.Dispose();
 }
 
 /// <summary>A threshold alert's identity.</summary>

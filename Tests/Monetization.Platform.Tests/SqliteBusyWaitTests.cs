@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Monetization.BuildingBlocks.Data;
+using Monetization.Platform.Tests.ThrowAwayModule;
+
+namespace Monetization.Platform.Tests;
+
+/// <summary>
+/// The busy handler every module connection gets (real SQLite files, two connections). The bundled SQLite's own
+/// <c>busy_timeout</c> sleeps a whole second per attempt, so a writer finding the lock held for a few milliseconds used to
+/// wait 1,000 ms: the bounds below (well under a second) tell the two apart on any machine.
+/// </summary>
+public sealed class SqliteBusyWaitTests
+{
+    private static string NewFile()
+    {
+        var file = Path.Combine(Path.GetTempPath(), "monetization-busy", Guid.NewGuid().ToString("N") + ".db");
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        return file;
+    }
+
+    private static SqliteConnection Open(string file)
+    {
+        var connection = new SqliteConnection($"Data Source={file};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode=WAL; CREATE TABLE IF NOT EXISTS t (v INTEGER NOT NULL);";
+        command.ExecuteNonQuery();
+        return connection;
+    }
+
+    /// <summary>Takes the write lock on <paramref name="connection"/> and releases it after <paramref name="holdFor"/>.</summary>
+    private static Task HoldWriteLockAsync(SqliteConnection connection, TimeSpan holdFor)
+    {
+        var transaction = connection.BeginTransaction();
+        using (var command = connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            command.CommandText = "INSERT INTO t (v) VALUES (1)";
+            command.ExecuteNonQuery();
+        }
+
+        return Task.Run(async () =>
+        {
+            await Task.Delay(holdFor);
+            transaction.Commit();
+            transaction.Dispose();
+        });
+    }
+
+    [Test]
+    public async Task A_waiting_writer_gets_the_lock_soon_after_it_is_released()
+    {
+        var file = NewFile();
+        using var holder = Open(file);
+        using var waiter = Open(file);
+        SqliteBusyWait.Install(waiter, timeoutMilliseconds: 30_000);
+
+        var released = HoldWriteLockAsync(holder, TimeSpan.FromMilliseconds(30));
+        var waited = Stopwatch.StartNew();
+        using (var begin = SqliteStatement.Prepare(waiter, "BEGIN IMMEDIATE"))
+        {
+            begin.Execute();
+        }
+
+        waited.Stop();
+        using (var commit = SqliteStatement.Prepare(waiter, "COMMIT"))
+        {
+            commit.Execute();
+        }
+
+        await released;
+        Assert.That(waited.Elapsed, Is.LessThan(TimeSpan.FromMilliseconds(600)),
+            "the writer retries in 1 ms steps, not in the bundled SQLite's whole-second sleeps");
+    }
+
+    [Test]
+    public async Task A_writer_gives_up_with_SQLITE_BUSY_once_its_timeout_is_spent()
+    {
+        var file = NewFile();
+        using var holder = Open(file);
+        using var waiter = Open(file);
+        SqliteBusyWait.Install(waiter, timeoutMilliseconds: 80);
+
+        var released = HoldWriteLockAsync(holder, TimeSpan.FromSeconds(3));
+        var waited = Stopwatch.StartNew();
+        using var begin = SqliteStatement.Prepare(waiter, "BEGIN IMMEDIATE");
+        var error = Assert.Throws<SqliteException>(() => begin.Execute());
+        waited.Stop();
+        await released;
+
+        Assert.That(error!.SqliteErrorCode, Is.EqualTo(5), "SQLITE_BUSY");
+        Assert.That(waited.Elapsed, Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(80)).And.LessThan(TimeSpan.FromMilliseconds(2_500)),
+            "it waited its timeout, then stopped while the lock was still held");
+    }
+
+    [Test]
+    public void Refuses_a_closed_connection_and_a_negative_timeout()
+    {
+        using var closed = new SqliteConnection($"Data Source={NewFile()}");
+        Assert.Throws<ArgumentException>(() => SqliteBusyWait.Install(closed, 1_000));
+        using var open = Open(NewFile());
+        Assert.Throws<ArgumentOutOfRangeException>(() => SqliteBusyWait.Install(open, -1));
+    }
+
+    [Test]
+    public async Task Module_connections_get_it_when_they_open()
+    {
+        await using var factory = new NotesFactory();
+        _ = factory.Server;
+        var file = await factory.QueryAsync(db => Task.FromResult(new SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource));
+        using var holder = Open(file);
+
+        var released = HoldWriteLockAsync(holder, TimeSpan.FromMilliseconds(30));
+        var waited = Stopwatch.StartNew();
+        await factory.QueryAsync(db => db.Database.ExecuteSqlRawAsync("DELETE FROM Notes WHERE 0"));
+        waited.Stop();
+        await released;
+
+        Assert.That(waited.Elapsed, Is.LessThan(TimeSpan.FromMilliseconds(600)),
+            "a module's write waiting for another connection's lock resumes within milliseconds of its release");
+    }
+}
