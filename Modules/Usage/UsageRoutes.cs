@@ -20,7 +20,7 @@ internal sealed class UsageRoutes : ApiModule
     public UsageRoutes()
         : base("Usage")
     {
-        Post<IngestUsageEvents.Body, IngestUsageEvents.Response>("/v1/usage/events", (_, body) => body.ToRequest(),
+        PostParsed<IngestUsageEvents.Body, IngestUsageEvents.Response>("/v1/usage/events", UsageBatchJson.Parse, (_, body) => body.ToRequest(),
             new ApiRoute("Ingest 1 to 1,000 usage events (idempotent by event_id, all or nothing)") { Status = 202, Problems = [400, 422] });
         Get("/v1/usage/{user_id}/consumption", ctx => new GetConsumption.Request(ctx.Route("user_id"), ctx.Query("month")),
             new ApiRoute("A user's consumption per meter for a month, with limits, cost so far and alerts (X-Billing-Alert)")
