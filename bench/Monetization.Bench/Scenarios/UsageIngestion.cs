@@ -16,10 +16,16 @@ namespace Monetization.Bench.Scenarios;
 internal static class UsageIngestion
 {
     private const int Users = 100;
-    /// <summary>Warm-up batches (also bounded by <see cref="WarmupSeconds"/>): enough for the tiered JIT to settle, as for the webhooks.</summary>
-    private const int WarmupBatches = 200;
 
-    private const int WarmupSeconds = 10;
+    /// <summary>
+    /// Warm-up, by time: perf showed the JIT (8–24 % of the Host's CPU) and the runtime's own start-up work (another
+    /// 11–24 %) busy for the first ~8 s of ingestion and near zero from ~9 s (docs/performance.md), so a fixed 200 batches
+    /// (1.5 s) left the whole default timed phase (3–4 s) inside the warm-up. The baseline inserts as many batches first.
+    /// </summary>
+    private const int WarmupSeconds = 12;
+
+    /// <summary>Upper bound of warm-up batches (bodies are made as they are sent).</summary>
+    private const int MaxWarmupBatches = 20_000;
 
     public static async Task<ScenarioResult> RunAsync(BenchSettings settings, CancellationToken ct)
     {
@@ -46,12 +52,7 @@ internal static class UsageIngestion
             return list;
         }
 
-        var bodies = new byte[batches + WarmupBatches][];
-        for (long k = 0; k < bodies.Length; k++)
-        {
-            bodies[k] = workload.Body(Indices(k));
-        }
-
+        long warmupBatches = 1;
         var data = HostProcess.NewDataDirectory("usage");
         try
         {
@@ -59,7 +60,7 @@ internal static class UsageIngestion
             {
                 using var http = LoadDriver.CreateClient(host.BaseAddress, settings.UsageClients, HostProcess.AdminKey);
                 var accepted = new ConcurrentBag<long>();
-                var probe = await UsageApi.PostBatchAsync(http, bodies[0], batchSize, ct);
+                var probe = await UsageApi.PostBatchAsync(http, workload.Body(Indices(0)), batchSize, ct);
                 if (probe.Status is 404 or 405)
                 {
                     result.Skipped = $"route not available: POST {UsageApi.IngestRoute} answered {probe.Status}; only the baseline was measured";
@@ -71,12 +72,20 @@ internal static class UsageIngestion
                         accepted.Add(0);
                     }
 
-                    await new LoadDriver(settings.UsageClients, WarmupBatches - 1, TimeSpan.FromSeconds(WarmupSeconds))
-                        .RunAsync("warm-up", (i, c) => Post(http, bodies, i + 1, batchSize, accepted, c), ct);
+                    var warmup = await new LoadDriver(settings.UsageClients, MaxWarmupBatches, TimeSpan.FromSeconds(WarmupSeconds))
+                        .RunAsync("warm-up", (i, c) => Post(http, workload.Body(Indices(i + 1)), i + 1, batchSize, accepted, c), ct);
+                    warmupBatches = 1 + warmup.Requests;
+                    var bodies = new byte[batches][];
+                    for (long k = 0; k < batches; k++)
+                    {
+                        bodies[k] = workload.Body(Indices(warmupBatches + k));
+                    }
+
                     var cpuBefore = host.CpuTime;
                     var phase = await new LoadDriver(settings.UsageClients, batches, TimeSpan.FromSeconds(settings.Seconds))
                         .RunAsync($"Host POST {UsageApi.IngestRoute} ({settings.UsageClients} clients × {batchSize})",
-                            (i, c) => Post(http, bodies, WarmupBatches + i, batchSize, accepted, c), ct);
+                            (i, c) => Post(http, bodies[i], warmupBatches + i, batchSize, accepted, c), ct);
+                    result.Notes.Add($"warm-up: {warmupBatches} batches in {warmup.Wall.TotalSeconds:0.0} s before timing (the baseline inserts as many first)");
                     result.Phases.Add(phase);
                     if (phase.Items > 0)
                     {
@@ -103,7 +112,7 @@ internal static class UsageIngestion
 
             await using (var baseline = await BatchInsertBaseline.OpenAsync(data, ct))
             {
-                for (long k = 0; k < WarmupBatches; k++)
+                for (long k = 0; k < warmupBatches; k++)
                 {
                     baseline.InsertBatch(workload, Indices(k));
                 }
@@ -111,7 +120,7 @@ internal static class UsageIngestion
                 var phase = await new LoadDriver(1, batches, TimeSpan.FromSeconds(settings.Seconds))
                     .RunAsync($"baseline: prepared insert, 1 tx/{batchSize} rows", (i, _) =>
                     {
-                        baseline.InsertBatch(workload, Indices(WarmupBatches + i));
+                        baseline.InsertBatch(workload, Indices(warmupBatches + i));
                         return Task.FromResult(new Outcome(200, batchSize));
                     }, ct);
                 result.Phases.Add(phase);
@@ -140,9 +149,9 @@ internal static class UsageIngestion
         return result;
     }
 
-    private static async Task<Outcome> Post(HttpClient http, byte[][] bodies, long k, int events, ConcurrentBag<long> accepted, CancellationToken ct)
+    private static async Task<Outcome> Post(HttpClient http, byte[] body, long k, int events, ConcurrentBag<long> accepted, CancellationToken ct)
     {
-        var outcome = await UsageApi.PostBatchAsync(http, bodies[k], events, ct);
+        var outcome = await UsageApi.PostBatchAsync(http, body, events, ct);
         if (outcome.Succeeded)
         {
             accepted.Add(k);
