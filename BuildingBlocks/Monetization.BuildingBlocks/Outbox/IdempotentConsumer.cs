@@ -36,6 +36,13 @@ public abstract class IdempotentConsumer<TEvent, TDbContext>(TDbContext db, Time
         var eventId = notification.EventId;
         try
         {
+            if (!await ConcernsAsync(notification, cancellationToken))
+            {
+                return;
+            }
+
+            // What the check read was read outside the transaction: HandleAsync must not get it back through identity resolution.
+            db.ChangeTracker.Clear();
             using var writer = await SqliteWriteGate.EnterAsync(db, cancellationToken);
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
 
@@ -61,6 +68,14 @@ public abstract class IdempotentConsumer<TEvent, TDbContext>(TDbContext db, Time
             db.ChangeTracker.Clear();
         }
     }
+
+    /// <summary>
+    /// Whether the event has anything for this consumer, asked before the write gate, the transaction and the inbox claim:
+    /// false means nothing is written at all, not even the inbox row (default: true). It must only read. A redelivery asks
+    /// again, so an event that comes to concern the consumer later is still handled once, through the inbox. What it reads
+    /// is read outside the transaction, so <see cref="HandleAsync"/> checks again what it relies on.
+    /// </summary>
+    protected virtual ValueTask<bool> ConcernsAsync(TEvent integrationEvent, CancellationToken cancellationToken) => ValueTask.FromResult(true);
 
     /// <summary>The consumer's effects: change entities through <see cref="Db"/> (and raise events with
     /// <see cref="ModuleDbContext.AddIntegrationEvent"/>); saving is done by the base, though calling SaveChanges is allowed.</summary>

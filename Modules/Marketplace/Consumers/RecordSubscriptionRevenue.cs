@@ -16,36 +16,25 @@ namespace Monetization.Marketplace.Consumers;
 internal sealed class RecordSubscriptionRevenue(MarketplaceDbContext db, TimeProvider clock, RevenueLedger ledger)
     : IdempotentConsumer<InvoicePaid, MarketplaceDbContext>(db, clock)
 {
+    /// <summary>Only invoices with a line that belongs to a plugin: the plan's renewals write nothing here, not even an inbox row.</summary>
+    protected override async ValueTask<bool> ConcernsAsync(InvoicePaid integrationEvent, CancellationToken cancellationToken)
+    {
+        foreach (var line in integrationEvent.Lines.Where(l => l.Amount != 0))
+        {
+            if ((await MatchAsync(integrationEvent, line, cancellationToken)).Plugin is not null)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     protected override async Task HandleAsync(InvoicePaid integrationEvent, CancellationToken cancellationToken)
     {
         foreach (var line in integrationEvent.Lines.Where(l => l.Amount != 0))
         {
-            line.Metadata.TryGetValue("install_id", out var installId);
-            Install? install = null;
-            if (installId is not null)
-            {
-                install = await Db.Installs.SingleOrDefaultAsync(i => i.Id == installId, cancellationToken);
-            }
-
-            if (install is null && line.SubscriptionItemId is { } itemId)
-            {
-                install = await Db.Installs.Where(i => i.StripeSubscriptionItemId == itemId).OrderByDescending(i => i.CreatedAt).FirstOrDefaultAsync(cancellationToken);
-            }
-
-            var pluginId = install?.PluginId ?? (line.Metadata.TryGetValue("plugin_id", out var p) ? p : null);
-            var plugin = pluginId is null ? null : await Db.Plugins.SingleOrDefaultAsync(x => x.Id == pluginId, cancellationToken);
-            if (plugin is null && line.PriceId is { } priceId)
-            {
-                // Proration lines (a plugin added or removed mid-period) are invoice items: Stripe gives them the price
-                // but neither the subscription item nor its metadata.
-                plugin = await Db.Plugins.SingleOrDefaultAsync(x => x.StripePriceId == priceId, cancellationToken);
-                if (plugin is not null && integrationEvent.UserId is { Length: > 0 } userId)
-                {
-                    install = await Db.Installs.Where(i => i.PluginId == plugin.Id && i.UserId == userId)
-                        .OrderByDescending(i => i.CreatedAt).FirstOrDefaultAsync(cancellationToken);
-                }
-            }
-
+            var (plugin, install) = await MatchAsync(integrationEvent, line, cancellationToken);
             if (plugin is null)
             {
                 continue;
@@ -62,5 +51,37 @@ internal sealed class RecordSubscriptionRevenue(MarketplaceDbContext db, TimePro
                 },
                 cancellationToken);
         }
+    }
+
+    /// <summary>The plugin (and install, when known) a line belongs to, in the order of the class comment; (null, null) for the plan's lines.</summary>
+    private async Task<(Plugin? Plugin, Install? Install)> MatchAsync(InvoicePaid integrationEvent, InvoiceLine line, CancellationToken cancellationToken)
+    {
+        line.Metadata.TryGetValue("install_id", out var installId);
+        Install? install = null;
+        if (installId is not null)
+        {
+            install = await Db.Installs.SingleOrDefaultAsync(i => i.Id == installId, cancellationToken);
+        }
+
+        if (install is null && line.SubscriptionItemId is { } itemId)
+        {
+            install = await Db.Installs.Where(i => i.StripeSubscriptionItemId == itemId).OrderByDescending(i => i.CreatedAt).FirstOrDefaultAsync(cancellationToken);
+        }
+
+        var pluginId = install?.PluginId ?? (line.Metadata.TryGetValue("plugin_id", out var p) ? p : null);
+        var plugin = pluginId is null ? null : await Db.Plugins.SingleOrDefaultAsync(x => x.Id == pluginId, cancellationToken);
+        if (plugin is null && line.PriceId is { } priceId)
+        {
+            // Proration lines (a plugin added or removed mid-period) are invoice items: Stripe gives them the price
+            // but neither the subscription item nor its metadata.
+            plugin = await Db.Plugins.SingleOrDefaultAsync(x => x.StripePriceId == priceId, cancellationToken);
+            if (plugin is not null && integrationEvent.UserId is { Length: > 0 } userId)
+            {
+                install = await Db.Installs.Where(i => i.PluginId == plugin.Id && i.UserId == userId)
+                    .OrderByDescending(i => i.CreatedAt).FirstOrDefaultAsync(cancellationToken);
+            }
+        }
+
+        return (plugin, install);
     }
 }

@@ -320,6 +320,7 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
                 invoice.Metadata));
         }
 
+        var before = (account.GracePeriodEnd, account.Status, account.TrialUsed);
         if (invoice.SubscriptionId is { } subId && (account.StripeSubscriptionId is null || account.StripeSubscriptionId == subId))
         {
             account.GracePeriodEnd = null;
@@ -327,13 +328,20 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
             {
                 account.Status = SubscriptionStatuses.Active;
             }
-
-            account.UpdatedAt = now;
         }
 
         if (invoice.SubscriptionId is not null && invoice.AmountPaid > 0)
         {
             account.TrialUsed = true;
+        }
+
+        if ((account.GracePeriodEnd, account.Status, account.TrialUsed) != before)
+        {
+            account.UpdatedAt = now; // a renewal that changes nothing leaves the account row alone
+        }
+
+        if (invoice.SubscriptionId is not null && invoice.AmountPaid > 0)
+        {
             var plan = invoice.Lines.Data.Select(l => catalog.ByPriceId(l.Pricing?.PriceDetails?.Price)?.Plan).FirstOrDefault(p => p is { IsPaid: true })
                 ?? (catalog.Find(account.Plan) is { IsPaid: true } known ? known : null)
                 ?? catalog.Find(invoice.Parent?.SubscriptionDetails?.Metadata?.GetValueOrDefault(MetadataKeys.Plan));
