@@ -58,6 +58,7 @@ internal sealed class MarketplaceDbContext(DbContextOptions<MarketplaceDbContext
             b.HasIndex(p => new { p.Status, p.InstallCount, p.Id });
             b.HasIndex(p => new { p.Status, p.Name, p.Id });
             b.HasIndex(p => new { p.DeveloperId, p.Status });
+            b.HasIndex(p => p.StripePriceId);
         });
         modelBuilder.Entity<Install>(b =>
         {
