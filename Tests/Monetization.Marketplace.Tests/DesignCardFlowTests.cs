@@ -181,4 +181,31 @@ public sealed class DesignCardFlowTests
         Assert.That(items.Select(i => i.Str("id")), Does.Contain(again.Str("stripe_subscription_item_id")));
         Assert.That(items.Count(i => i["metadata"]?["install_id"]?.GetValue<string>() == again.Str("install_id")), Is.EqualTo(1));
     }
+    [Test]
+    public async Task A_plan_only_invoice_writes_nothing_in_Marketplace_while_a_plugin_price_line_on_the_next_one_is_recorded_once()
+    {
+        await using var h = new MarketplaceHarness();
+        await h.RegisterDeveloperAsync();
+        var plugin = await h.PublishPluginAsync("backup", new { model = "monthly", amount = 999, currency = "usd" });
+        var pluginPrice = await h.Factory.QueryAsync<MarketplaceDbContext, string?>(db => db.Plugins.Where(p => p.Id == plugin).Select(p => p.StripePriceId).SingleAsync());
+        Assert.That(pluginPrice, Is.Not.Null.And.Not.Empty);
+        var now = h.Clock.GetUtcNow();
+        var planLine = new InvoiceLine("il_plan", "price_plan_premium", "si_plan", 2_000, "usd", 1, now, now.AddMonths(1), new Dictionary<string, string>());
+        var planOnly = new InvoicePaid(Guid.NewGuid(), now, "u1", "cus_u1", "in_plan_only", "sub_u1", "subscription_cycle", 2_000, "usd", "ch_1", "pi_1",
+            [planLine], new Dictionary<string, string>());
+
+        await h.Factory.PublishAsync(planOnly);
+        Assert.That(await h.Factory.QueryAsync<MarketplaceDbContext, int>(db => db.Inbox.CountAsync(i => i.EventId == planOnly.EventId)), Is.Zero,
+            "declined before the transaction: not even an inbox row");
+        Assert.That(await RevenueAsync(h), Is.Empty);
+
+        // A proration line carries only the plugin's price: it must still be matched, once, whatever the redeliveries.
+        var proration = new InvoiceLine("il_proration", pluginPrice, null, 333, "usd", 1, now, now.AddMonths(1), new Dictionary<string, string>());
+        var mixed = planOnly with { EventId = Guid.NewGuid(), InvoiceId = "in_mixed", AmountPaid = 2_333, Lines = [planLine, proration] };
+        await h.Factory.PublishAsync(mixed);
+        await h.Factory.PublishAsync(mixed);
+        var revenue = await RevenueAsync(h);
+        Assert.That(revenue.Select(e => (e.SourceId, e.Gross)), Is.EqualTo(new[] { ("in_mixed:il_proration", 333L) }));
+        Assert.That(await h.Factory.QueryAsync<MarketplaceDbContext, int>(db => db.Inbox.CountAsync(i => i.EventId == mixed.EventId)), Is.EqualTo(1));
+    }
 }

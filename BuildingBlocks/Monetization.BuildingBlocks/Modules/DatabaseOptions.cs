@@ -11,4 +11,10 @@ public sealed class DatabaseOptions
 
     /// <summary>Seconds a command waits for SQLite's write lock before failing (default 30).</summary>
     public int BusyTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// Milliseconds between background checkpoints of each module's write-ahead log (default 100, at least 10); see
+    /// <see cref="Data.SqliteCheckpointer"/>.
+    /// </summary>
+    public int CheckpointIntervalMilliseconds { get; set; } = 100;
 }

@@ -124,7 +124,8 @@ public sealed class ModuleConnectionStrings(IConfiguration configuration, IOptio
 /// <summary>
 /// Per-connection SQLite settings: a busy handler (<see cref="Data.SqliteBusyWait"/>: SQLite's own wait for the write
 /// lock in 1 ms steps, instead of the driver's 150 ms retry sleeps or the bundled SQLite's whole-second
-/// <c>busy_timeout</c> sleeps), <c>synchronous=NORMAL</c> (safe with WAL, which the migrator persists), foreign keys,
+/// <c>busy_timeout</c> sleeps), <c>wal_autocheckpoint</c> raised to a backstop (<see cref="Data.SqliteCheckpointer"/> checkpoints
+/// in the background), <c>synchronous=NORMAL</c> (safe with WAL, which the migrator persists), foreign keys,
 /// <c>temp_store=MEMORY</c> and <c>mmap_size</c>. Applied once per physical connection: a connection taken again from the driver's pool keeps
 /// them, so a query costs no extra statements.
 /// </summary>
@@ -141,7 +142,8 @@ internal sealed class SqlitePragmaInterceptor : DbConnectionInterceptor
     /// </summary>
     private const long MmapBytes = 64L * 1024 * 1024;
 
-    private static readonly string Pragmas = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA mmap_size=" + MmapBytes + ";";
+    private static readonly string Pragmas = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA mmap_size=" + MmapBytes
+        + "; PRAGMA wal_autocheckpoint=" + Data.SqliteCheckpointer.BackstopPages + ";";
 
     private readonly int _busyTimeoutMilliseconds;
 

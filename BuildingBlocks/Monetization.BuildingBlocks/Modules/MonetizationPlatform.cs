@@ -50,6 +50,7 @@ public static class MonetizationPlatform
             options.UseSqlite(sp.GetRequiredService<ModuleConnectionStrings>().For("Platform"))
                 .ConfigureWarnings(w => w.Ignore(Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.PendingModelChangesWarning)));
         services.AddHostedService<StartupMigrations>();
+        services.AddHostedService<Data.SqliteCheckpointer>(); // after the migrations: they create the files and turn on WAL
         return builder;
     }
 

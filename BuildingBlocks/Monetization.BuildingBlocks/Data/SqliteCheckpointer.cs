@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Monetization.BuildingBlocks.Modules;
+
+namespace Monetization.BuildingBlocks.Data;
+
+/// <summary>
+/// Copies each module database's write-ahead log back into the database file in the background
+/// (<c>PRAGMA wal_checkpoint(PASSIVE)</c> every <see cref="DatabaseOptions.CheckpointIntervalMilliseconds"/>, on a
+/// connection of its own; https://sqlite.org/wal.html#application_initiated_checkpoints). Left to SQLite, the
+/// checkpoint runs inside the commit of whichever writer pushes the log past 1,000 pages, with the write lock's queue
+/// behind it: 15–30 ms of copying and <c>fsync</c> on this machine's disk every few hundred webhook events, which was
+/// the tail latency of webhook intake. A passive checkpoint takes no write lock, so writers go on meanwhile. Writer
+/// connections keep SQLite's own checkpoint as a backstop, at <see cref="BackstopPages"/>, should this service fall
+/// behind or not run (tests without hosted services).
+/// </summary>
+public sealed partial class SqliteCheckpointer(
+    IServiceProvider services,
+    ModuleCatalog catalog,
+    IOptions<DatabaseOptions> options,
+    ILogger<SqliteCheckpointer> logger) : BackgroundService
+{
+    /// <summary>Log size, in pages, at which a committing writer checkpoints by itself (<c>PRAGMA wal_autocheckpoint</c>): 64 MiB of 4 KiB pages.</summary>
+    public const int BackstopPages = 16_384;
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = TimeSpan.FromMilliseconds(Math.Max(10, options.Value.CheckpointIntervalMilliseconds));
+        var connections = new List<(string Module, SqliteConnection Connection)>();
+        try
+        {
+            await using (var scope = services.CreateAsyncScope())
+            {
+                foreach (var database in catalog.Databases)
+                {
+                    var db = (DbContext)scope.ServiceProvider.GetRequiredService(database.ContextType);
+                    if (db.Database.IsSqlite() && db.Database.GetConnectionString() is { } connectionString)
+                    {
+                        var connection = new SqliteConnection(connectionString);
+                        await connection.OpenAsync(stoppingToken);
+                        connections.Add((database.Module, connection));
+                    }
+                }
+            }
+
+            // Its own thread: a checkpoint blocks in write() and fsync() for milliseconds, which the thread pool should not lend.
+            await Task.Factory.StartNew(
+                () =>
+                {
+                    while (!stoppingToken.WaitHandle.WaitOne(interval))
+                    {
+                        foreach (var (module, connection) in connections)
+                        {
+                            Checkpoint(module, connection);
+                        }
+                    }
+                },
+                stoppingToken,
+                TaskCreationOptions.LongRunning,
+                TaskScheduler.Default);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            foreach (var (_, connection) in connections)
+            {
+                await connection.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>One passive checkpoint; a failure is logged and retried on the next tick (the backstop still bounds the log).</summary>
+    private void Checkpoint(string module, SqliteConnection connection)
+    {
+        try
+        {
+            var started = Stopwatch.GetTimestamp();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
+            using var reader = command.ExecuteReader();
+            if (reader.Read() && reader.GetInt32(2) > 0)
+            {
+                LogCheckpointed(logger, module, reader.GetInt32(2), reader.GetInt32(1), Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+        }
+        catch (SqliteException e)
+        {
+            LogFailed(logger, module, e.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Trace, Message = "{Module}: checkpointed {Pages} of {LogPages} log pages in {Milliseconds:0.0} ms")]
+    private static partial void LogCheckpointed(ILogger logger, string module, int pages, int logPages, double milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Module}: background checkpoint failed, retried on the next tick: {Error}")]
+    private static partial void LogFailed(ILogger logger, string module, string error);
+}
