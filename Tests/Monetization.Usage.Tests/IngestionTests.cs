@@ -106,6 +106,41 @@ public sealed class IngestionTests
         Assert.That(readOnly.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
     }
 
+    [TestCase("null", "empty_body", null)]
+    [TestCase("[]", "malformed_json", null)]
+    [TestCase("{\"events\": {}}", "malformed_json", "events")]
+    [TestCase("{\"events\": [{\"event_id\": 5}]}", "malformed_json", "events[0].event_id")]
+    [TestCase("{\"events\": [{\"event_id\": \"e1\"}, {\"quantity\": \"5\"}]}", "malformed_json", "events[1].quantity")]
+    [TestCase("{\"events\": [{\"timestamp\": \"yesterday\"}]}", "malformed_json", "events[0].timestamp")]
+    [TestCase("{\"events\": [7]}", "malformed_json", "events[0]")]
+    [TestCase("{\"events\": []} {}", "malformed_json", null)]
+    public async Task A_body_of_the_wrong_shape_is_a_400_naming_where_and_stores_nothing(string body, string type, string? where)
+    {
+        await using var f = new UsageFactory();
+        using var response = await f.CreateAdminClient().PostJsonAsync("/v1/usage/events", body);
+        var problem = await response.ShouldBeProblemAsync(400, type: type);
+        if (where is not null)
+        {
+            Assert.That(problem["detail"]!.GetValue<string>(), Does.Contain(" at " + where + ":"));
+        }
+
+        Assert.That(await UsedAsync(f, "u1", "api_calls", f.Now.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture)), Is.Zero);
+    }
+
+    [Test]
+    public async Task Unknown_members_are_ignored_and_a_repeated_member_keeps_its_last_value()
+    {
+        await using var f = new UsageFactory();
+        var timestamp = f.Now.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        var body = "{\"source\": \"sdk\", \"events\": [{\"event_id\": \"x1\", \"user_id\": \"u1\", \"meter\": \"api_calls\", \"extra\": {\"a\": [1, 2]}, "
+            + "\"quantity\": 1, \"timestamp\": \"" + timestamp + "\", \"event_id\": \"x2\"}]}";
+        using var response = await f.CreateAdminClient().PostJsonAsync("/v1/usage/events", body);
+        var accepted = await response.ReadJsonAsync(202);
+        Assert.That(accepted["accepted"]!.GetValue<int>(), Is.EqualTo(1));
+        var again = await f.IngestAsync(Event("x2", "u1", "api_calls", 1, f.Now));
+        Assert.That(again["duplicates"]!.GetValue<int>(), Is.EqualTo(1), "the event was stored under its last event_id");
+    }
+
     [Test]
     public async Task An_event_within_LateDays_of_the_previous_month_is_accepted_into_that_month()
     {
