@@ -49,6 +49,9 @@ public sealed class SqliteStatement : IDisposable
     /// <summary>Binds a 64-bit integer to parameter <paramref name="index"/> (1-based).</summary>
     public void Bind(int index, long value) => Check(raw.sqlite3_bind_int64(_statement, index, value));
 
+    /// <summary>Binds a 64-bit integer, or SQL NULL for <see langword="null"/>, to parameter <paramref name="index"/> (1-based).</summary>
+    public void Bind(int index, long? value) => Check(value is { } v ? raw.sqlite3_bind_int64(_statement, index, v) : raw.sqlite3_bind_null(_statement, index));
+
     /// <summary>Binds text (or SQL NULL for <see langword="null"/>) to parameter <paramref name="index"/> (1-based).</summary>
     public void Bind(int index, string? value) =>
         Check(value switch

@@ -24,6 +24,17 @@ public sealed class WebhookBurstTests : SubscriptionsTestBase
         var links = await Task.WhenAll(Enumerable.Range(0, Users).Select(i => PostAsync(ForUser(checkout, i, $"evt_burst_checkout_{i:D3}"))));
         Assert.That(links, Is.All.EqualTo("processed"));
 
+        // Rows stored by a shared transaction read back through the model as a lone delivery's would.
+        var created = DateTimeOffset.FromUnixTimeSeconds(JsonNode.Parse(checkout)!["created"]!.GetValue<long>());
+        var rows = await Factory.QueryAsync<SubscriptionsDbContext, List<Domain.StripeEventRecord>>(db =>
+            db.StripeEvents.AsNoTracking().Where(e => e.Id.StartsWith("evt_burst_checkout_")).ToListAsync());
+        Assert.That(rows, Has.Count.EqualTo(Users));
+        Assert.That(rows, Has.All.Matches<Domain.StripeEventRecord>(e =>
+            e.Type == "checkout.session.completed" && e.Status == "processed" && e.Attempts == 1 && e.LastError == null
+            && e.NextAttemptAt == null && e.ProcessedAt != null && e.ReceivedAt.Offset == TimeSpan.Zero && e.Created == created
+            && !e.Livemode && e.Account == null && e.ObjectId != null && e.ObjectId.StartsWith("cs_", StringComparison.Ordinal)
+            && e.Payload.Contains(e.Id, StringComparison.Ordinal)));
+
         // Each user's invoice.paid twice (a redelivery racing the first), plus one event for a customer nobody linked.
         var burst = Enumerable.Range(0, Users).SelectMany(i => new[] { ForUser(paid, i, $"evt_burst_paid_{i:D3}"), ForUser(paid, i, $"evt_burst_paid_{i:D3}") })
             .Append(ForUser(paid, 999, "evt_burst_stranger"))
