@@ -58,6 +58,50 @@ public sealed class OutboxTests
     }
 
     [Test]
+    public async Task Two_dispatchers_on_one_database_claim_each_row_once_and_deliver_everything()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "monetization-tests", Guid.NewGuid().ToString("N"));
+        await using var first = new NotesFactory(directory);
+        first.WithSetting("Outbox:BatchSize", "3");
+        _ = first.Server;
+        const int notes = 30;
+        for (var i = 0; i < notes; i++)
+        {
+            await first.WriteNoteAsync($"note {i}");
+        }
+
+        await using var second = new NotesFactory(directory);
+        second.WithSetting("Outbox:BatchSize", "3");
+        _ = second.Server;
+
+        // Two Host instances over the same file, each running rounds until nothing is left: a row picked by one round is
+        // leased in the same statement, so the other instance's rounds skip it.
+        static async Task<int> DrainAsync(NotesFactory factory)
+        {
+            var dispatcher = factory.Services.GetServices<Monetization.BuildingBlocks.Outbox.IOutboxDispatcher>().Single(d => d.Module == "Notes");
+            var claimed = 0;
+            int round;
+            while ((round = await dispatcher.DispatchDueAsync(CancellationToken.None)) > 0)
+            {
+                claimed += round;
+            }
+
+            return claimed;
+        }
+
+        var claimed = await Task.WhenAll(Task.Run(() => DrainAsync(first)), Task.Run(() => DrainAsync(second)));
+
+        Assert.That(claimed.Sum(), Is.EqualTo(notes), "every row is claimed by exactly one round of one instance");
+        var rows = await first.QueryAsync(db => db.Outbox.AsNoTracking().ToListAsync());
+        Assert.That(rows, Has.Count.EqualTo(notes));
+        Assert.That(rows.Select(r => (r.Attempts, r.DispatchedAt.HasValue, r.LockedUntil)), Is.All.EqualTo((1, true, (DateTimeOffset?)null)),
+            "each row delivered once (one attempt), marked delivered, its lease released");
+        Assert.That(first.Log.ReliableRuns + second.Log.ReliableRuns, Is.EqualTo(notes));
+        Assert.That(await first.QueryAsync(db => db.Seen.CountAsync(s => s.Consumer == "reliable")), Is.EqualTo(notes));
+        Directory.Delete(directory, recursive: true);
+    }
+
+    [Test]
     public async Task Failing_consumer_is_retried_with_backoff_while_the_succeeding_one_is_not_run_again()
     {
         await using var factory = new NotesFactory();

@@ -78,5 +78,46 @@ public sealed class SqliteStatementTests
         Assert.Throws<ArgumentException>(() => SqliteStatement.Prepare(new Microsoft.Data.Sqlite.SqliteConnection("Data Source=:memory:"), "SELECT 1"));
     }
 
+    [Test]
+    public async Task Reads_the_rows_of_a_query_and_of_a_write_with_returning_then_runs_again()
+    {
+        await using var db = await OpenAsync(
+            "CREATE TABLE t (k INTEGER NOT NULL PRIMARY KEY, v TEXT NULL, leased TEXT NULL);"
+            + "INSERT INTO t (k, v) VALUES (1, 'één'), (2, NULL), (3, ''), (4, 'four');");
+        var connection = db.Database.GetDbConnection();
+
+        using (var lease = SqliteStatement.Prepare(connection, "UPDATE t SET leased = ?1 WHERE k IN (SELECT k FROM t WHERE leased IS NULL ORDER BY k LIMIT ?2) RETURNING k, v"))
+        {
+            lease.Bind(1, "first");
+            lease.Bind(2, 3);
+            var rows = new List<(long, string?)>();
+            while (lease.Read())
+            {
+                rows.Add((lease.GetInt64(0), lease.GetString(1)));
+            }
+
+            Assert.That(rows.OrderBy(r => r.Item1), Is.EqualTo(new (long, string?)[] { (1, "één"), (2, null), (3, "") }),
+                "UTF-8 text, NULL as null and '' as empty come back as stored");
+
+            lease.Bind(1, "second");
+            Assert.That(lease.Read(), Is.True, "after the last row the statement is reset, so it runs again with new values");
+            Assert.That(lease.GetInt64(0), Is.EqualTo(4));
+            Assert.That(lease.Read(), Is.False);
+            Assert.That(lease.Read(), Is.False, "nothing left to lease");
+        }
+
+        using (var select = SqliteStatement.Prepare(connection, "SELECT k FROM t WHERE k IN (SELECT value FROM json_each(?1)) ORDER BY k"))
+        {
+            select.Bind(1, "[4,2,9]");
+            Assert.That(select.Read(), Is.True);
+            Assert.That(select.GetInt64(0), Is.EqualTo(2));
+            select.Reset();
+            select.Bind(1, "[3]");
+            Assert.That(select.Read() && select.GetInt64(0) == 3, Is.True, "a statement stopped early with Reset runs again");
+        }
+
+        Assert.That(await db.Database.SqlQueryRaw<long>("SELECT COUNT(*) AS Value FROM t WHERE leased = 'first'").SingleAsync(), Is.EqualTo(3));
+    }
+
     private sealed record Row(string K, string? V, long N);
 }

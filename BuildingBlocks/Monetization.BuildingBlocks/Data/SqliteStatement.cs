@@ -118,6 +118,36 @@ public sealed class SqliteStatement : IDisposable
         }
     }
 
+    /// <summary>
+    /// Steps a statement that returns rows (a <c>SELECT</c>, or a write with <c>RETURNING</c>): true when a row is ready for
+    /// <see cref="GetInt64"/> and <see cref="GetString"/>, false when there are no more (the statement is then reset, so its
+    /// parameters can be bound again). Stop early with <see cref="Reset"/>.
+    /// </summary>
+    /// <remarks>A write with <c>RETURNING</c> makes all its changes on the first step; SQLite returns its rows in no
+    /// particular order.</remarks>
+    /// <exception cref="SqliteException">SQLite failed (the statement is reset).</exception>
+    public bool Read()
+    {
+        var rc = raw.sqlite3_step(_statement);
+        if (rc == raw.SQLITE_ROW)
+        {
+            return true;
+        }
+
+        raw.sqlite3_reset(_statement);
+        return rc == raw.SQLITE_DONE ? false : throw Error(_db, rc);
+    }
+
+    /// <summary>Column <paramref name="column"/> (0-based) of the current row as a 64-bit integer (0 for NULL).</summary>
+    public long GetInt64(int column) => raw.sqlite3_column_int64(_statement, column);
+
+    /// <summary>Column <paramref name="column"/> (0-based) of the current row as text, or null for NULL.</summary>
+    public string? GetString(int column) =>
+        raw.sqlite3_column_type(_statement, column) == raw.SQLITE_NULL ? null : raw.sqlite3_column_text(_statement, column).utf8_to_string();
+
+    /// <summary>Ends the current run of <see cref="Read"/> early, so the statement can be bound and run again.</summary>
+    public void Reset() => raw.sqlite3_reset(_statement);
+
     /// <inheritdoc />
     public void Dispose() => _statement.Dispose();
 

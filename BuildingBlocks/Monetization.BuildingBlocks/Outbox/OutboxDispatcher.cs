@@ -1,3 +1,4 @@
+using System.Text.Json;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -196,10 +197,29 @@ public sealed partial class OutboxDispatcher<TDbContext>(
     }
 
     /// <summary>
-    /// One round: claims up to <see cref="OutboxOptions.BatchSize"/> due rows with one lease (one write), publishes them in
-    /// order, and marks the delivered ones together (one write per second of publishing, and at the end), so the module's
-    /// database sees a few writes per round instead of two per row. A failed row is recorded at once. If the process dies
-    /// mid-round, the unmarked rows are delivered again when the lease runs out; consumers skip them through their inbox.
+    /// Claims up to <c>?4</c> due rows for this round (lease until <c>?1</c>, claim <c>?2</c>, now <c>?3</c>, all times UTC
+    /// ticks) and returns them, in one statement: the rows are chosen and leased in the same write, so two dispatchers
+    /// (two Host instances on one file) never claim the same row.
+    /// </summary>
+    private const string ClaimSql =
+        "UPDATE OutboxMessages SET LockedUntil = ?1, LockedBy = ?2 WHERE Sequence IN ("
+        + "SELECT Sequence FROM OutboxMessages WHERE DispatchedAt IS NULL AND DeadLetteredAt IS NULL AND NextAttemptAt <= ?3 "
+        + "AND (LockedUntil IS NULL OR LockedUntil < ?3) ORDER BY Sequence LIMIT ?4) "
+        + "RETURNING Sequence, EventId, Type, Payload, Attempts";
+
+    /// <summary>Marks the rows whose sequences are in the JSON array <c>?2</c> delivered at <c>?1</c> (UTC ticks).</summary>
+    private const string MarkDeliveredSql =
+        "UPDATE OutboxMessages SET DispatchedAt = ?1, Attempts = Attempts + 1, LastError = NULL, LockedUntil = NULL "
+        + "WHERE Sequence IN (SELECT value FROM json_each(?2))";
+
+    /// <summary>
+    /// One round: claims up to <see cref="OutboxOptions.BatchSize"/> due rows with one lease (one statement that picks,
+    /// leases and returns them), publishes them in order, and marks the delivered ones together (one write per second of
+    /// publishing, and at the end), so the module's database sees two writes per round instead of two per row. A failed
+    /// row is recorded at once. If the process dies mid-round, the unmarked rows are delivered again when the lease runs
+    /// out; consumers skip them through their inbox. The claim and the marks are prepared SQLite statements rather than
+    /// EF Core queries: a round runs after every commit of a busy module, and EF Core generated and SQLite compiled the
+    /// SQL of each of its four queries anew, because their lists of sequences differed in length every time.
     /// </summary>
     private async Task<int> DispatchRoundAsync(CancellationToken cancellationToken)
     {
@@ -207,30 +227,19 @@ public sealed partial class OutboxDispatcher<TDbContext>(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
         var now = clock.GetUtcNow();
-        var candidates = await db.Outbox.AsNoTracking()
-            .Where(m => m.DispatchedAt == null && m.DeadLetteredAt == null && m.NextAttemptAt <= now && (m.LockedUntil == null || m.LockedUntil < now))
-            .OrderBy(m => m.Sequence)
-            .Select(m => m.Sequence)
-            .Take(settings.BatchSize)
-            .ToListAsync(cancellationToken);
-        if (candidates.Count == 0)
+        var claim = $"{_instance}:{Interlocked.Increment(ref _rounds)}";
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        List<ClaimedRow> rows;
+        using (await SqliteWriteGate.EnterAsync(db, cancellationToken))
+        {
+            rows = ClaimDue(db, claim, now, now.AddSeconds(settings.LeaseSeconds), settings.BatchSize);
+        }
+
+        if (rows.Count == 0)
         {
             return 0;
         }
 
-        var claim = $"{_instance}:{Interlocked.Increment(ref _rounds)}";
-        var leaseUntil = now.AddSeconds(settings.LeaseSeconds);
-        using (await SqliteWriteGate.EnterAsync(db, cancellationToken))
-        {
-            await db.Outbox
-                .Where(m => candidates.Contains(m.Sequence) && m.DispatchedAt == null && m.DeadLetteredAt == null && (m.LockedUntil == null || m.LockedUntil < now))
-                .ExecuteUpdateAsync(s => s.SetProperty(m => m.LockedUntil, leaseUntil).SetProperty(m => m.LockedBy, claim), cancellationToken);
-        }
-
-        var rows = await db.Outbox.AsNoTracking()
-            .Where(m => candidates.Contains(m.Sequence) && m.LockedBy == claim && m.DispatchedAt == null)
-            .OrderBy(m => m.Sequence)
-            .ToListAsync(cancellationToken);
         var delivered = new List<long>(rows.Count);
         var lastMark = clock.GetTimestamp();
         try
@@ -261,8 +270,31 @@ public sealed partial class OutboxDispatcher<TDbContext>(
         return rows.Count;
     }
 
+    /// <summary>Runs <see cref="ClaimSql"/> on the open connection (the caller holds the write gate); the rows in sequence order.</summary>
+    private static List<ClaimedRow> ClaimDue(TDbContext db, string claim, DateTimeOffset now, DateTimeOffset leaseUntil, int batchSize)
+    {
+        using var statement = SqliteStatement.Prepare(db.Database.GetDbConnection(), ClaimSql);
+        statement.Bind(1, leaseUntil.UtcTicks);
+        statement.Bind(2, claim);
+        statement.Bind(3, now.UtcTicks);
+        statement.Bind(4, batchSize);
+        var rows = new List<ClaimedRow>();
+        while (statement.Read())
+        {
+            rows.Add(new ClaimedRow(
+                statement.GetInt64(0),
+                Guid.Parse(statement.GetString(1) ?? ""),
+                statement.GetString(2) ?? "",
+                statement.GetString(3) ?? "",
+                (int)statement.GetInt64(4)));
+        }
+
+        rows.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
+        return rows;
+    }
+
     /// <returns>Null when every consumer succeeded, else what failed.</returns>
-    private async Task<string?> PublishAsync(OutboxMessage row, CancellationToken cancellationToken)
+    private async Task<string?> PublishAsync(ClaimedRow row, CancellationToken cancellationToken)
     {
         try
         {
@@ -293,16 +325,16 @@ public sealed partial class OutboxDispatcher<TDbContext>(
         var finished = clock.GetUtcNow();
         using (await SqliteWriteGate.EnterAsync(db, CancellationToken.None))
         {
-            await db.Outbox.Where(m => sequences.Contains(m.Sequence)).ExecuteUpdateAsync(
-                s => s.SetProperty(m => m.DispatchedAt, finished).SetProperty(m => m.Attempts, m => m.Attempts + 1)
-                    .SetProperty(m => m.LastError, (string?)null).SetProperty(m => m.LockedUntil, (DateTimeOffset?)null),
-                CancellationToken.None);
+            using var statement = SqliteStatement.Prepare(db.Database.GetDbConnection(), MarkDeliveredSql);
+            statement.Bind(1, finished.UtcTicks);
+            statement.Bind(2, JsonSerializer.Serialize(sequences));
+            statement.Execute();
         }
 
         sequences.Clear();
     }
 
-    private async Task RecordFailureAsync(TDbContext db, OutboxMessage row, string error, OutboxOptions settings)
+    private async Task RecordFailureAsync(TDbContext db, ClaimedRow row, string error, OutboxOptions settings)
     {
         var attempts = row.Attempts + 1;
         var finished = clock.GetUtcNow();
@@ -328,6 +360,9 @@ public sealed partial class OutboxDispatcher<TDbContext>(
             LogAttemptFailed(logger, module, row.Type, row.EventId, attempts, next, truncated);
         }
     }
+
+    /// <summary>What a round needs of a claimed outbox row.</summary>
+    private sealed record ClaimedRow(long Sequence, Guid EventId, string Type, string Payload, int Attempts);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Module} outbox: {Type} {EventId} failed on attempt {Attempts}, next at {Next}: {Error}")]
     private static partial void LogAttemptFailed(ILogger logger, string module, string type, Guid eventId, int attempts, DateTimeOffset next, string error);
