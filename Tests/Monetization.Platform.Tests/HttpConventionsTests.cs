@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using Monetization.TestKit;
 
 namespace Monetization.Platform.Tests;
@@ -22,6 +23,29 @@ public sealed class HttpConventionsTests
         var ready = await client.GetJsonAsync("/health/ready");
         Assert.That(ready["status"]!.GetValue<string>(), Is.EqualTo("ready"));
         Assert.That(ready["modules"]!.AsObject().Select(p => p.Key), Is.SupersetOf(new[] { "Subscriptions", "Referrals", "Marketplace", "Usage" }));
+    }
+
+    [Test]
+    public async Task Each_route_module_is_built_once_not_per_request()
+    {
+        _ = _factory.Server;
+        var modules = AppDomain.CurrentDomain.GetAssemblies()
+            .Where(a => a.GetName().Name is "Monetization.Subscriptions" or "Monetization.Usage" or "Monetization.Referrals" or "Monetization.Marketplace")
+            .SelectMany(a => a.GetTypes())
+            .Where(t => !t.IsAbstract && t.IsSubclassOf(typeof(Monetization.BuildingBlocks.Http.ApiModule)))
+            .ToList();
+        Assert.That(modules, Has.Count.EqualTo(4));
+        using var first = _factory.Services.CreateScope();
+        using var second = _factory.Services.CreateScope();
+        foreach (var module in modules)
+        {
+            Assert.That(second.ServiceProvider.GetRequiredService(module), Is.SameAs(first.ServiceProvider.GetRequiredService(module)),
+                $"{module.Name}: Carter resolves the module for every request; its constructor declares every route");
+        }
+
+        using var client = _factory.CreateAnonymousClient();
+        Assert.That((await client.GetJsonAsync("/v1/plans"))["data"]!.AsArray(), Is.Not.Empty, "routes still answer through the one instance");
+        Assert.That((await client.GetJsonAsync("/v1/plans"))["data"]!.AsArray(), Is.Not.Empty);
     }
 
     [Test]
