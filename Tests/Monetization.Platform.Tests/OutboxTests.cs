@@ -102,6 +102,42 @@ public sealed class OutboxTests
     }
 
     [Test]
+    public async Task A_round_with_nothing_due_does_not_wait_for_the_modules_writers()
+    {
+        await using var factory = new NotesFactory();
+        _ = factory.Server;
+        await factory.WriteNoteAsync("delivered before");
+        await factory.DrainOutboxAsync();
+        var dispatcher = factory.Services.GetServices<Monetization.BuildingBlocks.Outbox.IOutboxDispatcher>().Single(d => d.Module == "Notes");
+
+        // A writer holds the database's gate (a long webhook batch, say): the dispatcher is signalled after every commit, so
+        // it often finds nothing due, and must not queue behind that writer only to learn so.
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<NotesDbContext>();
+        Task<int> round;
+        using (await Monetization.BuildingBlocks.Data.SqliteWriteGate.EnterAsync(db, CancellationToken.None))
+        {
+            round = dispatcher.DispatchDueAsync(CancellationToken.None);
+            Assert.That(await Task.WhenAny(round, Task.Delay(TimeSpan.FromSeconds(5))), Is.SameAs(round), "an empty round ends while the gate is held");
+        }
+
+        Assert.That(await round, Is.Zero);
+
+        // With a row due, the round does need the gate (its claim is a write), and delivers once the writer is done.
+        await factory.WriteNoteAsync("due now");
+        Task<int> busy;
+        using (await Monetization.BuildingBlocks.Data.SqliteWriteGate.EnterAsync(db, CancellationToken.None))
+        {
+            busy = dispatcher.DispatchDueAsync(CancellationToken.None);
+            await Task.Delay(100);
+            Assert.That(busy.IsCompleted, Is.False, "the claim waits for the writer");
+        }
+
+        Assert.That(await busy, Is.EqualTo(1));
+        Assert.That(await factory.PendingOutboxAsync(), Is.Zero);
+    }
+
+    [Test]
     public async Task Failing_consumer_is_retried_with_backoff_while_the_succeeding_one_is_not_run_again()
     {
         await using var factory = new NotesFactory();

@@ -196,6 +196,14 @@ public sealed partial class OutboxDispatcher<TDbContext>(
         base.Dispose();
     }
 
+    /// <summary>A row due at <c>?3</c> (UTC ticks): not delivered, not dead, its backoff over, no live lease.</summary>
+    private const string DueCondition =
+        "DispatchedAt IS NULL AND DeadLetteredAt IS NULL AND NextAttemptAt <= ?3 AND (LockedUntil IS NULL OR LockedUntil < ?3)";
+
+    /// <summary>Whether any row is due at <c>?3</c> (UTC ticks): read before the write gate, so a round with nothing to do
+    /// never queues behind the module's writers (a signal comes after every commit, so most rounds end with an empty one).</summary>
+    private const string AnyDueSql = "SELECT 1 FROM OutboxMessages WHERE " + DueCondition + " LIMIT 1";
+
     /// <summary>
     /// Claims up to <c>?4</c> due rows for this round (lease until <c>?1</c>, claim <c>?2</c>, now <c>?3</c>, all times UTC
     /// ticks) and returns them, in one statement: the rows are chosen and leased in the same write, so two dispatchers
@@ -203,8 +211,7 @@ public sealed partial class OutboxDispatcher<TDbContext>(
     /// </summary>
     private const string ClaimSql =
         "UPDATE OutboxMessages SET LockedUntil = ?1, LockedBy = ?2 WHERE Sequence IN ("
-        + "SELECT Sequence FROM OutboxMessages WHERE DispatchedAt IS NULL AND DeadLetteredAt IS NULL AND NextAttemptAt <= ?3 "
-        + "AND (LockedUntil IS NULL OR LockedUntil < ?3) ORDER BY Sequence LIMIT ?4) "
+        + "SELECT Sequence FROM OutboxMessages WHERE " + DueCondition + " ORDER BY Sequence LIMIT ?4) "
         + "RETURNING Sequence, EventId, Type, Payload, Attempts";
 
     /// <summary>Marks the rows whose sequences are in the JSON array <c>?2</c> delivered at <c>?1</c> (UTC ticks).</summary>
@@ -229,6 +236,11 @@ public sealed partial class OutboxDispatcher<TDbContext>(
         var now = clock.GetUtcNow();
         var claim = $"{_instance}:{Interlocked.Increment(ref _rounds)}";
         await db.Database.OpenConnectionAsync(cancellationToken);
+        if (!AnyDue(db, now))
+        {
+            return 0;
+        }
+
         List<ClaimedRow> rows;
         using (await SqliteWriteGate.EnterAsync(db, cancellationToken))
         {
@@ -268,6 +280,15 @@ public sealed partial class OutboxDispatcher<TDbContext>(
         }
 
         return rows.Count;
+    }
+
+    private static bool AnyDue(TDbContext db, DateTimeOffset now)
+    {
+        using var statement = SqliteStatement.Prepare(db.Database.GetDbConnection(), AnyDueSql);
+        statement.Bind(3, now.UtcTicks);
+        var any = statement.Read();
+        statement.Reset();
+        return any;
     }
 
     /// <summary>Runs <see cref="ClaimSql"/> on the open connection (the caller holds the write gate); the rows in sequence order.</summary>
