@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Monetization.IntegrationEvents.Subscriptions;
 using Monetization.Subscriptions.Data;
 using Monetization.TestKit;
@@ -14,7 +16,10 @@ public sealed class WebhookBurstTests : SubscriptionsTestBase
 {
     private const int Users = 24;
 
-    protected override void Configure(MonetizationFactory factory) => factory.WithSetting("Stripe:WebhookSecrets:0", "whsec_test_primary_secret_0001");
+    private readonly LogSink _log = new();
+
+    protected override void Configure(MonetizationFactory factory) =>
+        factory.WithSetting("Stripe:WebhookSecrets:0", "whsec_test_primary_secret_0001").WithServices(s => s.AddSingleton<ILoggerProvider>(_log));
 
     [Test]
     public async Task A_burst_of_deliveries_with_duplicates_and_a_bad_event_is_processed_exactly_once_each()
@@ -23,6 +28,8 @@ public sealed class WebhookBurstTests : SubscriptionsTestBase
         var paid = SharedStripeSamples.Event("invoice.paid");
         var links = await Task.WhenAll(Enumerable.Range(0, Users).Select(i => PostAsync(ForUser(checkout, i, $"evt_burst_checkout_{i:D3}"))));
         Assert.That(links, Is.All.EqualTo("processed"));
+        Assert.That(_log.From(typeof(Subscriptions.Features.HandleStripeEvent.StripeEventPipeline).FullName!), Is.Empty,
+            "deliveries that all apply cleanly are stored together, never one by one (a batch query EF Core cannot translate falls back silently otherwise)");
 
         // Rows stored by a shared transaction read back through the model as a lone delivery's would.
         var created = DateTimeOffset.FromUnixTimeSeconds(JsonNode.Parse(checkout)!["created"]!.GetValue<long>());

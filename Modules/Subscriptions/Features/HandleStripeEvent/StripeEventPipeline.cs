@@ -392,7 +392,9 @@ internal sealed partial class StripeEventPipeline(
         return o;
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "A batch of {Count} Stripe events fell back to one transaction each: {ErrorType}: {Error}")]
+    // Information, not Debug: a fallback is normal when one event of the batch fails (that failure is logged as a warning),
+    // but a batch that always falls back costs every delivery its own transaction, and this line is how an operator sees it.
+    [LoggerMessage(Level = LogLevel.Information, Message = "A batch of {Count} Stripe events fell back to one transaction each: {ErrorType}: {Error}")]
     private static partial void LogBatchFallback(ILogger logger, int count, string errorType, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stripe event {EventId} ({Type}) failed on attempt {Attempts}")]
