@@ -68,6 +68,9 @@ public sealed partial class OutboxDispatcher<TDbContext>(
     private readonly string _instance = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
     private long _rounds;
 
+    /// <summary>Rows delivered but not yet marked so (guarded by <see cref="_round"/>): marked by the next round's claim, in the same write.</summary>
+    private readonly List<long> _delivered = [];
+
     /// <inheritdoc />
     public string Module => module;
 
@@ -221,9 +224,10 @@ public sealed partial class OutboxDispatcher<TDbContext>(
 
     /// <summary>
     /// One round: claims up to <see cref="OutboxOptions.BatchSize"/> due rows with one lease (one statement that picks,
-    /// leases and returns them), publishes them in order, and marks the delivered ones together (one write per second of
-    /// publishing, and at the end), so the module's database sees two writes per round instead of two per row. A failed
-    /// row is recorded at once. If the process dies mid-round, the unmarked rows are delivered again when the lease runs
+    /// leases and returns them), publishes them in order, and marks the delivered ones together: in the next round's
+    /// claim transaction when more rows are due by the end of this one (so under load a round takes the module's write gate
+    /// once), else at its end, and once per second of publishing. Nothing due: nothing is written and the gate is not
+    /// taken. A failed row is recorded at once. If the process dies mid-round, the unmarked rows are delivered again when the lease runs
     /// out; consumers skip them through their inbox. The claim and the marks are prepared SQLite statements rather than
     /// EF Core queries: a round runs after every commit of a busy module, and EF Core generated and SQLite compiled the
     /// SQL of each of its four queries anew, because their lists of sequences differed in length every time.
@@ -238,21 +242,27 @@ public sealed partial class OutboxDispatcher<TDbContext>(
         await db.Database.OpenConnectionAsync(cancellationToken);
         if (!AnyDue(db, now))
         {
+            await MarkDeliveredAsync(db, _delivered);
             return 0;
         }
 
         List<ClaimedRow> rows;
         using (await SqliteWriteGate.EnterAsync(db, cancellationToken))
         {
-            rows = ClaimDue(db, claim, now, now.AddSeconds(settings.LeaseSeconds), settings.BatchSize);
+            if (_delivered.Count == 0)
+            {
+                rows = ClaimDue(db, claim, now, now.AddSeconds(settings.LeaseSeconds), settings.BatchSize);
+            }
+            else
+            {
+                // The previous round's deliveries (rows were already due when it ended) and this claim: one commit.
+                using var transaction = db.Database.BeginTransaction();
+                MarkDelivered(db, _delivered);
+                rows = ClaimDue(db, claim, now, now.AddSeconds(settings.LeaseSeconds), settings.BatchSize);
+                transaction.Commit();
+            }
         }
 
-        if (rows.Count == 0)
-        {
-            return 0;
-        }
-
-        var delivered = new List<long>(rows.Count);
         var lastMark = clock.GetTimestamp();
         try
         {
@@ -261,10 +271,10 @@ public sealed partial class OutboxDispatcher<TDbContext>(
                 var error = await PublishAsync(row, cancellationToken);
                 if (error is null)
                 {
-                    delivered.Add(row.Sequence);
+                    _delivered.Add(row.Sequence);
                     if (clock.GetElapsedTime(lastMark) > TimeSpan.FromSeconds(1))
                     {
-                        await MarkDeliveredAsync(db, delivered);
+                        await MarkDeliveredAsync(db, _delivered);
                         lastMark = clock.GetTimestamp();
                     }
                 }
@@ -274,9 +284,18 @@ public sealed partial class OutboxDispatcher<TDbContext>(
                 }
             }
         }
-        finally
+        catch
         {
-            await MarkDeliveredAsync(db, delivered);
+            await MarkDeliveredAsync(db, _delivered);
+            throw;
+        }
+
+        // Under load more rows are due by now: the next round marks these in the write that claims those, so a round
+        // takes the module's write gate once; each time it does, the webhook writer may wait for this loop's turn on the
+        // thread pool. Otherwise mark them now, so a drained outbox shows every delivered row as delivered.
+        if (!AnyDue(db, clock.GetUtcNow()))
+        {
+            await MarkDeliveredAsync(db, _delivered);
         }
 
         return rows.Count;
@@ -335,7 +354,7 @@ public sealed partial class OutboxDispatcher<TDbContext>(
         }
     }
 
-    /// <summary>Marks <paramref name="sequences"/> delivered (one write) and empties the list.</summary>
+    /// <summary>Marks <paramref name="sequences"/> delivered (one write, under the write gate) and empties the list.</summary>
     private async Task MarkDeliveredAsync(TDbContext db, List<long> sequences)
     {
         if (sequences.Count == 0)
@@ -343,15 +362,24 @@ public sealed partial class OutboxDispatcher<TDbContext>(
             return;
         }
 
-        var finished = clock.GetUtcNow();
         using (await SqliteWriteGate.EnterAsync(db, CancellationToken.None))
         {
-            using var statement = SqliteStatement.Prepare(db.Database.GetDbConnection(), MarkDeliveredSql);
-            statement.Bind(1, finished.UtcTicks);
-            statement.Bind(2, JsonSerializer.Serialize(sequences));
-            statement.Execute();
+            MarkDelivered(db, sequences);
+        }
+    }
+
+    /// <summary>Runs <see cref="MarkDeliveredSql"/> for <paramref name="sequences"/> (the caller holds the write gate) and empties the list.</summary>
+    private void MarkDelivered(TDbContext db, List<long> sequences)
+    {
+        if (sequences.Count == 0)
+        {
+            return;
         }
 
+        using var statement = SqliteStatement.Prepare(db.Database.GetDbConnection(), MarkDeliveredSql);
+        statement.Bind(1, clock.GetUtcNow().UtcTicks);
+        statement.Bind(2, JsonSerializer.Serialize(sequences));
+        statement.Execute();
         sequences.Clear();
     }
 
