@@ -24,6 +24,46 @@ public sealed class OutboxTests
     }
 
     [Test]
+    public async Task Outbox_rows_saved_in_a_transaction_read_back_through_the_model_and_roll_back_with_it()
+    {
+        await using var factory = new NotesFactory();
+        _ = factory.Server;
+        var kept = new NoteWritten(Guid.NewGuid(), factory.Clock.GetUtcNow(), "note_kept", "ünïcode ✓");
+        var lost = new NoteWritten(Guid.NewGuid(), factory.Clock.GetUtcNow(), "note_lost", "rolled back");
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<NotesDbContext>();
+            await using (var transaction = await db.Database.BeginTransactionAsync())
+            {
+                db.AddIntegrationEvent(kept);
+                Assert.That(await db.SaveChangesAsync(), Is.EqualTo(1));
+                Assert.That(await db.SaveChangesAsync(), Is.Zero, "a stored outbox row is not stored again by a later save");
+                await transaction.CommitAsync();
+            }
+
+            await using (await db.Database.BeginTransactionAsync())
+            {
+                db.AddIntegrationEvent(lost);
+                await db.SaveChangesAsync();
+            }
+        }
+
+        var row = await factory.QueryAsync(db => db.Outbox.AsNoTracking().SingleAsync(m => m.EventId == kept.EventId));
+        Assert.Multiple(() =>
+        {
+            Assert.That(row.Type, Is.EqualTo("tests.note_written"));
+            Assert.That(row.OccurredAt, Is.EqualTo(kept.OccurredAt));
+            Assert.That(row.NextAttemptAt, Is.EqualTo(kept.OccurredAt));
+            Assert.That((row.Attempts, row.DispatchedAt, row.DeadLetteredAt, row.LastError, row.LockedUntil, row.LockedBy), Is.EqualTo((0, (DateTimeOffset?)null, (DateTimeOffset?)null, (string?)null, (DateTimeOffset?)null, (string?)null)));
+            Assert.That(Monetization.BuildingBlocks.Outbox.IntegrationEventRegistry.Deserialize(row.Type, row.Payload), Is.EqualTo(kept));
+        });
+        Assert.That(await factory.QueryAsync(db => db.Outbox.CountAsync()), Is.EqualTo(1), "the rolled-back row is gone with its transaction");
+
+        await factory.DrainOutboxAsync();
+        Assert.That(await factory.QueryAsync(db => db.Seen.CountAsync(s => s.NoteId == "note_kept")), Is.EqualTo(2), "delivered to both consumers");
+    }
+
+    [Test]
     public async Task Validation_failure_changes_nothing()
     {
         await using var factory = new NotesFactory();

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Monetization.BuildingBlocks.Data;
 using Monetization.IntegrationEvents;
 
 namespace Monetization.BuildingBlocks.Outbox;
@@ -35,6 +36,79 @@ public abstract class ModuleDbContext(DbContextOptions options) : DbContext(opti
             OccurredAt = integrationEvent.OccurredAt,
             NextAttemptAt = integrationEvent.OccurredAt,
         });
+    }
+
+    /// <summary>
+    /// Saves, storing new outbox rows first through one prepared statement when a transaction is open (so they commit or
+    /// roll back with the rest): EF Core built an INSERT of 11 parameters with <c>RETURNING</c> for each row, and SQLite
+    /// compiled each one, which under webhook load was a third of what the Subscriptions writer's <c>SaveChanges</c>
+    /// cost. The rows are then no longer tracked (nothing reads an outbox row back from the context that raised it).
+    /// Without a transaction EF Core stores them, in the transaction it opens for the save.
+    /// </summary>
+    /// <exception cref="DbUpdateException">SQLite refused a row (as EF Core would report it).</exception>
+    /// <returns>The rows written, outbox rows included.</returns>
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default) =>
+        StoreNewOutboxRows() + await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+
+    /// <inheritdoc cref="SaveChangesAsync(bool, CancellationToken)" />
+    public override int SaveChanges(bool acceptAllChangesOnSuccess) => StoreNewOutboxRows() + base.SaveChanges(acceptAllChangesOnSuccess);
+
+    private const string InsertOutboxSql =
+        "INSERT INTO OutboxMessages (EventId, Type, Payload, OccurredAt, Attempts, NextAttemptAt, DispatchedAt, DeadLetteredAt, LastError, LockedUntil, LockedBy) "
+        + "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+
+    private int StoreNewOutboxRows()
+    {
+        if (Database.CurrentTransaction is null || !Database.IsSqlite())
+        {
+            return 0;
+        }
+
+        // Outbox rows are only ever added (AddIntegrationEvent), so their Added state is known without a change scan.
+        var autoDetect = ChangeTracker.AutoDetectChangesEnabled;
+        ChangeTracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            var added = ChangeTracker.Entries<OutboxMessage>().Where(e => e.State == EntityState.Added).ToList();
+            if (added.Count == 0)
+            {
+                return 0;
+            }
+
+            using var insert = SqliteStatement.Prepare(Database.GetDbConnection(), InsertOutboxSql);
+            foreach (var entry in added)
+            {
+                var m = entry.Entity;
+                insert.Bind(1, m.EventId.ToString("D").ToUpperInvariant()); // as EF Core's SQLite provider stores a Guid
+                insert.Bind(2, m.Type);
+                insert.Bind(3, m.Payload);
+                insert.Bind(4, m.OccurredAt.UtcTicks);
+                insert.Bind(5, m.Attempts);
+                insert.Bind(6, m.NextAttemptAt.UtcTicks);
+                insert.Bind(7, m.DispatchedAt?.UtcTicks);
+                insert.Bind(8, m.DeadLetteredAt?.UtcTicks);
+                insert.Bind(9, m.LastError);
+                insert.Bind(10, m.LockedUntil?.UtcTicks);
+                insert.Bind(11, m.LockedBy);
+                try
+                {
+                    insert.Execute();
+                }
+                catch (Microsoft.Data.Sqlite.SqliteException e)
+                {
+                    throw new DbUpdateException($"Storing outbox event {m.EventId} ({m.Type}) failed: {e.Message}", e);
+                }
+
+                entry.State = EntityState.Detached;
+            }
+
+            OutboxSignalPending = true; // the dispatcher is woken when the transaction commits
+            return added.Count;
+        }
+        finally
+        {
+            ChangeTracker.AutoDetectChangesEnabled = autoDetect;
+        }
     }
 
     /// <inheritdoc />
