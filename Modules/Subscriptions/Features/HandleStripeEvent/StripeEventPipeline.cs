@@ -144,9 +144,9 @@ internal sealed partial class StripeEventPipeline(
         {
             using var writer = await SqliteWriteGate.EnterAsync(db, ct);
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var ids = batch.Select(b => b.Event.Id).Distinct().ToList();
             var records = new List<StripeEventRecord>(batch.Count);
-            var seen = (await db.StripeEvents.AsNoTracking().Where(e => ids.Contains(e.Id)).Select(e => e.Id).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+            var seen = (await db.Database.SqlQueryRaw<string>(StoredIdsSql, StripeEventTranslator.JsonList(batch.Select(b => b.Event.Id).Distinct())).ToListAsync(ct))
+                .ToHashSet(StringComparer.Ordinal);
             await translator.PreloadAsync(batch.Select(b => b.Event), ct);
             for (var i = 0; i < batch.Count; i++)
             {
@@ -191,6 +191,9 @@ internal sealed partial class StripeEventPipeline(
             translator.ForgetPreloaded();
         }
     }
+
+    /// <summary>Which of the JSON array <c>{0}</c> of event ids are stored (one SQL text for every batch size).</summary>
+    private const string StoredIdsSql = "SELECT Id AS Value FROM StripeEvents WHERE Id IN (SELECT value FROM json_each({0}))";
 
     private const string InsertRecordSql =
         "INSERT INTO StripeEvents (Id, Type, Created, ObjectId, Account, Livemode, Payload, Status, Attempts, LastError, ReceivedAt, ProcessedAt, NextAttemptAt) "
