@@ -2,6 +2,7 @@ using Monetization.BuildingBlocks.Http;
 using Monetization.Marketplace.Features.Developers;
 using Monetization.Marketplace.Features.Earnings;
 using Monetization.Marketplace.Features.Installs;
+using Monetization.Marketplace.Features.Overview;
 using Monetization.Marketplace.Features.Payouts;
 using Monetization.Marketplace.Features.Plugins;
 
@@ -62,6 +63,13 @@ internal sealed class MarketplaceRoutes : ApiModule
             {
                 Problems = [422],
                 Query = [new ApiParameter("status", "Live installs by default; active, pending, pending_payment, uninstalled or all")],
+            });
+
+        Get("/v1/metrics/marketplace", ctx => new GetMarketplaceMetrics.Request(ctx.Query("period")),
+            new ApiRoute("The marketplace in a period: totals per currency, developers with onboarding state and balance, carried debts")
+            {
+                Problems = [422],
+                Query = [new ApiParameter("period", "YYYY-MM, default the current UTC month")],
             });
 
         Post<RunPayouts.Request, RunPayouts.Response>("/v1/marketplace/payouts", (ctx, body) => body,

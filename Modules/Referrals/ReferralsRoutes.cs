@@ -2,6 +2,7 @@ using Monetization.BuildingBlocks.Http;
 using Monetization.Referrals.Domain;
 using Monetization.Referrals.Features.CaptureReferral;
 using Monetization.Referrals.Features.EraseReferralUser;
+using Monetization.Referrals.Features.GetReferralMetrics;
 using Monetization.Referrals.Features.GetReferralSummary;
 using Monetization.Referrals.Features.ListCredits;
 using Monetization.Referrals.Features.ListReferrals;
@@ -24,6 +25,8 @@ internal sealed class ReferralsRoutes : ApiModule
             "/v1/referrals/capture",
             (_, body) => body.ToRequest(),
             new ApiRoute("Capture a referral at sign-up") { Status = 201, Problems = [409, 422] });
+        Get("/v1/metrics/referrals", _ => new GetReferralMetrics.Request(),
+            new ApiRoute("Referral conversions across all users: captured, converted, rate, per reward status, credit days"));
         Get("/v1/referrals/{user_id}", ctx => new GetReferralSummary.Request(ctx.Route("user_id")),
             new ApiRoute("A user's referral code, counts and credit (the code is created on first read)") { Problems = [422] });
         Get("/v1/referrals/{user_id}/credits", ctx => new ListCredits.Request(ctx.Route("user_id"), ctx.Query("limit"), ctx.Query("starting_after")),

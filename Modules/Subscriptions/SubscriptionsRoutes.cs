@@ -2,7 +2,9 @@ using Monetization.BuildingBlocks.Http;
 using Monetization.Subscriptions.Domain;
 using Monetization.Subscriptions.Features.CancelSubscription;
 using Monetization.Subscriptions.Features.ChangePlan;
+using Monetization.Subscriptions.Features.GetStripeEvent;
 using Monetization.Subscriptions.Features.GetSubscription;
+using Monetization.Subscriptions.Features.GetSubscriptionMetrics;
 using Monetization.Subscriptions.Features.ListPlans;
 using Monetization.Subscriptions.Features.ListStripeEvents;
 using Monetization.Subscriptions.Features.OpenPortal;
@@ -44,6 +46,10 @@ internal sealed class SubscriptionsRoutes : ApiModule
                 Query = [new ApiParameter("status", "received|processed|ignored|failed"), new ApiParameter("type", "Stripe event type"), new ApiParameter("limit", "1-100, default 50"), new ApiParameter("starting_after", "event id cursor")],
                 Problems = [422],
             });
+        Get("/v1/stripe_events/{id}", ctx => new GetStripeEvent.Request(ctx.Route("id")),
+            new ApiRoute("A stored Stripe event with its payload as received") { Scope = ApiScope.Admin, Problems = [404, 422] });
+        Get("/v1/metrics/subscriptions", _ => new GetSubscriptionMetrics.Request(),
+            new ApiRoute("Subscribers by plan and status, MRR now and over 12 months, users in grace, failed payments of the last 7 days"));
         PostEmpty("/v1/stripe_events/{id}/replay", ctx => new ReplayStripeEvent.Request(ctx.Route("id")), new ApiRoute("Process a stored Stripe event again") { Problems = [404, 409, 422] });
     }
 }

@@ -3,6 +3,7 @@ using Monetization.Usage.Features.AcquireQuota;
 using Monetization.Usage.Features.CheckUsage;
 using Monetization.Usage.Features.GetConsumption;
 using Monetization.Usage.Features.GetCredits;
+using Monetization.Usage.Features.GetUsageMetrics;
 using Monetization.Usage.Features.GrantCredits;
 using Monetization.Usage.Features.IngestUsageEvents;
 using Monetization.Usage.Features.ListQuotas;
@@ -46,6 +47,12 @@ internal sealed class UsageRoutes : ApiModule
             new ApiRoute("Grant credits to a user (admin), with an optional expiry") { Status = 201, Problems = [422] });
         Post<RunUsageInvoices.Body, RunUsageInvoices.Response>("/v1/usage/invoices", (_, body) => body.ToRequest(),
             new ApiRoute("Invoice a closed period's usage (admin; also run monthly by the job); safe to run again") { Problems = [422] });
+        Get("/v1/metrics/usage", ctx => new GetUsageMetrics.Request(ctx.Query("month")),
+            new ApiRoute("Usage invoiced in a month (invoices created in it), per currency")
+            {
+                Query = [new ApiParameter("month", "YYYY-MM, default the current month (UTC)")],
+                Problems = [422],
+            });
         Get("/v1/usage/{user_id}/invoices", ctx => new ListUsageInvoices.Request(ctx.Route("user_id")),
             new ApiRoute("A user's usage invoices with their lines"));
     }

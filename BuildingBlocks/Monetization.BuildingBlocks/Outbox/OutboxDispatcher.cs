@@ -26,7 +26,9 @@ public sealed record DeadLetter(string Module, long Sequence, Guid EventId, stri
 /// <param name="Pending">Not yet delivered and not dead (due or backing off).</param>
 /// <param name="Due">Pending and due now.</param>
 /// <param name="DeadLettered">Given up.</param>
-public sealed record OutboxStats(string Module, int Pending, int Due, int DeadLettered);
+/// <param name="OldestPendingAt">When the oldest pending event occurred (UTC), null when nothing is pending: the outbox's lag is
+/// now minus this (issue 19's dashboard shows it per module).</param>
+public sealed record OutboxStats(string Module, int Pending, int Due, int DeadLettered, DateTimeOffset? OldestPendingAt = null);
 
 /// <summary>One module's outbox dispatcher, as the admin routes and the test kit see it.</summary>
 public interface IOutboxDispatcher
@@ -99,7 +101,8 @@ public sealed partial class OutboxDispatcher<TDbContext>(
             module,
             await open.CountAsync(cancellationToken),
             await open.CountAsync(m => m.NextAttemptAt <= now, cancellationToken),
-            await db.Outbox.CountAsync(m => m.DeadLetteredAt != null, cancellationToken));
+            await db.Outbox.CountAsync(m => m.DeadLetteredAt != null, cancellationToken),
+            await open.OrderBy(m => m.Sequence).Select(m => (DateTimeOffset?)m.OccurredAt).FirstOrDefaultAsync(cancellationToken));
     }
 
     /// <inheritdoc />
