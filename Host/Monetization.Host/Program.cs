@@ -1,4 +1,5 @@
 using Monetization.BuildingBlocks.Modules;
+using Monetization.Dashboard;
 using Monetization.Host;
 using Monetization.Marketplace;
 using Monetization.Referrals;
@@ -12,9 +13,11 @@ builder.AddModule<SubscriptionsModule>();
 builder.AddModule<ReferralsModule>();
 builder.AddModule<MarketplaceModule>();
 builder.AddModule<UsageModule>();
+builder.AddDashboard();
 
 var app = builder.BuildMonetizationApp(beforeRouting: StripeHosting.MapEmulator);
 app.UseStripe();
+app.MapDashboard();
 await app.RunAsync();
 
 /// <summary>The Host's entry point (public so WebApplicationFactory can start it in tests).</summary>
