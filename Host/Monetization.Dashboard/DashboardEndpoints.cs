@@ -34,7 +34,6 @@ public static partial class DashboardEndpoints
     public static WebApplicationBuilder AddDashboard(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var development = builder.Environment.IsDevelopment();
         builder.Services.AddRazorComponents();
         builder.Services.AddAntiforgery(o =>
         {
@@ -42,10 +41,13 @@ public static partial class DashboardEndpoints
             o.Cookie.Name = "monetization_dashboard_csrf";
             o.Cookie.HttpOnly = true;
             o.Cookie.SameSite = SameSiteMode.Strict;
-            o.Cookie.SecurePolicy = development ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+            // Secure whenever the request is HTTPS. Not Always: ASP.NET Core's antiforgery then refuses every plain-HTTP
+            // request with a 500, where the sign-in cookie (Secure outside Development) already keeps a browser from
+            // sending the session over plain HTTP to anything but localhost.
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         });
         builder.Services.AddAuthentication()
-            .AddCookie(DashboardOperator.Scheme, o => DashboardOperator.ConfigureCookie(o, development));
+            .AddCookie(DashboardOperator.Scheme, o => DashboardOperator.ConfigureCookie(o, builder.Environment.IsDevelopment()));
         return builder;
     }
 

@@ -1,6 +1,4 @@
 using MediatR;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Monetization.EndToEnd.Tests;
@@ -60,10 +58,12 @@ internal sealed class BrowserHost : IAsyncDisposable
         var factory = Story.CreateFactory();
         factory.WithSetting("Outbox:MaxAttempts", "3");
         factory.WithServices(s => s.AddTransient<INotificationHandler<PluginInstalled>, FlakyConsumer>());
-        factory.UseKestrel(0);
+        var port = FreeLoopbackPort();
+        var baseUrl = "http://localhost:" + port;
+        factory.WithSetting("Stripe:Emulator:PublicBaseUrl", baseUrl + "/_stripe"); // the emulator's hosted pages, as a browser reaches them
+        factory.UseKestrel(o => o.ListenLocalhost(port));
         factory.StartServer();
-        var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var baseUrl = "http://localhost:" + new Uri(address).Port;
+        factory.KestrelAddress = new Uri(baseUrl); // the story's HTTP clients go through Kestrel too
 
         using (var story = new Story(factory))
         {
@@ -79,6 +79,14 @@ internal sealed class BrowserHost : IAsyncDisposable
             Args = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"],
         });
         return new BrowserHost(factory, playwright, browser, baseUrl);
+    }
+
+    /// <summary>A port nothing listens on now (bound to port 0 and released).</summary>
+    private static int FreeLoopbackPort()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     /// <summary>A fresh browser context (own cookies) at <paramref name="width"/> × <paramref name="height"/>.</summary>

@@ -44,7 +44,7 @@ public sealed class DashboardBrowserTests
         await using var context = await _host.NewContextAsync();
         var page = await context.NewPageAsync();
         await page.GotoAsync("/");
-        Assert.That(new Uri(page.Url).AbsolutePath, Is.EqualTo("/signin"));
+        Assert.That(new Uri(page.Url).AbsolutePath, Is.EqualTo("/signin"), await page.ContentAsync());
         await page.GetByLabel("API key").FillAsync("mk_not_a_key");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         Assert.That(await page.Locator(".problem").GetAttributeAsync("data-status"), Is.EqualTo("401"));
@@ -89,7 +89,7 @@ public sealed class DashboardBrowserTests
 
         Assert.That(await page.Locator("svg[role=img] polyline").CountAsync(), Is.GreaterThan(0), "the MRR chart is drawn");
         Assert.That(await ValueAsync(page, "users_in_grace"), Is.EqualTo(subscriptions.Long("users_in_grace")));
-        Assert.That(await ValueAsync(page, "failed_payments_last_7_days"), Is.EqualTo(subscriptions.Long("failed_payments_last_7_days")));
+        Assert.That(await ValueAsync(page, "failed_payments_last_7_days"), Is.EqualTo(subscriptions.Long("failed_payments_last_seven_days")));
         Assert.That(await ValueAsync(page, "referrals.converted"), Is.EqualTo(referrals.Long("converted")));
         Assert.That(referrals.Long("converted"), Is.GreaterThan(0), "the story converted a referral");
         Assert.That(await ValueAsync(page, "referrals.captured"), Is.EqualTo(referrals.Long("captured")));

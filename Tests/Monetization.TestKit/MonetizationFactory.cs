@@ -80,7 +80,13 @@ public class MonetizationFactory : WebApplicationFactory<Program>
     public HttpClient CreateReadClient() => CreateClientWithKey(ReadKey);
 
     /// <summary>A client sending no key.</summary>
-    public HttpClient CreateAnonymousClient() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+    public HttpClient CreateAnonymousClient() => CreateTestClient();
+
+    /// <summary>
+    /// The Host's real address when it listens on Kestrel (<c>UseKestrel</c>, for a browser): the test clients then talk to it
+    /// over loopback, without following redirects, instead of through the in-memory test server.
+    /// </summary>
+    public Uri? KestrelAddress { get; set; }
 
     /// <summary>
     /// Delivers every due outbox row of every module, round after round, until a round delivers nothing (events raised
@@ -261,9 +267,13 @@ public class MonetizationFactory : WebApplicationFactory<Program>
         }
     }
 
+    private HttpClient CreateTestClient() => KestrelAddress is { } address
+        ? new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = address }
+        : CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
     private HttpClient CreateClientWithKey(string key)
     {
-        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var client = CreateTestClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         return client;
     }

@@ -53,7 +53,7 @@ public static class GetSubscriptionMetrics
     /// <param name="MrrHistory">12 points, oldest first; the last is the current month at <paramref name="AsOf"/>.</param>
     /// <param name="UsersInGrace">How many users are in their grace period now.</param>
     /// <param name="GraceUsers">Up to 50 of them, soonest end first.</param>
-    /// <param name="FailedPaymentsLast7Days">Stripe <c>invoice.payment_failed</c> events created in the last 7 days.</param>
+    /// <param name="FailedPaymentsLastSevenDays">Stripe <c>invoice.payment_failed</c> events created in the last 7 days.</param>
     internal sealed record Response(
         DateTimeOffset AsOf,
         IReadOnlyList<PlanStatusCount> Subscribers,
@@ -62,7 +62,7 @@ public static class GetSubscriptionMetrics
         IReadOnlyList<MrrPoint> MrrHistory,
         int UsersInGrace,
         IReadOnlyList<GraceUser> GraceUsers,
-        int FailedPaymentsLast7Days);
+        int FailedPaymentsLastSevenDays);
 
     internal sealed class Handler(SubscriptionsDbContext db, PlanCatalog catalog, TimeProvider clock) : IRequestHandler<Request, Response>
     {
