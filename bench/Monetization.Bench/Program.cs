@@ -17,6 +17,7 @@ var scenarios = new Dictionary<string, Func<BenchSettings, CancellationToken, Ta
     ["usage-ingestion"] = UsageIngestion.RunAsync,
     ["consumption"] = Consumption.RunAsync,
     ["earnings"] = Earnings.RunAsync,
+    ["dashboard"] = Dashboard.RunAsync,
 };
 
 var scenario = new Argument<string>("scenario") { Description = $"One of: {string.Join(", ", scenarios.Keys)}, or all." };

@@ -125,7 +125,7 @@ internal static class Earnings
     /// Posts <paramref name="count"/> signed plugin purchases and waits until the earnings show them (or the load bound
     /// passes). Returns how many revenue events the Host recorded.
     /// </summary>
-    private static async Task<long> LoadThroughWebhooksAsync(BenchSettings settings, ScenarioResult result, HttpClient admin, HostProcess host,
+    internal static async Task<long> LoadThroughWebhooksAsync(BenchSettings settings, ScenarioResult result, HttpClient admin, HostProcess host,
         string secret, string tag, string pluginId, long count, string route, CancellationToken ct)
     {
         if (count == 0)
