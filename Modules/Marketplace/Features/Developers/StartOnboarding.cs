@@ -30,38 +30,36 @@ public static class StartOnboarding
         {
             var developer = await db.Developers.SingleOrDefaultAsync(d => d.Id == request.DeveloperId, cancellationToken)
                 ?? throw ProblemException.NotFound("Developer", request.DeveloperId);
+            if (developer.StripeAccountId is null)
             {
-                if (developer.StripeAccountId is null)
-                {
-                    var account = await stripe.V1.Accounts.CreateAsync(
-                        new StripeNet.AccountCreateOptions
-                        {
-                            Type = "express",
-                            Country = options.Value.ConnectCountry,
-                            Email = developer.Email,
-                            Capabilities = new StripeNet.AccountCapabilitiesOptions { Transfers = new StripeNet.AccountCapabilitiesTransfersOptions { Requested = true } },
-                            Metadata = new Dictionary<string, string> { ["developer_id"] = developer.Id },
-                        },
-                        new StripeNet.RequestOptions { IdempotencyKey = $"marketplace:developer:{developer.Id}:account" },
-                        cancellationToken);
-                    developer.StripeAccountId = account.Id;
-                    developer.PayoutsEnabled = account.PayoutsEnabled;
-                    developer.ChargesEnabled = account.ChargesEnabled;
-                    developer.DetailsSubmitted = account.DetailsSubmitted;
-                    await db.SaveChangesAsync(cancellationToken);
-                }
-
-                var link = await stripe.V1.AccountLinks.CreateAsync(
-                    new StripeNet.AccountLinkCreateOptions
+                var account = await stripe.V1.Accounts.CreateAsync(
+                    new StripeNet.AccountCreateOptions
                     {
-                        Account = developer.StripeAccountId,
-                        RefreshUrl = options.Value.OnboardingRefreshUrl,
-                        ReturnUrl = options.Value.OnboardingReturnUrl,
-                        Type = "account_onboarding",
+                        Type = "express",
+                        Country = options.Value.ConnectCountry,
+                        Email = developer.Email,
+                        Capabilities = new StripeNet.AccountCapabilitiesOptions { Transfers = new StripeNet.AccountCapabilitiesTransfersOptions { Requested = true } },
+                        Metadata = new Dictionary<string, string> { ["developer_id"] = developer.Id },
                     },
-                    cancellationToken: cancellationToken);
-                return new Response(link.Url, developer.StripeAccountId, StripeDates.Utc(link.ExpiresAt));
+                    new StripeNet.RequestOptions { IdempotencyKey = $"marketplace:developer:{developer.Id}:account" },
+                    cancellationToken);
+                developer.StripeAccountId = account.Id;
+                developer.PayoutsEnabled = account.PayoutsEnabled;
+                developer.ChargesEnabled = account.ChargesEnabled;
+                developer.DetailsSubmitted = account.DetailsSubmitted;
+                await db.SaveChangesAsync(cancellationToken);
             }
+
+            var link = await stripe.V1.AccountLinks.CreateAsync(
+                new StripeNet.AccountLinkCreateOptions
+                {
+                    Account = developer.StripeAccountId,
+                    RefreshUrl = options.Value.OnboardingRefreshUrl,
+                    ReturnUrl = options.Value.OnboardingReturnUrl,
+                    Type = "account_onboarding",
+                },
+                cancellationToken: cancellationToken);
+            return new Response(link.Url, developer.StripeAccountId, StripeDates.Utc(link.ExpiresAt));
         }
     }
 }

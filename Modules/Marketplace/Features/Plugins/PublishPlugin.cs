@@ -103,49 +103,47 @@ internal static class StripeCatalog
     /// <exception cref="StripeNet.StripeException">Stripe failed (nothing is saved; the route answers 503/502 by the one Stripe rule).</exception>
     public static async Task CreateProductAndPriceAsync(StripeNet.StripeClient stripe, Plugin plugin, CancellationToken ct)
     {
+        var metadata = new Dictionary<string, string> { ["plugin_id"] = plugin.Id, ["developer_id"] = plugin.DeveloperId };
+        if (plugin.StripeProductId is null)
         {
-            var metadata = new Dictionary<string, string> { ["plugin_id"] = plugin.Id, ["developer_id"] = plugin.DeveloperId };
-            if (plugin.StripeProductId is null)
-            {
-                var product = await stripe.V1.Products.CreateAsync(
-                    new StripeNet.ProductCreateOptions { Name = plugin.Name, Description = string.IsNullOrEmpty(plugin.Description) ? null : plugin.Description, Metadata = metadata },
-                    new StripeNet.RequestOptions { IdempotencyKey = $"marketplace:plugin:{plugin.Id}:product" },
-                    ct);
-                plugin.StripeProductId = product.Id;
-            }
+            var product = await stripe.V1.Products.CreateAsync(
+                new StripeNet.ProductCreateOptions { Name = plugin.Name, Description = string.IsNullOrEmpty(plugin.Description) ? null : plugin.Description, Metadata = metadata },
+                new StripeNet.RequestOptions { IdempotencyKey = $"marketplace:plugin:{plugin.Id}:product" },
+                ct);
+            plugin.StripeProductId = product.Id;
+        }
 
-            if (plugin.PricingModel == PricingModels.Usage)
-            {
-                // "X per 1,000 tokens" as Stripe models it: a decimal unit amount over packages of 1,000 units, partial
-                // packages rounded up. The Usage module bills the usage itself; this price is the catalog's record of it.
-                var usagePrice = await stripe.V1.Prices.CreateAsync(
-                    new StripeNet.PriceCreateOptions
-                    {
-                        Currency = plugin.Currency!,
-                        UnitAmountDecimal = decimal.Parse(plugin.UnitAmountDecimal!, System.Globalization.CultureInfo.InvariantCulture),
-                        TransformQuantity = new StripeNet.PriceTransformQuantityOptions { DivideBy = 1000, Round = "up" },
-                        Product = plugin.StripeProductId,
-                        Metadata = metadata,
-                    },
-                    new StripeNet.RequestOptions { IdempotencyKey = $"marketplace:plugin:{plugin.Id}:price:{plugin.Currency}:{plugin.UnitAmountDecimal}:per1000" },
-                    ct);
-                plugin.StripePriceId = usagePrice.Id;
-            }
-            else if (PricingModels.HasAmount(plugin.PricingModel))
-            {
-                var price = await stripe.V1.Prices.CreateAsync(
-                    new StripeNet.PriceCreateOptions
-                    {
-                        Currency = plugin.Currency!,
-                        UnitAmount = plugin.Amount,
-                        Product = plugin.StripeProductId,
-                        Recurring = plugin.PricingModel == PricingModels.Monthly ? new StripeNet.PriceRecurringOptions { Interval = "month" } : null,
-                        Metadata = metadata,
-                    },
-                    new StripeNet.RequestOptions { IdempotencyKey = $"marketplace:plugin:{plugin.Id}:price:{plugin.Currency}:{plugin.Amount}" },
-                    ct);
-                plugin.StripePriceId = price.Id;
-            }
+        if (plugin.PricingModel == PricingModels.Usage)
+        {
+            // "X per 1,000 tokens" as Stripe models it: a decimal unit amount over packages of 1,000 units, partial
+            // packages rounded up. The Usage module bills the usage itself; this price is the catalog's record of it.
+            var usagePrice = await stripe.V1.Prices.CreateAsync(
+                new StripeNet.PriceCreateOptions
+                {
+                    Currency = plugin.Currency!,
+                    UnitAmountDecimal = decimal.Parse(plugin.UnitAmountDecimal!, System.Globalization.CultureInfo.InvariantCulture),
+                    TransformQuantity = new StripeNet.PriceTransformQuantityOptions { DivideBy = 1000, Round = "up" },
+                    Product = plugin.StripeProductId,
+                    Metadata = metadata,
+                },
+                new StripeNet.RequestOptions { IdempotencyKey = $"marketplace:plugin:{plugin.Id}:price:{plugin.Currency}:{plugin.UnitAmountDecimal}:per1000" },
+                ct);
+            plugin.StripePriceId = usagePrice.Id;
+        }
+        else if (PricingModels.HasAmount(plugin.PricingModel))
+        {
+            var price = await stripe.V1.Prices.CreateAsync(
+                new StripeNet.PriceCreateOptions
+                {
+                    Currency = plugin.Currency!,
+                    UnitAmount = plugin.Amount,
+                    Product = plugin.StripeProductId,
+                    Recurring = plugin.PricingModel == PricingModels.Monthly ? new StripeNet.PriceRecurringOptions { Interval = "month" } : null,
+                    Metadata = metadata,
+                },
+                new StripeNet.RequestOptions { IdempotencyKey = $"marketplace:plugin:{plugin.Id}:price:{plugin.Currency}:{plugin.Amount}" },
+                ct);
+            plugin.StripePriceId = price.Id;
         }
     }
 }
