@@ -40,8 +40,7 @@ internal sealed class MarketplaceRoutes : ApiModule
                     new ApiParameter("model", "free, one_time, monthly or usage"),
                     new ApiParameter("status", "active (default), archived or all"),
                     new ApiParameter("sort", "installs (default, most first) or name"),
-                    new ApiParameter("limit", "1-100, default 20"),
-                    new ApiParameter("starting_after", "Last plugin id of the previous page"),
+                    .. Paging.QueryParameters("plugin id"),
                 ],
             });
         Get("/v1/marketplace/plugins/{id}", ctx => new GetPlugin.Request(ctx.Route("id")),
@@ -74,8 +73,7 @@ internal sealed class MarketplaceRoutes : ApiModule
                 [
                     new ApiParameter("developer_id", "Only this developer's payouts"),
                     new ApiParameter("status", "pending or paid"),
-                    new ApiParameter("limit", "1-100, default 20"),
-                    new ApiParameter("starting_after", "Last payout id of the previous page"),
+                    .. Paging.QueryParameters("payout id"),
                 ],
             });
     }

@@ -41,7 +41,7 @@ internal sealed class SubscriptionsRoutes : ApiModule
             new ApiRoute("List stored Stripe events")
             {
                 Scope = ApiScope.Admin,
-                Query = [new ApiParameter("status", "received|processed|ignored|failed"), new ApiParameter("type", "Stripe event type"), new ApiParameter("limit", "1-100, default 50"), new ApiParameter("starting_after", "event id cursor")],
+                Query = [new ApiParameter("status", "received|processed|ignored|failed"), new ApiParameter("type", "Stripe event type"), .. Paging.QueryParameters("Stripe event id")],
                 Problems = [422],
             });
         PostEmpty("/v1/stripe_events/{id}/replay", ctx => new ReplayStripeEvent.Request(ctx.Route("id")), new ApiRoute("Process a stored Stripe event again") { Problems = [404, 409, 422] });

@@ -11,7 +11,7 @@ namespace Monetization.Referrals.Features.ListCredits;
 /// <summary>
 /// <c>GET /v1/referrals/{user_id}/credits</c>: the user's access-credit ledger, oldest first (grants with positive days,
 /// reversals with negative days, each naming its referral), with the credit_until derived from the whole ledger.
-/// Cursor-paginated: <c>limit</c> (1–100, default 50) and <c>starting_after</c> (an entry id).
+/// Cursor-paginated: <c>limit</c> (1–100, default 20) and <c>starting_after</c> (an entry id).
 /// </summary>
 internal static class ListCredits
 {
@@ -54,6 +54,7 @@ internal static class ListCredits
         {
             RuleFor(r => r.UserId).MustBeUserId();
             RuleFor(r => r.Limit).MustBeLimit();
+            RuleFor(r => r.StartingAfter).MustBeCursor();
         }
     }
 
@@ -73,7 +74,7 @@ internal static class ListCredits
                 var index = ledger.FindIndex(e => e.Id == after);
                 if (index < 0)
                 {
-                    throw ProblemException.Invalid("starting_after", $"'{after}' is not an entry of this user's ledger.");
+                    throw Paging.UnknownCursor("Credit entry", after);
                 }
 
                 start = index + 1;
