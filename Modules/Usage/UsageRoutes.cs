@@ -46,7 +46,7 @@ internal sealed class UsageRoutes : ApiModule
             new ApiRoute("Grant credits to a user (admin), with an optional expiry") { Status = 201, Problems = [422] });
         Post<RunUsageInvoices.Body, RunUsageInvoices.Response>("/v1/usage/invoices", (_, body) => body.ToRequest(),
             new ApiRoute("Invoice a closed period's usage (admin; also run monthly by the job); safe to run again") { Problems = [422] });
-        Get("/v1/usage/{user_id}/invoices", ctx => new ListUsageInvoices.Request(ctx.Route("user_id")),
-            new ApiRoute("A user's usage invoices with their lines"));
+        Get("/v1/usage/{user_id}/invoices", ctx => new ListUsageInvoices.Request(ctx.Route("user_id"), ctx.Query("limit"), ctx.Query("starting_after")),
+            new ApiRoute("A user's usage invoices with their lines and the price each line applied (paged)") { Query = Paging.QueryParameters("usage invoice id"), Problems = [422] });
     }
 }
