@@ -4,6 +4,7 @@ using Monetization.Usage.Features.CheckUsage;
 using Monetization.Usage.Features.GetConsumption;
 using Monetization.Usage.Features.GetCredits;
 using Monetization.Usage.Features.GrantCredits;
+using Monetization.Usage.Features.IngestLiteLlmUsage;
 using Monetization.Usage.Features.IngestUsageEvents;
 using Monetization.Usage.Features.ListQuotas;
 using Monetization.Usage.Features.ListUsageInvoices;
@@ -21,7 +22,14 @@ internal sealed class UsageRoutes : ApiModule
         : base("Usage")
     {
         PostParsed<IngestUsageEvents.Body, IngestUsageEvents.Response>("/v1/usage/events", UsageBatchJson.Parse, (_, body) => body.ToRequest(),
-            new ApiRoute("Ingest 1 to 1,000 usage events (idempotent by event_id, all or nothing)") { Status = 202, Problems = [400, 422] });
+            new ApiRoute("Ingest 1 to 1,000 usage events (idempotent by event_id, all or nothing)") { Status = 202, Scope = ApiScope.UsageWrite, Problems = [400, 422] });
+        PostParsed<IngestLiteLlmUsage.Body, IngestLiteLlmUsage.Response>("/v1/usage/integrations/litellm", LiteLlmPayloadJson.Parse, (_, body) => body.ToRequest(),
+            new ApiRoute("Ingest LiteLLM generic logger payloads (StandardLoggingPayload; array, single or NDJSON) as token usage, idempotent by LiteLLM call id")
+            {
+                Status = 202,
+                Scope = ApiScope.UsageWrite,
+                Problems = [400, 422],
+            });
         Get("/v1/usage/{user_id}/consumption", ctx => new GetConsumption.Request(ctx.Route("user_id"), ctx.Query("month")),
             new ApiRoute("A user's consumption per meter for a month, with limits, cost so far and alerts (X-Billing-Alert)")
             {
