@@ -6,7 +6,9 @@ using Monetization.Usage.Features.GetCredits;
 using Monetization.Usage.Features.GrantCredits;
 using Monetization.Usage.Features.IngestLiteLlmUsage;
 using Monetization.Usage.Features.IngestUsageEvents;
+using Monetization.Usage.Features.GetUsageSummary;
 using Monetization.Usage.Features.ListQuotas;
+using Monetization.Usage.Features.ListUsageEvents;
 using Monetization.Usage.Features.ListUsageInvoices;
 using Monetization.Usage.Features.ReleaseQuota;
 using Monetization.Usage.Features.RunUsageInvoices;
@@ -54,6 +56,29 @@ internal sealed class UsageRoutes : ApiModule
             new ApiRoute("Grant credits to a user (admin), with an optional expiry") { Status = 201, Problems = [422] });
         Post<RunUsageInvoices.Body, RunUsageInvoices.Response>("/v1/usage/invoices", (_, body) => body.ToRequest(),
             new ApiRoute("Invoice a closed period's usage (admin; also run monthly by the job); safe to run again") { Problems = [422] });
+        Get("/v1/usage/{user_id}/events", ctx => new ListUsageEvents.Request(ctx.Route("user_id"), ctx.Query("from"), ctx.Query("to"), ctx.Query("meter"), ctx.Query("limit"), ctx.Query("starting_after")),
+            new ApiRoute("A user's raw usage events, newest first (paged)")
+            {
+                Query =
+                [
+                    new ApiParameter("from", "ISO 8601 time, day YYYY-MM-DD or month YYYY-MM (inclusive)"),
+                    new ApiParameter("to", "ISO 8601 time (exclusive), or day / month (inclusive)"),
+                    new ApiParameter("meter", "Only this meter"),
+                    .. Paging.QueryParameters("event id"),
+                ],
+                Problems = [422],
+            });
+        Get("/v1/usage/{user_id}/summary", ctx => new GetUsageSummary.Request(ctx.Route("user_id"), ctx.Query("from"), ctx.Query("to"), ctx.Query("group_by")),
+            new ApiRoute("A user's usage over a date range grouped by model, plugin_id or day, from rollups")
+            {
+                Query =
+                [
+                    new ApiParameter("from", "Day YYYY-MM-DD or month YYYY-MM (months only with group_by model or plugin_id); default the current month's first day"),
+                    new ApiParameter("to", "Day or month, inclusive; default today (UTC)"),
+                    new ApiParameter("group_by", "model, plugin_id or day (default)"),
+                ],
+                Problems = [422],
+            });
         Get("/v1/usage/{user_id}/invoices", ctx => new ListUsageInvoices.Request(ctx.Route("user_id"), ctx.Query("limit"), ctx.Query("starting_after")),
             new ApiRoute("A user's usage invoices with their lines and the price each line applied (paged)") { Query = Paging.QueryParameters("usage invoice id"), Problems = [422] });
     }
