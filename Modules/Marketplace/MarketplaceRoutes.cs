@@ -26,6 +26,13 @@ internal sealed class MarketplaceRoutes : ApiModule
                 Query = [new ApiParameter("period", "YYYY-MM, default the current UTC month")],
             });
 
+        Get("/v1/marketplace/developers/{id}/revenue_events", ctx => new ListRevenueEvents.Request(ctx.Route("id"), ctx.Query("period"), ctx.Query("limit"), ctx.Query("starting_after")),
+            new ApiRoute("The revenue events behind a developer's earnings, newest first (paged)")
+            {
+                Problems = [404, 422],
+                Query = [new ApiParameter("period", "YYYY-MM; default every period"), .. Paging.QueryParameters("revenue event id")],
+            });
+
         Post<PublishPlugin.Request, PluginResponse>("/v1/marketplace/plugins", (ctx, body) => body,
             new ApiRoute("Publish a plugin") { Status = 201, Problems = [409, 422, 502] });
         Get("/v1/marketplace/plugins", ctx => new ListPlugins.Request(ctx.Query("q"), ctx.Query("developer_id"), ctx.Query("model"),
@@ -56,11 +63,11 @@ internal sealed class MarketplaceRoutes : ApiModule
             new ApiRoute("Install a plugin for a user") { Status = 201, Problems = [404, 409, 422, 502] });
         Delete("/v1/marketplace/plugins/{id}/installs/{user_id}", ctx => new UninstallPlugin.Request(ctx.Route("id"), ctx.Route("user_id")),
             new ApiRoute("Uninstall a plugin for a user") { Problems = [404, 422, 502] });
-        Get("/v1/marketplace/users/{user_id}/installs", ctx => new ListUserInstalls.Request(ctx.Route("user_id"), ctx.Query("status")),
+        Get("/v1/marketplace/users/{user_id}/installs", ctx => new ListUserInstalls.Request(ctx.Route("user_id"), ctx.Query("status"), ctx.Query("limit"), ctx.Query("starting_after")),
             new ApiRoute("A user's installs")
             {
                 Problems = [422],
-                Query = [new ApiParameter("status", "Live installs by default; active, pending, pending_payment, uninstalled or all")],
+                Query = [new ApiParameter("status", "Live installs by default; active, pending, pending_payment, uninstalled or all"), .. Paging.QueryParameters("install id")],
             });
 
         Post<RunPayouts.Request, RunPayouts.Response>("/v1/marketplace/payouts", (ctx, body) => body,

@@ -119,6 +119,7 @@ internal sealed class MarketplaceDbContext(DbContextOptions<MarketplaceDbContext
             // Payout claims: the unsettled events of a developer and currency.
             b.HasIndex(e => new { e.DeveloperId, e.PaidAt, e.PayoutId, e.Currency });
             b.HasIndex(e => e.PayoutId);
+            b.HasIndex(e => new { e.DeveloperId, e.EarnedAt });
             b.HasIndex(e => e.StripeInvoiceId);
             b.HasIndex(e => e.StripeChargeId);
             b.HasIndex(e => e.StripePaymentIntentId);

@@ -6,7 +6,7 @@ namespace Monetization.Marketplace.Data.Migrations;
 /// <summary>
 /// Issue 20: a usage-priced plugin may price input and output tokens apart (<c>Plugins.InputUnitAmountDecimal</c>,
 /// <c>OutputUnitAmountDecimal</c>), and usage charges invoiced but not yet paid are kept apart from revenue
-/// (<c>UncollectedUsageCharges</c>).
+/// (<c>UncollectedUsageCharges</c>); a developer's revenue events are listed by time (<c>IX_RevenueEvents_DeveloperId_EarnedAt</c>).
 /// </summary>
 [DbContext(typeof(MarketplaceDbContext))]
 [Migration("20261203000003_UsagePricing")]
@@ -34,10 +34,12 @@ internal sealed class UsagePricing : Migration
             },
             constraints: t => t.PrimaryKey("PK_UncollectedUsageCharges", x => x.ChargeId));
         migrationBuilder.CreateIndex("IX_UncollectedUsageCharges_DeveloperId_Period", "UncollectedUsageCharges", ["DeveloperId", "Period"]);
+        migrationBuilder.CreateIndex("IX_RevenueEvents_DeveloperId_EarnedAt", "RevenueEvents", ["DeveloperId", "EarnedAt"]);
     }
 
     protected override void Down(MigrationBuilder migrationBuilder)
     {
+        migrationBuilder.DropIndex("IX_RevenueEvents_DeveloperId_EarnedAt", "RevenueEvents");
         migrationBuilder.DropTable("UncollectedUsageCharges");
         migrationBuilder.DropColumn("InputUnitAmountDecimal", "Plugins");
         migrationBuilder.DropColumn("OutputUnitAmountDecimal", "Plugins");
