@@ -143,6 +143,9 @@ public static class MonetizationPlatform
         Describe("GET", "/health/live", "Liveness: the process answers.", ApiScope.Anonymous, typeof(Readiness.Report));
         Describe("GET", "/health/ready", "Readiness: every module's database is reachable and migrated (503 otherwise).", ApiScope.Anonymous, typeof(Readiness.Report));
 
+        app.MapGet("/v1/config", PublicConfigEndpoint.HandleAsync).WithMetadata(anonymous);
+        Describe("GET", "/v1/config", "What a frontend needs: each module's public settings (plans with prices, credit packages, slot price) and the Stripe publishable key; no secrets.", ApiScope.Anonymous, typeof(PublicConfig));
+
         app.MapGet("/v1/admin/dead_letters", async (HttpContext ctx, IEnumerable<IOutboxDispatcher> dispatchers) =>
         {
             var all = new List<DeadLetter>();
