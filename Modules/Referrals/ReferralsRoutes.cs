@@ -3,6 +3,7 @@ using Monetization.Referrals.Domain;
 using Monetization.Referrals.Features.CaptureReferral;
 using Monetization.Referrals.Features.EraseReferralUser;
 using Monetization.Referrals.Features.GetReferralSummary;
+using Monetization.Referrals.Features.GrantAccessDays;
 using Monetization.Referrals.Features.ListCredits;
 using Monetization.Referrals.Features.ListReferrals;
 
@@ -22,6 +23,8 @@ internal sealed class ReferralsRoutes : ApiModule
             new ApiRoute("A user's referral code, counts and credit (the code is created on first read)") { Problems = [422] });
         Get("/v1/referrals/{user_id}/credits", ctx => new ListCredits.Request(ctx.Route("user_id"), ctx.Query("limit"), ctx.Query("starting_after")),
             new ApiRoute("A user's access-credit ledger (grants and reversals)") { Query = Paging.QueryParameters("entry id"), Problems = [422] });
+        Post<GrantAccessDays.Body, GrantAccessDays.Response>("/v1/referrals/{user_id}/credits/grants", (ctx, body) => body.ToRequest(ctx.Route("user_id")),
+            new ApiRoute("Grant access days by hand (admin), through the same ledger as referral credit") { Status = 201, Problems = [422] });
         Get("/v1/referrals/{user_id}/referrals", ctx => new ListReferrals.Request(ctx.Route("user_id"), ctx.Query("limit"), ctx.Query("starting_after")),
             new ApiRoute("Referrals made with a user's code, with their reward status") { Query = Paging.QueryParameters("referral id"), Problems = [422] });
         Delete("/v1/referrals/users/{user_id}", ctx => new EraseReferralUser.Request(ctx.Route("user_id")),
