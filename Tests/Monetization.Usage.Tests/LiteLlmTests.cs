@@ -208,7 +208,7 @@ public sealed class LiteLlmTests
         using var response = await PostRawAsync(LiteLlm(f), batch.ToJsonString());
         var body = await response.ReadJsonAsync(202);
         Assert.That(body.Long("accepted"), Is.EqualTo(1));
-        var skipped = body["skipped"]!.AsArray().Select(s => (s!.Long("index"), s["id"]!.GetValue<string>(), s["reason"]!.GetValue<string>())).ToList();
+        var skipped = body["skipped"]!.AsArray().Select(s => (s!.Long("index"), s!["id"]!.GetValue<string>(), s!["reason"]!.GetValue<string>())).ToList();
         Assert.That(skipped, Is.EqualTo(new[] { (1L, "call-failed", "failure"), (2L, "chatcmpl-2299b6a2-82a3-465a-b47c-04e685a2227f", "no_user") }));
         Assert.That((await EventsAsync(f, "u_lite")).Single()!["event_id"]!.GetValue<string>(), Is.EqualTo("call-ok"));
     }
