@@ -30,6 +30,6 @@ public static class IntegrationEventTypes
         ["marketplace.plugin_usage_price_set"] = typeof(PluginUsagePriceSet),
         ["usage.threshold_crossed"] = typeof(UsageThresholdCrossed),
         ["usage.usage_charged"] = typeof(UsageCharged),
-        ["usage.usage_charge_pending"] = typeof(UsageChargePending),
+        ["usage.usage_charge_billed"] = typeof(UsageChargeBilled),
     };
 }

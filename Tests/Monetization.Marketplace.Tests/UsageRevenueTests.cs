@@ -8,7 +8,7 @@ namespace Monetization.Marketplace.Tests;
 /// <summary>Issue 20: usage revenue is earned when paid, shown as uncollected before, and listed event by event.</summary>
 public sealed class UsageRevenueTests
 {
-    private static UsageChargePending PendingFor(MarketplaceHarness h, string plugin, string charge, long amount, bool failed) =>
+    private static UsageChargeBilled PendingFor(MarketplaceHarness h, string plugin, string charge, long amount, bool failed) =>
         new(Guid.NewGuid(), h.Factory.Now, charge, "uin_1", "u1", plugin, "2026-11", 1_000, amount, "usd", failed);
 
     [Test]
@@ -32,7 +32,7 @@ public sealed class UsageRevenueTests
         Assert.That(earnings["uncollected"]!.AsArray(), Is.Empty);
         Assert.That((earnings.Currency("usd").Long("gross"), earnings.Currency("usd").Long("developer_share")), Is.EqualTo((1_001L, 900L)));
 
-        // A late UsageChargePending (delivered after the charge was paid) changes nothing.
+        // A late UsageChargeBilled (delivered after the charge was paid) changes nothing.
         await h.Factory.PublishAsync(PendingFor(h, plugin, "uil_1", 1_001, failed: true));
         Assert.That((await h.EarningsAsync())["uncollected"]!.AsArray(), Is.Empty);
 

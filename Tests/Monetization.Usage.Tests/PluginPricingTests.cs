@@ -74,7 +74,7 @@ public sealed class PluginPricingTests
         // No Stripe customer yet: invoiced, not paid. The developer's share is pending, never earned.
         Assert.That((await RunAsync(f))["invoices"]![0]!["status"]!.GetValue<string>(), Is.EqualTo("awaiting_customer"));
         Assert.That(await f.OutboxEventsAsync<UsageCharged>(), Is.Empty);
-        var pending = (await f.OutboxEventsAsync<UsageChargePending>()).Single();
+        var pending = (await f.OutboxEventsAsync<UsageChargeBilled>()).Single();
         Assert.That((pending.PluginId, pending.Amount, pending.PaymentFailed), Is.EqualTo(("plg_x", 200L, false)));
 
         // The payment is declined: still pending, now marked payment_failed.
@@ -82,7 +82,7 @@ public sealed class PluginPricingTests
         f.Stripe.DeclinePayments = 1;
         Assert.That((await RunAsync(f))["invoices"]![0]!["status"]!.GetValue<string>(), Is.EqualTo("payment_failed"));
         Assert.That(await f.OutboxEventsAsync<UsageCharged>(), Is.Empty);
-        Assert.That((await f.OutboxEventsAsync<UsageChargePending>()).Last().PaymentFailed, Is.True);
+        Assert.That((await f.OutboxEventsAsync<UsageChargeBilled>()).Last().PaymentFailed, Is.True);
 
         // Stripe collects it later (its retries): InvoicePaid of that Stripe invoice makes the usage invoice paid and earned, once.
         var stripeInvoice = f.Stripe.CreatedInvoices.Values.Single().Id;
@@ -112,7 +112,7 @@ public sealed class PluginPricingTests
         Assert.That((invoice["status"]!.GetValue<string>(), invoice["credits_applied"]!.GetValue<long>()), Is.EqualTo(("paid", 200L)));
         var charged = (await f.OutboxEventsAsync<UsageCharged>()).Single();
         Assert.That((charged.Amount, charged.StripeInvoiceId), Is.EqualTo((200L, (string?)null)));
-        Assert.That(await f.OutboxEventsAsync<UsageChargePending>(), Is.Empty);
+        Assert.That(await f.OutboxEventsAsync<UsageChargeBilled>(), Is.Empty);
     }
 
     [Test]

@@ -20,7 +20,7 @@ public sealed record UsageThresholdCrossed(Guid EventId, DateTimeOffset Occurred
 /// <summary>
 /// A usage invoice line of a usage-priced plugin was PAID (issue 20): by Stripe, by prepaid credits, or both (credits
 /// count as paid), so its developer earns a share now. Raised once per line, when its invoice becomes paid, never when
-/// the invoice is only created (that is <see cref="UsageChargePending"/>). A later refund of the Stripe invoice reaches
+/// the invoice is only created (that is <see cref="UsageChargeBilled"/>). A later refund of the Stripe invoice reaches
 /// Marketplace as <c>PaymentRefunded</c> and is matched through <paramref name="StripeInvoiceId"/>.
 /// </summary>
 /// <param name="EventId">Unique id of this occurrence.</param>
@@ -54,5 +54,5 @@ public sealed record UsageCharged(Guid EventId, DateTimeOffset OccurredAt, strin
 /// <param name="Amount">The line's amount, minor units.</param>
 /// <param name="Currency">ISO 4217, lowercase.</param>
 /// <param name="PaymentFailed">True when the invoice's payment was declined (Stripe retries or the admin re-runs it).</param>
-public sealed record UsageChargePending(Guid EventId, DateTimeOffset OccurredAt, string ChargeId, string UsageInvoiceId, string UserId, string PluginId, string Period, long Quantity, long Amount, string Currency, bool PaymentFailed)
+public sealed record UsageChargeBilled(Guid EventId, DateTimeOffset OccurredAt, string ChargeId, string UsageInvoiceId, string UserId, string PluginId, string Period, long Quantity, long Amount, string Currency, bool PaymentFailed)
     : IIntegrationEvent;

@@ -8,14 +8,14 @@ using Monetization.Marketplace.Domain;
 namespace Monetization.Marketplace.Consumers;
 
 /// <summary>
-/// <c>UsageChargePending</c>: a plugin's usage charge is invoiced but not paid (or its payment failed), so the developer's
+/// <c>UsageChargeBilled</c>: a plugin's usage charge is invoiced but not paid (or its payment failed), so the developer's
 /// share is kept as uncollected (shown in earnings, never payable). Nothing when the charge was paid already (the events
 /// of one charge can arrive out of order).
 /// </summary>
 internal sealed class RecordUncollectedUsageCharge(MarketplaceDbContext db, TimeProvider clock)
-    : IdempotentConsumer<UsageChargePending, MarketplaceDbContext>(db, clock)
+    : IdempotentConsumer<UsageChargeBilled, MarketplaceDbContext>(db, clock)
 {
-    protected override async Task HandleAsync(UsageChargePending integrationEvent, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(UsageChargeBilled integrationEvent, CancellationToken cancellationToken)
     {
         var source = $"usage:{integrationEvent.ChargeId}";
         if (await Db.RevenueEvents.AnyAsync(e => e.SourceId == source, cancellationToken))

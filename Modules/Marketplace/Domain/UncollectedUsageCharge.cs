@@ -1,7 +1,7 @@
 namespace Monetization.Marketplace.Domain;
 
 /// <summary>
-/// A usage charge of a usage-priced plugin that is invoiced but not paid yet (<c>UsageChargePending</c>, issue 20): shown in
+/// A usage charge of a usage-priced plugin that is invoiced but not paid yet (<c>UsageChargeBilled</c>, issue 20): shown in
 /// earnings as uncollected, never a revenue event and never paid out. Removed when the charge is paid
 /// (<c>UsageCharged</c> records the revenue event then).
 /// </summary>

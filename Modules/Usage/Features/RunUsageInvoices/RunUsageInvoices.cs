@@ -79,11 +79,11 @@ public static class RunUsageInvoices
 /// each user with priced usage and no invoice yet builds the lines (tokens per (meter, plugin, model) × the model's prices,
 /// rounded once per line; a usage-priced plugin's usage at the plugin's own price, issue 20), spends credits first (earliest
 /// expiry first), numbers the invoice <c>INV-YYYYMM-NNNN</c>, and per plugin line publishes <see cref="UsageCharged"/> when
-/// credits paid it all, else <see cref="UsageChargePending"/>.</para>
+/// credits paid it all, else <see cref="UsageChargeBilled"/>.</para>
 /// <para>2. <see cref="CollectAsync"/>, per invoice with an amount due, under a lease: one Stripe invoice with an item per
 /// line and a negative item for the credits, finalized and paid, each call with an idempotency key derived from
 /// (user, period), each Stripe id saved as soon as it exists. A failure leaves the invoice <c>pending</c> for the next run.
-/// Paid: <see cref="UsageCharged"/> per plugin line; declined: <see cref="UsageChargePending"/> with <c>payment_failed</c>.</para>
+/// Paid: <see cref="UsageCharged"/> per plugin line; declined: <see cref="UsageChargeBilled"/> with <c>payment_failed</c>.</para>
 /// Billing rule (docs/modules/usage.md): token usage is billed at the plugin's price for usage-priced plugins, else at the
 /// model's prices; plan limits cap usage, they are not a free allowance.
 /// </summary>
