@@ -18,7 +18,7 @@ internal sealed class MarketplaceRoutes : ApiModule
         Get("/v1/marketplace/developers/{id}", ctx => new GetDeveloper.Request(ctx.Route("id")),
             new ApiRoute("Get a developer") { Problems = [404] });
         PostEmpty("/v1/marketplace/developers/{id}/onboarding", ctx => new StartOnboarding.Request(ctx.Route("id")),
-            new ApiRoute("Start or resume Stripe Connect onboarding: a fresh account link") { Problems = [404, 502] });
+            new ApiRoute("Start or resume Stripe Connect onboarding: a fresh account link") { Problems = [404, 502, 503] });
         Get("/v1/marketplace/developers/{id}/earnings", ctx => new GetEarnings.Request(ctx.Route("id"), ctx.Query("period")),
             new ApiRoute("A developer's earnings in a period, per currency and plugin")
             {
@@ -34,7 +34,7 @@ internal sealed class MarketplaceRoutes : ApiModule
             });
 
         Post<PublishPlugin.Request, PluginResponse>("/v1/marketplace/plugins", (ctx, body) => body,
-            new ApiRoute("Publish a plugin") { Status = 201, Problems = [409, 422, 502] });
+            new ApiRoute("Publish a plugin") { Status = 201, Problems = [409, 422, 502, 503] });
         Get("/v1/marketplace/plugins", ctx => new ListPlugins.Request(ctx.Query("q"), ctx.Query("developer_id"), ctx.Query("model"),
                 ctx.Query("status"), ctx.Query("sort"), ctx.Query("limit"), ctx.Query("starting_after")),
             new ApiRoute("Search the plugin catalog")
@@ -54,15 +54,15 @@ internal sealed class MarketplaceRoutes : ApiModule
             new ApiRoute("Get a plugin") { Problems = [404] });
         Patch<UpdatePlugin.Body, PluginResponse>("/v1/marketplace/plugins/{id}",
             (ctx, body) => new UpdatePlugin.Request(ctx.Route("id"), body.Name, body.Description, body.Pricing),
-            new ApiRoute("Change a plugin's name, description or price") { Problems = [404, 409, 422, 502] });
+            new ApiRoute("Change a plugin's name, description or price") { Problems = [404, 409, 422, 502, 503] });
         PostEmpty("/v1/marketplace/plugins/{id}/archive", ctx => new ArchivePlugin.Request(ctx.Route("id")),
             new ApiRoute("Archive a plugin (no new installs)") { Problems = [404] });
 
         Post<InstallPlugin.Body, InstallResponse>("/v1/marketplace/plugins/{id}/installs",
             (ctx, body) => new InstallPlugin.Request(ctx.Route("id"), body.UserId),
-            new ApiRoute("Install a plugin for a user") { Status = 201, Problems = [404, 409, 422, 502] });
+            new ApiRoute("Install a plugin for a user") { Status = 201, Problems = [404, 409, 422, 502, 503] });
         Delete("/v1/marketplace/plugins/{id}/installs/{user_id}", ctx => new UninstallPlugin.Request(ctx.Route("id"), ctx.Route("user_id")),
-            new ApiRoute("Uninstall a plugin for a user") { Problems = [404, 422, 502] });
+            new ApiRoute("Uninstall a plugin for a user") { Problems = [404, 422, 502, 503] });
         Get("/v1/marketplace/users/{user_id}/installs", ctx => new ListUserInstalls.Request(ctx.Route("user_id"), ctx.Query("status"), ctx.Query("limit"), ctx.Query("starting_after")),
             new ApiRoute("A user's installs")
             {

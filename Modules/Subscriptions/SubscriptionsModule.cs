@@ -1,3 +1,4 @@
+using StripeNet = Stripe;
 using Microsoft.Extensions.DependencyInjection;
 using Monetization.BuildingBlocks.Modules;
 using Monetization.Stripe;
@@ -28,7 +29,7 @@ public sealed class SubscriptionsModule : IModule
         var services = module.Services;
 
         // The Host may register the Stripe client itself (e.g. against the in-process emulator); otherwise register it here.
-        if (!services.Any(d => d.ServiceType == typeof(IStripeClient)))
+        if (!services.Any(d => d.ServiceType == typeof(StripeNet.StripeClient)))
         {
             services.AddStripeClient(module.Configuration.GetSection(StripeOptions.SectionName));
         }

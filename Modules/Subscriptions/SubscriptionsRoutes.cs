@@ -21,19 +21,19 @@ internal sealed class SubscriptionsRoutes : ApiModule
         : base("Subscriptions")
     {
         Get("/v1/plans", _ => new ListPlans.Request(), new ApiRoute("List the plans catalog") { Scope = ApiScope.Anonymous });
-        Post<StartCheckout.Body, StartCheckout.Response>("/v1/subscriptions/checkout", (_, body) => body.ToRequest(), new ApiRoute("Start a Stripe Checkout for a paid plan") { Problems = [409, 422, 503] });
-        Post<OpenPortal.Body, OpenPortal.Response>("/v1/subscriptions/portal", (_, body) => body.ToRequest(), new ApiRoute("Open the Stripe customer portal") { Problems = [404, 422] });
+        Post<StartCheckout.Body, StartCheckout.Response>("/v1/subscriptions/checkout", (_, body) => body.ToRequest(), new ApiRoute("Start a Stripe Checkout for a paid plan") { Problems = [409, 422, 502, 503] });
+        Post<OpenPortal.Body, OpenPortal.Response>("/v1/subscriptions/portal", (_, body) => body.ToRequest(), new ApiRoute("Open the Stripe customer portal") { Problems = [404, 422, 502, 503] });
         PostEmpty("/v1/subscriptions/reconcile", _ => new Reconcile.Request(), new ApiRoute("Re-sync live subscriptions from Stripe and report drift"));
         Get("/v1/subscriptions/{user_id}", ctx => new GetSubscription.Request(ctx.Route("user_id")), new ApiRoute("A user's subscription and effective access") { Problems = [422] });
         Post<CancelSubscription.Body, SubscriptionChangeRequested>(
             "/v1/subscriptions/{user_id}/cancel",
             (ctx, body) => new CancelSubscription.Request(ctx.Route("user_id"), body.AtPeriodEnd),
-            new ApiRoute("Cancel at the period end or now (confirmed by webhook)") { Status = 202, Problems = [404, 409, 422] });
-        PostEmpty("/v1/subscriptions/{user_id}/resume", ctx => new ResumeSubscription.Request(ctx.Route("user_id")), new ApiRoute("Undo a scheduled cancellation") { Status = 202, Problems = [404, 409, 422] });
+            new ApiRoute("Cancel at the period end or now (confirmed by webhook)") { Status = 202, Problems = [404, 409, 422, 502, 503] });
+        PostEmpty("/v1/subscriptions/{user_id}/resume", ctx => new ResumeSubscription.Request(ctx.Route("user_id")), new ApiRoute("Undo a scheduled cancellation") { Status = 202, Problems = [404, 409, 422, 502, 503] });
         Post<ChangePlan.Body, SubscriptionChangeRequested>(
             "/v1/subscriptions/{user_id}/change_plan",
             (ctx, body) => new ChangePlan.Request(ctx.Route("user_id"), body.Plan ?? "", body.Cadence ?? "", body.ProrationBehavior ?? "create_prorations"),
-            new ApiRoute("Move the subscription to another plan or cadence") { Status = 202, Problems = [404, 409, 422] });
+            new ApiRoute("Move the subscription to another plan or cadence") { Status = 202, Problems = [404, 409, 422, 502, 503] });
         Raw("POST", "/v1/webhooks/stripe", ReceiveStripeWebhook.HandleAsync, new ApiRoute("Stripe webhook (Stripe-Signature verified)") { Scope = ApiScope.Anonymous, Problems = [400, 413] }, response: typeof(ReceiveStripeWebhook.Response));
         Get(
             "/v1/stripe_events",

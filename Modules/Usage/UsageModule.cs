@@ -12,7 +12,7 @@ namespace Monetization.Usage;
 
 /// <summary>
 /// The Usage module: meters (events and rollups), plan limits and quotas, prepaid credits and monthly usage invoices
-/// (docs/modules/usage.md). Calls Stripe through <c>IStripeClient</c>, which the Host registers.
+/// (docs/modules/usage.md). Calls Stripe through Stripe.net's <c>StripeClient</c>, which the Host registers.
 /// </summary>
 public sealed class UsageModule : IModule
 {

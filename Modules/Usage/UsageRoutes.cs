@@ -47,9 +47,9 @@ internal sealed class UsageRoutes : ApiModule
         Post<ReleaseQuota.Body, ReleaseQuota.Response>("/v1/usage/{user_id}/quotas/{resource}/release", (ctx, body) => body.ToRequest(ctx.Route("user_id"), ctx.Route("resource")),
             new ApiRoute("Release the unit held under a key (idempotent)") { Problems = [422] });
         Post<StartSlotCheckout.Body, StartSlotCheckout.Response>("/v1/usage/{user_id}/quotas/{resource}/slots/checkout", (ctx, body) => body.ToRequest(ctx.Route("user_id"), ctx.Route("resource")),
-            new ApiRoute("Start a Stripe payment checkout for extra slots of a resource") { Status = 201, Problems = [422, 502] });
+            new ApiRoute("Start a Stripe payment checkout for extra slots of a resource") { Status = 201, Problems = [422, 502, 503] });
         Post<StartCreditCheckout.Body, StartCreditCheckout.Response>("/v1/usage/{user_id}/credits/checkout", (ctx, body) => body.ToRequest(ctx.Route("user_id")),
-            new ApiRoute("Start a Stripe payment checkout for a prepaid credit package") { Status = 201, Problems = [422, 502] });
+            new ApiRoute("Start a Stripe payment checkout for a prepaid credit package") { Status = 201, Problems = [422, 502, 503] });
         Get("/v1/usage/{user_id}/credits", ctx => new GetCredits.Request(ctx.Route("user_id")),
             new ApiRoute("A user's credit balance, grants and ledger (grants, consumption, expiries)"));
         Post<GrantCredits.Body, GrantCredits.Response>("/v1/usage/{user_id}/credits/grants", (ctx, body) => body.ToRequest(ctx.Route("user_id")),

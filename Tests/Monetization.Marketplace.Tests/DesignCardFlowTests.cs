@@ -165,7 +165,7 @@ public sealed class DesignCardFlowTests
         Assert.That((await h.InstallAsync(plugin, "u1")).Str("status"), Is.EqualTo("active"));
 
         // Canceled in Stripe: customer.subscription.deleted → SubscriptionChanged(canceled).
-        await h.Stripe.Subscriptions.CancelAsync(first);
+        await h.Stripe.V1.Subscriptions.CancelAsync(first);
         await h.SettleAsync();
         Assert.That((await h.InstallOfAsync("u1")).Str("status"), Is.EqualTo("pending"));
         // An older change arriving late is ignored.

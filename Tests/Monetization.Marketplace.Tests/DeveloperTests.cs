@@ -91,13 +91,13 @@ public sealed class DeveloperTests
     }
 
     [Test]
-    public async Task Onboarding_when_Stripe_fails_is_a_502_and_saves_no_account()
+    public async Task Onboarding_when_Stripe_fails_is_a_503_and_saves_no_account()
     {
         await using var h = new MarketplaceHarness();
         await h.RegisterDeveloperAsync("dev_1");
         await h.Factory.FailStripeAsync("/v1/accounts", MarketplaceHarness.AttemptsPerCall, 500);
         using var response = await h.Admin.PostAsync("/v1/marketplace/developers/dev_1/onboarding", null);
-        await response.ShouldBeProblemAsync(502, type: "stripe_error");
+        await response.ShouldBeStripeUnavailableAsync();
         var developer = await h.Read.GetJsonAsync("/v1/marketplace/developers/dev_1");
         Assert.That(developer["stripe_account_id"], Is.Null);
         Assert.That(await h.StripeListAsync("accounts"), Is.Empty);

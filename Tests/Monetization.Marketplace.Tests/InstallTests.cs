@@ -132,7 +132,7 @@ public sealed class InstallTests
     }
 
     [Test]
-    public async Task Install_when_Stripe_fails_is_a_502_and_leaves_no_live_install()
+    public async Task Install_when_Stripe_fails_is_a_503_and_leaves_no_live_install()
     {
         await using var h = new MarketplaceHarness();
         await h.RegisterDeveloperAsync();
@@ -141,7 +141,7 @@ public sealed class InstallTests
         var planItems = (await h.SubscriptionItemsAsync(subscription)).Count;
         await h.Factory.FailStripeAsync("/v1/subscription_items", MarketplaceHarness.AttemptsPerCall, 500);
         using var failed = await h.Admin.PostJsonAsync($"/v1/marketplace/plugins/{plugin}/installs", new { user_id = "u1" });
-        await failed.ShouldBeProblemAsync(502, type: "stripe_error");
+        await failed.ShouldBeStripeUnavailableAsync();
         Assert.That((await h.Read.GetJsonAsync("/v1/marketplace/users/u1/installs"))["data"]!.AsArray(), Is.Empty);
         Assert.That(await h.SubscriptionItemsAsync(subscription), Has.Count.EqualTo(planItems));
 

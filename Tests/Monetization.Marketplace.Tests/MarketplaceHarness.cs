@@ -8,7 +8,7 @@ using Monetization.IntegrationEvents.Usage;
 using Monetization.Marketplace.Data;
 using Monetization.Marketplace.Domain;
 using Monetization.Marketplace.Features.StripeCalls;
-using Monetization.Stripe;
+using StripeNet = Stripe;
 using Monetization.TestKit;
 
 namespace Monetization.Marketplace.Tests;
@@ -25,8 +25,7 @@ internal sealed class MarketplaceHarness : IAsyncDisposable
     {
         Factory = new MonetizationFactory()
             .WithSetting("Marketplace:PayoutScheduleEnabled", "false")
-            .WithSetting("Stripe:RetryBaseDelayMilliseconds", "1")
-            .WithSetting("Stripe:RetryMaxDelayMilliseconds", "2");
+            .WithSetting("Stripe:MaxNetworkRetries", "0"); // Stripe.net waits 0.5–5 s between retries; a fault here is the call's answer
         configure?.Invoke(Factory);
         Admin = Factory.CreateAdminClient();
         Read = Factory.CreateReadClient();
@@ -34,8 +33,8 @@ internal sealed class MarketplaceHarness : IAsyncDisposable
         StripeApi.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "sk_test_marketplace_tests");
     }
 
-    /// <summary>Attempts of one Stripe client call (the first plus <c>Stripe:MaxNetworkRetries</c>, 2 by default): faults to fail one call.</summary>
-    public const int AttemptsPerCall = 3;
+    /// <summary>Attempts of one Stripe client call (the first plus <c>Stripe:MaxNetworkRetries</c>, 0 here): faults to fail one call.</summary>
+    public const int AttemptsPerCall = 1;
 
     public MonetizationFactory Factory { get; }
 
@@ -47,7 +46,7 @@ internal sealed class MarketplaceHarness : IAsyncDisposable
     public HttpClient StripeApi { get; }
 
     /// <summary>The Host's Stripe client (pointed at the emulator), for what a person does in the Stripe Dashboard (refunds, cancellations).</summary>
-    public IStripeClient Stripe => Factory.Services.GetRequiredService<IStripeClient>();
+    public StripeNet.StripeClient Stripe => Factory.Services.GetRequiredService<StripeNet.StripeClient>();
 
     public FakeTimeProvider Clock => Factory.Clock;
 
@@ -160,7 +159,7 @@ internal sealed class MarketplaceHarness : IAsyncDisposable
     /// <summary>Refunds (part of) a payment in Stripe, as from the Dashboard; its <c>charge.refunded</c> becomes <c>PaymentRefunded</c>.</summary>
     public async Task RefundAsync(string paymentIntentId, long? amount = null)
     {
-        await Stripe.Refunds.CreateAsync(new RefundCreateRequest { PaymentIntent = paymentIntentId, Amount = amount });
+        await Stripe.V1.Refunds.CreateAsync(new StripeNet.RefundCreateOptions { PaymentIntent = paymentIntentId, Amount = amount });
         await SettleAsync();
     }
 

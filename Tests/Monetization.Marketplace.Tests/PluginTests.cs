@@ -88,7 +88,7 @@ public sealed class PluginTests
         await h.Factory.FailStripeAsync("/v1/products", MarketplaceHarness.AttemptsPerCall, 503);
         using var down = await h.Admin.PostJsonAsync("/v1/marketplace/plugins",
             new { developer_id = "dev_1", slug = "paid", name = "Paid", pricing = new { model = "one_time", amount = 100, currency = "usd" } });
-        await down.ShouldBeProblemAsync(502, type: "stripe_error");
+        await down.ShouldBeStripeUnavailableAsync();
         var list = await h.Read.GetJsonAsync("/v1/marketplace/plugins");
         Assert.That(list["data"]!.AsArray(), Has.Count.EqualTo(1), "a failed publish saves nothing");
         Assert.That(await h.PublishPluginAsync("paid", new { model = "one_time", amount = 100, currency = "usd" }), Does.StartWith("plg_"), "the same slug publishes once Stripe is back");

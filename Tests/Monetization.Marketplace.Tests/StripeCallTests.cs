@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Monetization.Marketplace.Data;
 using Monetization.Marketplace.Domain;
 using Monetization.Marketplace.Features.StripeCalls;
-using Monetization.Stripe;
+using StripeNet = Stripe;
 using Monetization.TestKit;
 
 namespace Monetization.Marketplace.Tests;
@@ -84,7 +84,7 @@ public sealed class StripeCallTests
         }
 
         h.Clock.Advance(TimeSpan.FromMinutes(1));
-        var made = await h.Stripe.Transfers.CreateReversalAsync(transferId, StripeCallExecutor.ReversalRequest(call), new StripeRequestOptions { IdempotencyKey = call.IdempotencyKey });
+        var made = await h.Stripe.V1.Transfers.Reversals.CreateAsync(transferId, StripeCallExecutor.ReversalRequest(call), new StripeNet.RequestOptions { IdempotencyKey = call.IdempotencyKey });
         Assert.That(await h.StripeCalls.RunDueAsync(CancellationToken.None), Is.Zero, "the crashed runner's lease still holds it");
         Assert.That((await h.EarningsAsync()).Currency("usd").Long("paid"), Is.EqualTo(7000), "not recorded yet");
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
-using Monetization.Stripe;
+using StripeNet = Stripe;
 using Monetization.TestKit;
 
 namespace Monetization.Platform.Tests;
@@ -11,8 +11,8 @@ public sealed class StripeHostingTests
     public async Task Without_a_secret_key_the_client_reaches_the_in_process_emulator_under_stripe_path()
     {
         await using var factory = new MonetizationFactory();
-        var stripe = factory.Services.GetRequiredService<IStripeClient>();
-        var customer = await stripe.Customers.CreateAsync(new CustomerCreateRequest { Email = "ada@example.com" });
+        var stripe = factory.Services.GetRequiredService<StripeNet.StripeClient>();
+        var customer = await stripe.V1.Customers.CreateAsync(new StripeNet.CustomerCreateOptions { Email = "ada@example.com" });
         Assert.That(customer.Id, Does.StartWith("cus_"));
 
         using var http = factory.CreateAnonymousClient();

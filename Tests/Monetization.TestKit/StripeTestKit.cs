@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Monetization.Stripe;
+using StripeNet = Stripe;
 
 namespace Monetization.TestKit;
 
@@ -24,7 +25,43 @@ public static class StripeTestKit
     public static string SignatureFor(this MonetizationFactory factory, string body, DateTimeOffset? at = null, string? secret = null)
     {
         ArgumentNullException.ThrowIfNull(factory);
-        return StripeWebhookSigner.ComputeSignatureHeader(Encoding.UTF8.GetBytes(body), secret ?? factory.WebhookSecret(), at ?? factory.Now);
+        return Sign(body, secret ?? factory.WebhookSecret(), at ?? factory.Now);
+    }
+
+    /// <summary>
+    /// A <c>Stripe-Signature</c> header as Stripe computes it (<c>t=&lt;unix seconds&gt;,v1=&lt;hex HMAC-SHA256 of "t.body"&gt;</c>),
+    /// by Stripe.net's <see cref="StripeNet.EventUtility.GenerateSignatureHeader"/>.
+    /// </summary>
+    public static string Sign(string body, string secret, DateTimeOffset at) =>
+        StripeNet.EventUtility.GenerateSignatureHeader(body, secret, at.ToUnixTimeSeconds());
+
+    /// <summary>
+    /// Asserts the answer of a route whose Stripe call failed because Stripe is down, timing out or rate limiting
+    /// (issue 16): 503 <c>stripe_unavailable</c> with a positive <c>Retry-After</c>.
+    /// </summary>
+    public static async Task<JsonNode> ShouldBeStripeUnavailableAsync(this HttpResponseMessage response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        var problem = await response.ShouldBeProblemAsync(503, type: "stripe_unavailable");
+        Assert.That(response.Headers.RetryAfter?.Delta?.TotalSeconds, Is.GreaterThan(0), "503 stripe_unavailable carries Retry-After");
+        return problem;
+    }
+
+    /// <summary>
+    /// Asserts the answer of a route whose Stripe call Stripe refused (issue 16): 502 <c>stripe_error</c> carrying Stripe's
+    /// <c>code</c> (<paramref name="stripeCode"/> when given) and message.
+    /// </summary>
+    public static async Task<JsonNode> ShouldBeStripeRefusedAsync(this HttpResponseMessage response, string? stripeCode = null)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        var problem = await response.ShouldBeProblemAsync(502, type: "stripe_error");
+        Assert.That(problem["detail"]?.GetValue<string>(), Is.Not.Null.And.Not.Empty, "Stripe's message");
+        if (stripeCode is not null)
+        {
+            Assert.That(problem["stripe_code"]?.GetValue<string>(), Is.EqualTo(stripeCode));
+        }
+
+        return problem;
     }
 
     /// <summary>POSTs a webhook body to <c>/v1/webhooks/stripe</c> with a signature header (valid unless <paramref name="signature"/> is given).</summary>

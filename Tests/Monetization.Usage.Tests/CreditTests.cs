@@ -24,7 +24,7 @@ public sealed class CreditTests
     }
 
     [Test]
-    public async Task Bad_credit_requests_are_422_and_a_failing_Stripe_is_502()
+    public async Task Bad_credit_requests_are_422_and_a_failing_Stripe_is_503()
     {
         await using var f = new UsageFactory();
         using var unknown = await f.CreateAdminClient().PostJsonAsync("/v1/usage/u1/credits/checkout", new { package = "huge" });
@@ -34,7 +34,8 @@ public sealed class CreditTests
 
         f.Stripe.FailNext.Enqueue("checkout");
         using var down = await f.CreateAdminClient().PostJsonAsync("/v1/usage/u1/credits/checkout", new { package = "small" });
-        await down.ShouldBeProblemAsync(502, type: "stripe_error");
+        await down.ShouldBeStripeUnavailableAsync();
+        Assert.That(f.Stripe.Sessions, Is.Empty, "no session was made");
 
         using var zero = await f.CreateAdminClient().PostJsonAsync("/v1/usage/u1/credits/grants", new { amount = 0, currency = "usd", reason = "x" });
         await zero.ShouldBeProblemAsync(422, field: "amount");

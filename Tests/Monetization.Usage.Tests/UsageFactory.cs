@@ -3,12 +3,16 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Monetization.IntegrationEvents.Subscriptions;
+using System.Net;
+using System.Text;
+using System.Text.Json;
 using Monetization.Stripe;
+using StripeNet = Stripe;
 using Monetization.TestKit;
 
 namespace Monetization.Usage.Tests;
 
-/// <summary>The Host with a scripted Stripe (<see cref="FakeStripe"/>) and the monthly job off (tests run invoices themselves).</summary>
+/// <summary>The Host with Stripe.net talking to a scripted Stripe (<see cref="FakeStripe"/>) and the monthly job off (tests run invoices themselves).</summary>
 internal sealed class UsageFactory : MonetizationFactory
 {
     public UsageFactory(bool invoiceJob = false)
@@ -20,8 +24,10 @@ internal sealed class UsageFactory : MonetizationFactory
         WithSetting("Usage:ModelPrices:mini:Output", "0.60");
         WithServices(services =>
         {
-            services.RemoveAll<IStripeClient>();
-            services.AddSingleton<IStripeClient>(Stripe);
+            // Stripe.net's real client over a scripted peer (no retries: a queued failure is the call's final answer).
+            services.RemoveAll<StripeNet.StripeClient>();
+            services.AddSingleton(_ => StripeServiceCollectionExtensions.CreateClient(
+                new StripeOptions { SecretKey = "sk_test_fake", ApiBase = "http://fake-stripe.test", MaxNetworkRetries = 0 }, Stripe));
         });
     }
 
@@ -48,21 +54,23 @@ internal sealed class UsageFactory : MonetizationFactory
 }
 
 /// <summary>
-/// A scripted Stripe: checkout sessions, invoices and invoice items kept in memory, replaying the first result of an
-/// idempotency key as Stripe does; failures and declines can be queued.
+/// A scripted Stripe peer under Stripe.net's real client: checkout sessions, invoices and invoice items kept in memory, the
+/// form parameters Stripe.net sent recorded decoded, the first result of an idempotency key replayed as Stripe does;
+/// failures (500 <c>api_error</c>) and declines (402 <c>card_error</c>) can be queued.
 /// </summary>
-internal sealed class FakeStripe : IStripeClient, IStripeCheckoutSessions, IStripeInvoices, IStripeInvoiceItems
+internal sealed class FakeStripe : HttpMessageHandler
 {
-    private readonly ConcurrentDictionary<string, object> _byKey = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _byKey = new(StringComparer.Ordinal);
+    private readonly object _lock = new();
     private int _sequence;
 
-    public ConcurrentQueue<CheckoutSessionCreateRequest> Sessions { get; } = new();
+    public ConcurrentQueue<FormRequest> Sessions { get; } = new();
 
     public ConcurrentDictionary<string, FakeInvoice> CreatedInvoices { get; } = new(StringComparer.Ordinal);
 
-    public ConcurrentQueue<InvoiceItemCreateRequest> Items { get; } = new();
+    public ConcurrentQueue<FormRequest> Items { get; } = new();
 
-    /// <summary>Operations to fail once each with a 500 (after the client's retries): "invoice", "item", "finalize", "pay", "checkout".</summary>
+    /// <summary>Operations to fail once each with a 500: "invoice", "item", "finalize", "pay", "checkout".</summary>
     public ConcurrentQueue<string> FailNext { get; } = new();
 
     /// <summary>Decline the next payments (card_declined).</summary>
@@ -70,132 +78,170 @@ internal sealed class FakeStripe : IStripeClient, IStripeCheckoutSessions, IStri
 
     public ConcurrentQueue<string> Calls { get; } = new();
 
-    public IStripeCheckoutSessions CheckoutSessions => this;
-
-    public IStripeInvoices Invoices => this;
-
-    public IStripeInvoiceItems InvoiceItems => this;
-
-    public IStripeCustomers Customers => throw new NotSupportedException();
-
-    public IStripeBillingPortalSessions BillingPortalSessions => throw new NotSupportedException();
-
-    public IStripePrices Prices => throw new NotSupportedException();
-
-    public IStripeProducts Products => throw new NotSupportedException();
-
-    public IStripeSubscriptions Subscriptions => throw new NotSupportedException();
-
-    public IStripeSubscriptionItems SubscriptionItems => throw new NotSupportedException();
-
-    public IStripeRefunds Refunds => throw new NotSupportedException();
-
-    public IStripeAccounts Accounts => throw new NotSupportedException();
-
-    public IStripeAccountLinks AccountLinks => throw new NotSupportedException();
-
-    public IStripeTransfers Transfers => throw new NotSupportedException();
-
-    public IStripeEvents Events => throw new NotSupportedException();
-
-    public IStripeMeterEvents MeterEvents => throw new NotSupportedException();
-
-    private string NextId(string prefix) => $"{prefix}_{Interlocked.Increment(ref _sequence):D6}";
-
-    private void MaybeFail(string operation)
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);
+        var form = new FormRequest(request.Method == HttpMethod.Get ? request.RequestUri!.Query.TrimStart('?') : body);
+        var path = request.RequestUri!.AbsolutePath;
+        var key = request.Headers.TryGetValues("Idempotency-Key", out var keys) ? keys.First() : null;
+        var (operation, handler) = (request.Method.Method, path.Split('/', StringSplitOptions.RemoveEmptyEntries)) switch
+        {
+            ("POST", ["v1", "checkout", "sessions"]) => ("checkout", (Func<string>)(() => CreateSession(form))),
+            ("POST", ["v1", "invoices"]) => ("invoice", () => CreateInvoice(form)),
+            ("POST", ["v1", "invoiceitems"]) => ("item", () => CreateItem(form)),
+            ("POST", ["v1", "invoices", var id, "finalize"]) => ("finalize", () => Finalize(id)),
+            ("POST", ["v1", "invoices", var id, "pay"]) => ("pay", () => Pay(id)),
+            ("GET", ["v1", "invoices", var id]) => ("get_invoice", () => CreatedInvoices[id].ToJson()),
+            _ => throw new NotSupportedException($"FakeStripe: {request.Method} {path}"),
+        };
         Calls.Enqueue(operation);
         if (FailNext.TryPeek(out var next) && next == operation && FailNext.TryDequeue(out _))
         {
-            throw new StripeApiException(null, 500);
+            return Error(HttpStatusCode.InternalServerError, "api_error", null, "An unknown error occurred");
+        }
+
+        try
+        {
+            lock (_lock)
+            {
+                var json = key is not null && request.Method == HttpMethod.Post ? _byKey.GetOrAdd(key, _ => handler()) : handler();
+                return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+            }
+        }
+        catch (FakeStripeError e)
+        {
+            return Error(e.Status, e.Type, e.Code, e.Message);
         }
     }
 
-    private T Once<T>(StripeRequestOptions? options, Func<T> create)
-        where T : class =>
-        options?.IdempotencyKey is { } key ? (T)_byKey.GetOrAdd(key, _ => create()) : create();
+    private static HttpResponseMessage Error(HttpStatusCode status, string type, string? code, string message) =>
+        new(status) { Content = new StringContent(JsonSerializer.Serialize(new { error = new { type, code, message } }), Encoding.UTF8, "application/json") };
 
-    Task<CheckoutSession> IStripeCheckoutSessions.CreateAsync(CheckoutSessionCreateRequest request, StripeRequestOptions? options, CancellationToken cancellationToken)
+    private string NextId(string prefix) => $"{prefix}_{Interlocked.Increment(ref _sequence):D6}";
+
+    private string CreateSession(FormRequest form)
     {
-        MaybeFail("checkout");
-        return Task.FromResult(Once(options, () =>
-        {
-            Sessions.Enqueue(request);
-            var id = NextId("cs_test");
-            return new CheckoutSession { Id = id, Mode = request.Mode, Url = $"https://checkout.stripe.test/{id}", Metadata = request.Metadata ?? new Dictionary<string, string>() };
-        }));
+        Sessions.Enqueue(form);
+        var id = NextId("cs_test");
+        return JsonSerializer.Serialize(new { id, @object = "checkout.session", mode = form.Mode, url = $"https://checkout.stripe.test/{id}", metadata = form.Metadata });
     }
 
-    Task<CheckoutSession> IStripeCheckoutSessions.GetAsync(string id, IReadOnlyList<string>? expand, StripeRequestOptions? options, CancellationToken cancellationToken) =>
-        throw new NotSupportedException();
-
-    Task<Invoice> IStripeInvoices.CreateAsync(InvoiceCreateRequest request, StripeRequestOptions? options, CancellationToken cancellationToken)
+    private string CreateInvoice(FormRequest form)
     {
-        MaybeFail("invoice");
-        return Task.FromResult(Once(options, () =>
-        {
-            var invoice = new FakeInvoice(NextId("in"), request);
-            CreatedInvoices[invoice.Id] = invoice;
-            return invoice.ToStripe();
-        }));
+        var invoice = new FakeInvoice(NextId("in"), form);
+        CreatedInvoices[invoice.Id] = invoice;
+        return invoice.ToJson();
     }
 
-    Task<Invoice> IStripeInvoices.FinalizeAsync(string id, InvoiceFinalizeRequest? request, StripeRequestOptions? options, CancellationToken cancellationToken)
+    private string CreateItem(FormRequest form)
     {
-        MaybeFail("finalize");
+        Items.Enqueue(form);
+        CreatedInvoices[form.Invoice!].Items.Add(form);
+        return JsonSerializer.Serialize(new { id = NextId("ii"), @object = "invoiceitem", amount = form.Amount ?? 0, currency = form.Currency ?? "" });
+    }
+
+    private string Finalize(string id)
+    {
         var invoice = CreatedInvoices[id];
         invoice.Status = "open";
-        return Task.FromResult(invoice.ToStripe());
+        return invoice.ToJson();
     }
 
-    Task<Invoice> IStripeInvoices.PayAsync(string id, InvoicePayRequest? request, StripeRequestOptions? options, CancellationToken cancellationToken)
+    private string Pay(string id)
     {
-        MaybeFail("pay");
         var invoice = CreatedInvoices[id];
         if (invoice.Status == "paid")
         {
-            throw new StripeInvalidRequestException(null, 400);
+            throw new FakeStripeError(HttpStatusCode.BadRequest, "invalid_request_error", "invoice_already_paid", "Invoice is already paid.");
         }
 
         if (DeclinePayments > 0)
         {
             DeclinePayments--;
-            throw new StripeCardException(null, 402);
+            throw new FakeStripeError(HttpStatusCode.PaymentRequired, "card_error", "card_declined", "Your card was declined.");
         }
 
         invoice.Status = "paid";
         invoice.Payments++;
-        return Task.FromResult(invoice.ToStripe());
+        return invoice.ToJson();
     }
 
-    Task<Invoice> IStripeInvoices.GetAsync(string id, IReadOnlyList<string>? expand, StripeRequestOptions? options, CancellationToken cancellationToken) =>
-        Task.FromResult(CreatedInvoices[id].ToStripe());
-
-    Task<InvoiceItem> IStripeInvoiceItems.CreateAsync(InvoiceItemCreateRequest request, StripeRequestOptions? options, CancellationToken cancellationToken)
+    private sealed class FakeStripeError(HttpStatusCode status, string type, string? code, string message) : Exception(message)
     {
-        MaybeFail("item");
-        return Task.FromResult(Once(options, () =>
-        {
-            Items.Enqueue(request);
-            CreatedInvoices[request.Invoice!].Items.Add(request);
-            return new InvoiceItem { Id = NextId("ii"), Amount = request.Amount ?? 0, Currency = request.Currency ?? "" };
-        }));
+        public HttpStatusCode Status { get; } = status;
+
+        public string Type { get; } = type;
+
+        public string? Code { get; } = code;
     }
 }
 
-internal sealed class FakeInvoice(string id, InvoiceCreateRequest request)
+/// <summary>A form-encoded request as Stripe receives it, decoded (<c>metadata[k]</c> → <see cref="Metadata"/>).</summary>
+internal sealed class FormRequest
+{
+    private readonly List<KeyValuePair<string, string>> _pairs;
+
+    public FormRequest(string encoded)
+    {
+        _pairs = encoded.Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => p.Split('=', 2))
+            .Select(p => KeyValuePair.Create(WebUtility.UrlDecode(p[0]), p.Length > 1 ? WebUtility.UrlDecode(p[1]) : ""))
+            .ToList();
+    }
+
+    public string? this[string key] => _pairs.LastOrDefault(p => p.Key == key).Value;
+
+    public string? Mode => this["mode"];
+
+    public string? Customer => this["customer"];
+
+    public string? CustomerCreation => this["customer_creation"];
+
+    public string? ClientReferenceId => this["client_reference_id"];
+
+    /// <summary><c>line_items[i][quantity]</c> and <c>line_items[i][price_data][unit_amount]</c>, in index order.</summary>
+    public List<FormLineItem> LineItems => Enumerable.Range(0, 100).TakeWhile(i => this[$"line_items[{i}][quantity]"] is not null)
+        .Select(i => new FormLineItem(Long($"line_items[{i}][quantity]"), new FormPriceData(Long($"line_items[{i}][price_data][unit_amount]")))).ToList();
+
+    private long? Long(string key) => this[key] is { } v ? long.Parse(v, System.Globalization.CultureInfo.InvariantCulture) : null;
+
+    public string? Subscription => this["subscription"];
+
+    public string? CollectionMethod => this["collection_method"];
+
+    public string? PendingInvoiceItemsBehavior => this["pending_invoice_items_behavior"];
+
+    public string? Currency => this["currency"];
+
+    public string? Description => this["description"];
+
+    public string? Invoice => this["invoice"];
+
+    public bool? AutoAdvance => this["auto_advance"] is { } v ? bool.Parse(v) : null;
+
+    public long? Amount => this["amount"] is { } v ? long.Parse(v, System.Globalization.CultureInfo.InvariantCulture) : null;
+
+    public Dictionary<string, string> Metadata => _pairs.Where(p => p.Key.StartsWith("metadata[", StringComparison.Ordinal))
+        .ToDictionary(p => p.Key["metadata[".Length..^1], p => p.Value, StringComparer.Ordinal);
+}
+
+internal sealed record FormLineItem(long? Quantity, FormPriceData? PriceData);
+
+internal sealed record FormPriceData(long? UnitAmount);
+
+internal sealed class FakeInvoice(string id, FormRequest request)
 {
     public string Id { get; } = id;
 
-    public InvoiceCreateRequest Request { get; } = request;
+    public FormRequest Request { get; } = request;
 
     public string Status { get; set; } = "draft";
 
     public int Payments { get; set; }
 
-    public List<InvoiceItemCreateRequest> Items { get; } = [];
+    public List<FormRequest> Items { get; } = [];
 
     public long Total => Items.Sum(i => i.Amount ?? 0);
 
-    public Invoice ToStripe() => new() { Id = Id, Status = Status, Currency = Request.Currency ?? "usd", Total = Total, AmountDue = Total };
+    public string ToJson() => JsonSerializer.Serialize(new { id = Id, @object = "invoice", status = Status, currency = Request.Currency ?? "usd", total = Total, amount_due = Total });
 }

@@ -112,7 +112,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, TimeProvider clo
             {
                 await next(context);
             }
-            catch (Exception e) when (ProblemDetailsMiddleware.ToProblem(e) is { Status: >= 400 and < 500 and not (400 or 413 or 422 or 429) } problem)
+            catch (Exception e) when (ProblemDetailsMiddleware.ToProblem(e, context.RequestServices) is { Status: >= 400 and < 500 and not (400 or 413 or 422 or 429) } problem)
             {
                 // A business answer (404, 409, …) is part of the request's outcome and is stored like a success.
                 // Unreadable or invalid parameters (400/422) are not: as with Stripe, fixing them may reuse the key.

@@ -24,7 +24,7 @@ public sealed partial class ProblemDetailsMiddleware(RequestDelegate next, ILogg
                 await Problems.WriteAsync(context, new ProblemException(context.Response.StatusCode, ReasonFor(context.Response.StatusCode)));
             }
         }
-        catch (Exception exception) when (!context.Response.HasStarted && ToProblem(exception) is { } problem)
+        catch (Exception exception) when (!context.Response.HasStarted && ToProblem(exception, context.RequestServices) is { } problem)
         {
             if (problem.Status >= 500)
             {
@@ -36,8 +36,27 @@ public sealed partial class ProblemDetailsMiddleware(RequestDelegate next, ILogg
         }
     }
 
-    /// <summary>Maps an exception to the problem it answers with; null for a client abort.</summary>
-    public static ProblemException? ToProblem(Exception exception) => exception switch
+    /// <summary>
+    /// Maps an exception to the problem it answers with; null for a client abort. The <see cref="IExceptionProblemMapper"/>s
+    /// registered in <paramref name="services"/> are asked first (Stripe failures: 503/502, issue 16).
+    /// </summary>
+    public static ProblemException? ToProblem(Exception exception, IServiceProvider? services = null)
+    {
+        if (services?.GetService(typeof(IEnumerable<IExceptionProblemMapper>)) is IEnumerable<IExceptionProblemMapper> mappers)
+        {
+            foreach (var mapper in mappers)
+            {
+                if (mapper.ToProblem(exception) is { } mapped)
+                {
+                    return mapped;
+                }
+            }
+        }
+
+        return BuiltIn(exception);
+    }
+
+    private static ProblemException? BuiltIn(Exception exception) => exception switch
     {
         ProblemException p => p,
         ValidationException v => FromValidation(v),

@@ -69,6 +69,9 @@ public sealed class ProblemException : Exception
     /// <summary>Extension members.</summary>
     public IReadOnlyDictionary<string, object?>? Extensions { get; }
 
+    /// <summary>When set, the answer carries <c>Retry-After</c> with this many seconds (RFC 9110 §10.2.3), e.g. 503 while Stripe is down.</summary>
+    public int? RetryAfterSeconds { get; init; }
+
     /// <summary>404 for a missing resource.</summary>
     public static ProblemException NotFound(string what, string id) =>
         new(404, "Not found", $"{what} '{id}' does not exist.", "not_found");

@@ -1,6 +1,6 @@
 namespace Monetization.Stripe;
 
-/// <summary>Why a webhook was rejected by <see cref="StripeWebhookVerifier"/>.</summary>
+/// <summary>Why a webhook was rejected by <see cref="StripeWebhookSignature"/>.</summary>
 public enum StripeSignatureFailureReason
 {
     /// <summary>No <c>Stripe-Signature</c> header.</summary>
@@ -20,9 +20,6 @@ public enum StripeSignatureFailureReason
 
     /// <summary><c>Stripe:WebhookSecrets</c> is empty.</summary>
     NoSecretConfigured,
-
-    /// <summary>The signature matched but the body is not a valid event JSON.</summary>
-    InvalidPayload,
 }
 
 /// <summary>A webhook failed verification; answer it with HTTP 400. <see cref="Reason"/> says why.</summary>
@@ -31,7 +28,7 @@ public sealed class StripeSignatureVerificationException : Exception
     /// <summary>Creates the exception.</summary>
     /// <param name="reason">Why verification failed.</param>
     /// <param name="message">Details.</param>
-    /// <param name="innerException">Underlying fault (JSON parse error), if any.</param>
+    /// <param name="innerException">Underlying fault, if any.</param>
     public StripeSignatureVerificationException(StripeSignatureFailureReason reason, string message, Exception? innerException = null)
         : base(message, innerException)
     {

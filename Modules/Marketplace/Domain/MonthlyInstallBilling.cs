@@ -1,10 +1,10 @@
+using StripeNet = Stripe;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Monetization.BuildingBlocks.Billing;
 using Monetization.IntegrationEvents.Marketplace;
 using Monetization.Marketplace.Data;
 using Monetization.Marketplace.Features.StripeCalls;
-using Monetization.Stripe;
 
 namespace Monetization.Marketplace.Domain;
 
@@ -13,7 +13,7 @@ namespace Monetization.Marketplace.Domain;
 /// user who already pays; from the next billing date for a pending install activated by the first payment), with <c>metadata[plugin_id]</c>, <c>[install_id]</c>, <c>[user_id]</c>
 /// and <c>[developer_id]</c> so invoice lines can be matched. The idempotency key is derived from the install and
 /// subscription (<c>marketplace:install:{install}:item:{subscription}</c>), so a retried call adds one item.
-/// <para>The install route calls Stripe directly (no transaction is open; it answers 502 when Stripe fails). Consumers
+/// <para>The install route calls Stripe directly (no transaction is open; when Stripe fails it takes the install back and answers 503/502 by the one Stripe rule). Consumers
 /// only record a <see cref="StripeCall"/> in their transaction (<see cref="RequestAttachPendingAsync"/>); the
 /// <see cref="StripeCallRunner"/> makes the call afterwards and activates the install (<see cref="CompleteAttachAsync"/>).</para>
 /// </summary>
@@ -30,7 +30,7 @@ internal sealed class MonthlyInstallBilling(MarketplaceDbContext db, IServicePro
     /// reaches Stripe before or after the item: a trialing subscription is never prorated by Stripe, so prorating here
     /// would charge a partial month only when the item happened to win the race.
     /// </summary>
-    public static SubscriptionItemCreateRequest ItemRequest(string subscriptionId, string? priceId, string pluginId, string installId, string userId, string developerId, bool prorate) => new()
+    public static StripeNet.SubscriptionItemCreateOptions ItemRequest(string subscriptionId, string? priceId, string pluginId, string installId, string userId, string developerId, bool prorate) => new()
     {
         Subscription = subscriptionId,
         Price = priceId,
@@ -46,14 +46,14 @@ internal sealed class MonthlyInstallBilling(MarketplaceDbContext db, IServicePro
     };
 
     /// <summary>Adds the item now and activates the install (the caller saves). Used by the install route, outside any transaction.</summary>
-    /// <exception cref="StripeException">Stripe failed.</exception>
+    /// <exception cref="StripeNet.StripeException">Stripe failed.</exception>
     public async Task AttachAsync(Install install, Plugin plugin, string subscriptionId, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(install);
         ArgumentNullException.ThrowIfNull(plugin);
-        var item = await services.GetRequiredService<IStripeClient>().SubscriptionItems.CreateAsync(
+        var item = await services.GetRequiredService<StripeNet.StripeClient>().V1.SubscriptionItems.CreateAsync(
             ItemRequest(subscriptionId, plugin.StripePriceId, plugin.Id, install.Id, install.UserId, plugin.DeveloperId, prorate: true),
-            new StripeRequestOptions { IdempotencyKey = ItemKey(install.Id, subscriptionId) },
+            new StripeNet.RequestOptions { IdempotencyKey = ItemKey(install.Id, subscriptionId) },
             ct);
         await ActivateAsync(install, plugin, subscriptionId, item.Id, ct);
     }

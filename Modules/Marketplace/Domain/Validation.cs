@@ -1,10 +1,9 @@
 using System.Text.RegularExpressions;
 using Monetization.BuildingBlocks.Http;
-using Monetization.Stripe;
 
 namespace Monetization.Marketplace.Domain;
 
-/// <summary>Shapes of identifiers and the mapping of Stripe failures to problems.</summary>
+/// <summary>Shapes of identifiers.</summary>
 internal static partial class Validation
 {
     /// <summary>An external id (developer id, user id): 1–64 of letters, digits and <c>_ - . :</c>, starting with a letter or digit.</summary>
@@ -17,9 +16,4 @@ internal static partial class Validation
 
     /// <summary>True when <paramref name="id"/> is a well-formed external id.</summary>
     public static bool IsExternalId(string? id) => id is not null && ExternalId().IsMatch(id);
-
-    /// <summary>Turns a Stripe failure in a request into a 502 problem (nothing was saved).</summary>
-    public static ProblemException StripeFailed(StripeException e, string what) =>
-        new(502, "Stripe request failed", $"Stripe could not {what}: {e.StripeMessage ?? e.Message}", "stripe_error",
-            extensions: new Dictionary<string, object?> { ["stripe_code"] = e.Code, ["stripe_request_id"] = e.RequestId });
 }

@@ -1,3 +1,5 @@
+using StripeNet = Stripe;
+using Monetization.Stripe;
 using Microsoft.EntityFrameworkCore;
 using Monetization.BuildingBlocks.Http;
 using Monetization.Subscriptions.Data;
@@ -33,6 +35,6 @@ internal static class LiveSubscription
 /// <param name="CurrentPeriodEnd">As Stripe answered (UTC).</param>
 internal sealed record SubscriptionChangeRequested(string UserId, string StripeSubscriptionId, string Requested, string StripeStatus, bool CancelAtPeriodEnd, DateTimeOffset? CurrentPeriodEnd)
 {
-    public static SubscriptionChangeRequested From(string userId, string requested, Monetization.Stripe.Subscription sub) =>
-        new(userId, sub.Id, requested, sub.Status, sub.CancelAtPeriodEnd, sub.Items.Data.FirstOrDefault()?.CurrentPeriodEnd);
+    public static SubscriptionChangeRequested From(string userId, string requested, StripeNet.Subscription sub) =>
+        new(userId, sub.Id, requested, sub.Status, sub.CancelAtPeriodEnd, StripeDates.Utc(sub.Items?.Data.FirstOrDefault()?.CurrentPeriodEnd));
 }

@@ -1,6 +1,6 @@
+using StripeNet = Stripe;
 using Microsoft.EntityFrameworkCore;
 using Monetization.IntegrationEvents.Subscriptions;
-using Monetization.Stripe;
 using Monetization.Subscriptions.Data;
 
 namespace Monetization.Subscriptions.Domain;
@@ -11,7 +11,7 @@ namespace Monetization.Subscriptions.Domain;
 /// calls get the same customer from Stripe), and the id is recorded with a conditional update that only the first writer
 /// wins; <see cref="StripeCustomerLinked"/> is published with it.
 /// </summary>
-internal sealed class StripeCustomerLink(SubscriptionsDbContext db, IStripeClient stripe, TimeProvider clock)
+internal sealed class StripeCustomerLink(SubscriptionsDbContext db, StripeNet.StripeClient stripe, TimeProvider clock)
 {
     public async Task<string> EnsureAsync(string userId, string? email, CancellationToken ct)
     {
@@ -40,9 +40,9 @@ internal sealed class StripeCustomerLink(SubscriptionsDbContext db, IStripeClien
             }
         }
 
-        var customer = await stripe.Customers.CreateAsync(
-            new CustomerCreateRequest { Email = email, Metadata = new Dictionary<string, string> { [MetadataKeys.UserId] = userId } },
-            new StripeRequestOptions { IdempotencyKey = $"customer:{userId}" },
+        var customer = await stripe.V1.Customers.CreateAsync(
+            new StripeNet.CustomerCreateOptions { Email = email, Metadata = new Dictionary<string, string> { [MetadataKeys.UserId] = userId } },
+            new StripeNet.RequestOptions { IdempotencyKey = $"customer:{userId}" },
             ct);
 
         await using (var tx = await db.Database.BeginTransactionAsync(ct))

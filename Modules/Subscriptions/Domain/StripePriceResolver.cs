@@ -1,8 +1,8 @@
+using StripeNet = Stripe;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Monetization.BuildingBlocks.Http;
-using Monetization.Stripe;
 
 namespace Monetization.Subscriptions.Domain;
 
@@ -24,7 +24,8 @@ internal sealed partial class StripePriceResolver(
     public bool HasMissing => catalog.MissingPriceIds().Any();
 
     /// <summary>The price id of a plan cadence, resolving it in Stripe when missing.</summary>
-    /// <exception cref="ProblemException">503 when Stripe cannot be reached to resolve it.</exception>
+    /// <exception cref="ProblemException">503 when no price is configured and none can be resolved.</exception>
+    /// <exception cref="StripeNet.StripeException">Stripe failed while resolving it.</exception>
     public async Task<string> PriceIdAsync(string plan, string cadence, CancellationToken ct)
     {
         if (catalog.PriceIdOf(plan, cadence) is { } known)
@@ -32,14 +33,7 @@ internal sealed partial class StripePriceResolver(
             return known;
         }
 
-        try
-        {
-            await ResolveMissingAsync(ct);
-        }
-        catch (StripeException e)
-        {
-            throw new ProblemException(503, "Stripe unavailable", $"The Stripe price of {plan}/{cadence} could not be resolved: {e.Message}", "stripe_unavailable");
-        }
+        await ResolveMissingAsync(ct); // a Stripe failure answers 503/502 by the one rule (StripeFailureProblems)
 
         return catalog.PriceIdOf(plan, cadence)
             ?? throw new ProblemException(503, "Price not configured", $"No Stripe price for {plan}/{cadence}: set Plans:{plan}:Prices:{cadence}:StripePriceId.", "price_not_configured");
@@ -57,11 +51,11 @@ internal sealed partial class StripePriceResolver(
                 return 0;
             }
 
-            var stripe = (IStripeClient)(services.GetService(typeof(IStripeClient)) ?? throw new InvalidOperationException("No IStripeClient is registered."));
+            var stripe = (StripeNet.StripeClient)(services.GetService(typeof(StripeNet.StripeClient)) ?? throw new InvalidOperationException("No Stripe client is registered."));
             var prefix = options.Value.PriceLookupKeyPrefix;
             var keys = missing.Select(m => LookupKey(prefix, m.Plan.Key, m.Price.Cadence)).ToList();
-            var existing = new Dictionary<string, Price>(StringComparer.Ordinal);
-            await foreach (var price in stripe.Prices.ListAutoPagingAsync(new PriceListRequest { Active = true, LookupKeys = keys, Limit = 100 }, cancellationToken: ct))
+            var existing = new Dictionary<string, StripeNet.Price>(StringComparer.Ordinal);
+            await foreach (var price in stripe.V1.Prices.ListAutoPagingAsync(new StripeNet.PriceListOptions { Active = true, LookupKeys = keys, Limit = 100 }, cancellationToken: ct))
             {
                 if (price.LookupKey is { } key)
                 {
@@ -83,23 +77,22 @@ internal sealed partial class StripePriceResolver(
 
                 if (!products.TryGetValue(plan.Key, out var productId))
                 {
-                    productId = found?.Product?.Id ?? await ProductAsync(stripe, prefix, plan, ct);
+                    productId = found?.ProductId ?? await ProductAsync(stripe, prefix, plan, ct);
                     products[plan.Key] = productId;
                 }
 
-                var created = await stripe.Prices.CreateAsync(
-                    new PriceCreateRequest
+                var created = await stripe.V1.Prices.CreateAsync(
+                    new StripeNet.PriceCreateOptions
                     {
                         Currency = planPrice.Currency,
                         UnitAmount = planPrice.Amount,
                         Product = productId,
-                        RecurringInterval = interval,
-                        RecurringIntervalCount = 1,
+                        Recurring = new StripeNet.PriceRecurringOptions { Interval = interval, IntervalCount = 1 },
                         Nickname = $"{plan.Name} {planPrice.Cadence}",
                         LookupKey = key,
                         Metadata = new Dictionary<string, string> { [MetadataKeys.Plan] = plan.Key, [MetadataKeys.Cadence] = planPrice.Cadence },
                     },
-                    new StripeRequestOptions { IdempotencyKey = $"price:{key}:{planPrice.Amount.ToString(CultureInfo.InvariantCulture)}:{planPrice.Currency}" },
+                    new StripeNet.RequestOptions { IdempotencyKey = $"price:{key}:{planPrice.Amount.ToString(CultureInfo.InvariantCulture)}:{planPrice.Currency}" },
                     ct);
                 catalog.SetPriceId(plan.Key, planPrice.Cadence, created.Id);
                 LogCreated(logger, key, created.Id);
@@ -113,10 +106,10 @@ internal sealed partial class StripePriceResolver(
         }
     }
 
-    private static async Task<string> ProductAsync(IStripeClient stripe, string prefix, Plan plan, CancellationToken ct)
+    private static async Task<string> ProductAsync(StripeNet.StripeClient stripe, string prefix, Plan plan, CancellationToken ct)
     {
         var productId = $"{prefix}_{plan.Key}";
-        await foreach (var product in stripe.Products.ListAutoPagingAsync(new ProductListRequest { Ids = [productId], Limit = 10 }, cancellationToken: ct))
+        await foreach (var product in stripe.V1.Products.ListAutoPagingAsync(new StripeNet.ProductListOptions { Ids = [productId], Limit = 10 }, cancellationToken: ct))
         {
             // Trust the id, not the filter: a peer that ignored `ids` must not hand us another plan's product.
             if (product.Id == productId)
@@ -125,9 +118,9 @@ internal sealed partial class StripePriceResolver(
             }
         }
 
-        var created = await stripe.Products.CreateAsync(
-            new ProductCreateRequest { Name = plan.Name, Id = productId, Metadata = new Dictionary<string, string> { [MetadataKeys.Plan] = plan.Key } },
-            new StripeRequestOptions { IdempotencyKey = $"product:{productId}" },
+        var created = await stripe.V1.Products.CreateAsync(
+            new StripeNet.ProductCreateOptions { Name = plan.Name, Id = productId, Metadata = new Dictionary<string, string> { [MetadataKeys.Plan] = plan.Key } },
+            new StripeNet.RequestOptions { IdempotencyKey = $"product:{productId}" },
             ct);
         return created.Id;
     }

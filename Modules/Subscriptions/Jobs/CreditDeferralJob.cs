@@ -1,3 +1,4 @@
+using StripeNet = Stripe;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Monetization.Stripe;
@@ -36,7 +37,7 @@ internal sealed class CreditDeferralSignal
 /// subscription and stored before the call, so a retry sends the same value (idempotency key <c>credit-deferral:{grant}</c>).
 /// A reversed grant whose deferral was sent is undone the same way (<c>trial_end</c> − days, or ending the trial now).
 /// </summary>
-internal sealed partial class CreditDeferralJob(SubscriptionsDbContext db, IStripeClient stripe, TimeProvider clock, ILogger<CreditDeferralJob> logger)
+internal sealed partial class CreditDeferralJob(SubscriptionsDbContext db, StripeNet.StripeClient stripe, TimeProvider clock, ILogger<CreditDeferralJob> logger)
 {
     private const int MaxAttempts = 8;
 
@@ -79,7 +80,7 @@ internal sealed partial class CreditDeferralJob(SubscriptionsDbContext db, IStri
                     await UndoAsync(grant, ct);
                 }
             }
-            catch (StripeException e)
+            catch (StripeNet.StripeException e)
             {
                 grant.DeferralAttempts++;
                 grant.DeferralError = e.Message;
@@ -111,8 +112,8 @@ internal sealed partial class CreditDeferralJob(SubscriptionsDbContext db, IStri
 
         if (grant.DeferralTarget is null)
         {
-            var sub = await stripe.Subscriptions.GetAsync(grant.DeferralSubscriptionId!, cancellationToken: ct);
-            var anchor = sub.Status == SubscriptionStatuses.Trialing ? sub.TrialEnd : sub.Items.Data.FirstOrDefault()?.CurrentPeriodEnd;
+            var sub = await stripe.V1.Subscriptions.GetAsync(grant.DeferralSubscriptionId!, cancellationToken: ct);
+            var anchor = sub.Status == SubscriptionStatuses.Trialing ? StripeDates.Utc(sub.TrialEnd) : StripeDates.Utc(sub.Items?.Data.FirstOrDefault()?.CurrentPeriodEnd);
             if (sub.Status is not (SubscriptionStatuses.Active or SubscriptionStatuses.Trialing) || sub.CancelAtPeriodEnd || anchor is null)
             {
                 grant.DeferralState = DeferralStates.None;
@@ -126,10 +127,10 @@ internal sealed partial class CreditDeferralJob(SubscriptionsDbContext db, IStri
         }
 
         account.DeferredUntil = grant.DeferralTarget;
-        await stripe.Subscriptions.UpdateAsync(
+        await stripe.V1.Subscriptions.UpdateAsync(
             grant.DeferralSubscriptionId!,
-            new SubscriptionUpdateRequest { TrialEnd = grant.DeferralTarget, ProrationBehavior = "none" },
-            new StripeRequestOptions { IdempotencyKey = $"credit-deferral:{grant.GrantId}" },
+            new StripeNet.SubscriptionUpdateOptions { TrialEnd = grant.DeferralTarget.Value.UtcDateTime, ProrationBehavior = "none" },
+            new StripeNet.RequestOptions { IdempotencyKey = $"credit-deferral:{grant.GrantId}" },
             ct);
         grant.DeferralState = DeferralStates.Done;
         grant.DeferralError = null;
@@ -137,8 +138,8 @@ internal sealed partial class CreditDeferralJob(SubscriptionsDbContext db, IStri
 
     private async Task UndoAsync(CreditGrant grant, CancellationToken ct)
     {
-        var sub = await stripe.Subscriptions.GetAsync(grant.DeferralSubscriptionId!, cancellationToken: ct);
-        if (sub.Status != SubscriptionStatuses.Trialing || sub.TrialEnd is not { } trialEnd)
+        var sub = await stripe.V1.Subscriptions.GetAsync(grant.DeferralSubscriptionId!, cancellationToken: ct);
+        if (sub.Status != SubscriptionStatuses.Trialing || StripeDates.Utc(sub.TrialEnd) is not { } trialEnd)
         {
             grant.DeferralState = DeferralStates.Undone;
             grant.DeferralError = "the deferral had already run out";
@@ -153,10 +154,14 @@ internal sealed partial class CreditDeferralJob(SubscriptionsDbContext db, IStri
             account.DeferredUntil = target;
         }
 
-        await stripe.Subscriptions.UpdateAsync(
+        await stripe.V1.Subscriptions.UpdateAsync(
             grant.DeferralSubscriptionId!,
-            endNow ? new SubscriptionUpdateRequest { EndTrialNow = true, ProrationBehavior = "none" } : new SubscriptionUpdateRequest { TrialEnd = target, ProrationBehavior = "none" },
-            new StripeRequestOptions { IdempotencyKey = $"credit-deferral-undo:{grant.GrantId}" },
+            new StripeNet.SubscriptionUpdateOptions
+            {
+                TrialEnd = endNow ? StripeNet.SubscriptionTrialEnd.Now : target.UtcDateTime,
+                ProrationBehavior = "none",
+            },
+            new StripeNet.RequestOptions { IdempotencyKey = $"credit-deferral-undo:{grant.GrantId}" },
             ct);
         grant.DeferralState = DeferralStates.Undone;
         grant.DeferralError = null;

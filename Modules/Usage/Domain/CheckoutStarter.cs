@@ -1,8 +1,8 @@
+using StripeNet = Stripe;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Monetization.BuildingBlocks.Http;
 using Monetization.IntegrationEvents.Subscriptions;
-using Monetization.Stripe;
 using Monetization.Usage.Data;
 
 namespace Monetization.Usage.Domain;
@@ -24,7 +24,7 @@ internal sealed record CheckoutSale(string UserId, string Purpose, string Produc
 /// <c>client_reference_id</c> (so Subscriptions' <c>CheckoutCompleted</c> carries them back), for the user's Stripe
 /// customer when known, and records it to match the completion.
 /// </summary>
-internal sealed class CheckoutStarter(UsageDbContext db, IStripeClient stripe, TimeProvider clock, IOptions<UsageOptions> options)
+internal sealed class CheckoutStarter(UsageDbContext db, StripeNet.StripeClient stripe, TimeProvider clock, IOptions<UsageOptions> options)
 {
     /// <summary>Starts the checkout; returns the session id and URL.</summary>
     /// <exception cref="ProblemException">502 when Stripe cannot create the session.</exception>
@@ -47,29 +47,33 @@ internal sealed class CheckoutStarter(UsageDbContext db, IStripeClient stripe, T
             metadata["resource"] = sale.Resource;
         }
 
-        CheckoutSession session;
-        try
-        {
-            session = await stripe.CheckoutSessions.CreateAsync(
-                new CheckoutSessionCreateRequest
-                {
-                    Mode = "payment",
-                    Customer = customer,
-                    ClientReferenceId = sale.UserId,
-                    LineItems = [new CheckoutLineItem { PriceData = new CheckoutPriceData { Currency = sale.Currency, ProductName = sale.ProductName, UnitAmount = sale.UnitAmount }, Quantity = sale.Quantity }],
-                    PaymentIntentData = new CheckoutPaymentIntentData { Description = sale.ProductName, Metadata = metadata },
-                    Metadata = metadata,
-                    SuccessUrl = options.Value.CheckoutSuccessUrl,
-                    CancelUrl = options.Value.CheckoutCancelUrl,
-                    CustomerCreation = customer is null ? "always" : null,
-                },
-                null,
-                ct);
-        }
-        catch (StripeException e)
-        {
-            throw new ProblemException(502, "Stripe unavailable", $"Stripe could not create the checkout session: {e.Message}", "stripe_error");
-        }
+        // A Stripe failure stores nothing and answers 503/502 by the one Stripe rule (StripeFailureProblems, issue 16).
+        var session = await stripe.V1.Checkout.Sessions.CreateAsync(
+            new StripeNet.Checkout.SessionCreateOptions
+            {
+                Mode = "payment",
+                Customer = customer,
+                ClientReferenceId = sale.UserId,
+                LineItems =
+                [
+                    new StripeNet.Checkout.SessionLineItemOptions
+                    {
+                        PriceData = new StripeNet.Checkout.SessionLineItemPriceDataOptions
+                        {
+                            Currency = sale.Currency,
+                            ProductData = new StripeNet.Checkout.SessionLineItemPriceDataProductDataOptions { Name = sale.ProductName },
+                            UnitAmount = sale.UnitAmount,
+                        },
+                        Quantity = sale.Quantity,
+                    },
+                ],
+                PaymentIntentData = new StripeNet.Checkout.SessionPaymentIntentDataOptions { Description = sale.ProductName, Metadata = metadata },
+                Metadata = metadata,
+                SuccessUrl = options.Value.CheckoutSuccessUrl,
+                CancelUrl = options.Value.CheckoutCancelUrl,
+                CustomerCreation = customer is null ? "always" : null,
+            },
+            cancellationToken: ct);
 
         var url = session.Url ?? "";
         if (!await db.Checkouts.AnyAsync(c => c.SessionId == session.Id, ct))

@@ -1,132 +1,113 @@
+using System.Net;
 using System.Text;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
+using StripeNet = Stripe;
 
 namespace Monetization.Stripe.Tests.Client;
 
 /// <summary>
-/// Every call captured from stripe-node in <c>request-vectors.json</c> is rebuilt through <see cref="IStripeClient"/> and
-/// must produce the same method, path, query, headers and body bytes.
+/// The calls the modules make, built with Stripe.net's options types, against the requests stripe-node sent for the same
+/// calls (<c>request-vectors.json</c>). Stripe.net sorts form keys and encodes spaces as <c>+</c>, so the requests are
+/// compared as decoded parameter pairs (order ignored), with the method, path, idempotency key, <c>Stripe-Account</c> and
+/// authorization. The vectors were captured with <c>2026-07-29.dahlia</c>; Stripe.net sends the version it pins.
 /// </summary>
 [TestFixture]
 public sealed class RequestVectorTests
 {
     private const string SecretKey = "sk_test_FAKE_KEY_FOR_VECTORS";
 
-    private static readonly Dictionary<string, Func<IStripeClient, StripeRequestOptions, Task>> Calls = new()
+    /// <summary>Vectors of calls the modules make, rebuilt as the modules build them.</summary>
+    private static readonly Dictionary<string, Func<StripeNet.V1Services, StripeNet.RequestOptions, Task>> Calls = new()
     {
         ["customers.create"] = (s, o) => s.Customers.CreateAsync(
-            new CustomerCreateRequest { Email = "jenny.rosen@example.com", Name = "Jenny Rosen", Metadata = Map(("user_id", "42")) }, o),
+            new StripeNet.CustomerCreateOptions { Email = "jenny.rosen@example.com", Name = "Jenny Rosen", Metadata = Map(("user_id", "42")) }, o),
         ["customers.create (Connect, on a connected account)"] = (s, o) => s.Customers.CreateAsync(
-            new CustomerCreateRequest { Email = "buyer@example.com" }, o),
+            new StripeNet.CustomerCreateOptions { Email = "buyer@example.com" }, o),
         ["customers.create (encoding edge cases: reserved chars, plus, unicode, brackets in value)"] = (s, o) => s.Customers.CreateAsync(
-            new CustomerCreateRequest { Description = "x y!*'()~-_.[]:/?&=+é", Metadata = Map(("order id", "a&b=c")) }, o),
-        ["customers.retrieve"] = (s, o) => s.Customers.GetAsync("cus_QXg1o8vcGmoR32", options: o),
-        ["customers.retrieve with expand"] = (s, o) => s.Customers.GetAsync(
-            "cus_QXg1o8vcGmoR32", ["subscriptions", "invoice_settings.default_payment_method"], o),
-        ["checkout.sessions.create (subscription + trial)"] = (s, o) => s.CheckoutSessions.CreateAsync(new CheckoutSessionCreateRequest
+            new StripeNet.CustomerCreateOptions { Description = "x y!*'()~-_.[]:/?&=+é", Metadata = Map(("order id", "a&b=c")) }, o),
+        ["checkout.sessions.create (subscription + trial)"] = (s, o) => s.Checkout.Sessions.CreateAsync(new StripeNet.Checkout.SessionCreateOptions
         {
             Mode = "subscription",
             Customer = "cus_QXg1o8vcGmoR32",
             ClientReferenceId = "user_42",
-            LineItems = [new CheckoutLineItem { Price = "price_1PgafmB7WZ01zgkW6dKueIc5", Quantity = 1 }],
-            SubscriptionData = new CheckoutSubscriptionData { TrialPeriodDays = 14, Metadata = Map(("plan", "pro")) },
+            LineItems = [new StripeNet.Checkout.SessionLineItemOptions { Price = "price_1PgafmB7WZ01zgkW6dKueIc5", Quantity = 1 }],
+            SubscriptionData = new StripeNet.Checkout.SessionSubscriptionDataOptions { TrialPeriodDays = 14, Metadata = Map(("plan", "pro")) },
             Metadata = Map(("user_id", "42"), ("plan", "pro")),
             SuccessUrl = "https://example.com/billing/success?session_id={CHECKOUT_SESSION_ID}",
             CancelUrl = "https://example.com/billing/cancel",
         }, o),
-        ["checkout.sessions.create (payment, destination charge with application fee)"] = (s, o) => s.CheckoutSessions.CreateAsync(new CheckoutSessionCreateRequest
+        ["checkout.sessions.create (payment, destination charge with application fee)"] = (s, o) => s.Checkout.Sessions.CreateAsync(new StripeNet.Checkout.SessionCreateOptions
         {
             Mode = "payment",
             CustomerEmail = "buyer@example.com",
             ClientReferenceId = "order_789",
             LineItems =
             [
-                new CheckoutLineItem
+                new StripeNet.Checkout.SessionLineItemOptions
                 {
-                    PriceData = new CheckoutPriceData { Currency = "usd", ProductName = "Consulting hour", UnitAmount = 1099 },
+                    PriceData = new StripeNet.Checkout.SessionLineItemPriceDataOptions
+                    {
+                        Currency = "usd",
+                        ProductData = new StripeNet.Checkout.SessionLineItemPriceDataProductDataOptions { Name = "Consulting hour" },
+                        UnitAmount = 1099,
+                    },
                     Quantity = 2,
                 },
             ],
-            PaymentIntentData = new CheckoutPaymentIntentData
+            PaymentIntentData = new StripeNet.Checkout.SessionPaymentIntentDataOptions
             {
                 ApplicationFeeAmount = 220,
-                TransferDestination = "acct_1PgafTB7WZ01zgkW",
+                TransferData = new StripeNet.Checkout.SessionPaymentIntentDataTransferDataOptions { Destination = "acct_1PgafTB7WZ01zgkW" },
                 Metadata = Map(("order_id", "order_789")),
             },
             Metadata = Map(("order_id", "order_789")),
             SuccessUrl = "https://example.com/pay/success",
             CancelUrl = "https://example.com/pay/cancel",
         }, o),
-        ["billingPortal.sessions.create"] = (s, o) => s.BillingPortalSessions.CreateAsync(
-            new BillingPortalSessionCreateRequest { Customer = "cus_QXg1o8vcGmoR32", ReturnUrl = "https://example.com/account" }, o),
-        ["subscriptions.retrieve"] = (s, o) => s.Subscriptions.GetAsync("sub_1Pgc6rB7WZ01zgkWNy0Cn5nw", options: o),
+        ["billingPortal.sessions.create"] = (s, o) => s.BillingPortal.Sessions.CreateAsync(
+            new StripeNet.BillingPortal.SessionCreateOptions { Customer = "cus_QXg1o8vcGmoR32", ReturnUrl = "https://example.com/account" }, o),
+        ["subscriptions.retrieve"] = (s, o) => s.Subscriptions.GetAsync("sub_1Pgc6rB7WZ01zgkWNy0Cn5nw", requestOptions: o),
         ["subscriptions.update (cancel at period end)"] = (s, o) => s.Subscriptions.UpdateAsync(
-            "sub_1Pgc6rB7WZ01zgkWNy0Cn5nw", new SubscriptionUpdateRequest { CancelAtPeriodEnd = true }, o),
+            "sub_1Pgc6rB7WZ01zgkWNy0Cn5nw", new StripeNet.SubscriptionUpdateOptions { CancelAtPeriodEnd = true }, o),
         ["subscriptions.update (plan change with proration)"] = (s, o) => s.Subscriptions.UpdateAsync(
             "sub_1Pgc6rB7WZ01zgkWNy0Cn5nw",
-            new SubscriptionUpdateRequest
+            new StripeNet.SubscriptionUpdateOptions
             {
-                Items = [new SubscriptionItemChange { Id = "si_QXhVnC2h0Jczwc", Price = "price_1PgbPro0000000000000000" }],
+                Items = [new StripeNet.SubscriptionItemOptions { Id = "si_QXhVnC2h0Jczwc", Price = "price_1PgbPro0000000000000000" }],
                 ProrationBehavior = "create_prorations",
                 CancelAtPeriodEnd = false,
             },
             o),
-        ["subscriptions.update (unset metadata key and description with empty string)"] = (s, o) => s.Subscriptions.UpdateAsync(
-            "sub_1Pgc6rB7WZ01zgkWNy0Cn5nw", new SubscriptionUpdateRequest { Metadata = Map(("old_key", "")), Description = "" }, o),
-        ["subscriptions.cancel"] = (s, o) => s.Subscriptions.CancelAsync("sub_1Pgc6rB7WZ01zgkWNy0Cn5nw", options: o),
-        ["subscriptions.cancel with params"] = (s, o) => s.Subscriptions.CancelAsync(
-            "sub_1Pgc6rB7WZ01zgkWNy0Cn5nw", new SubscriptionCancelRequest { InvoiceNow = true, Prorate = true }, o),
-        ["transfers.create"] = (s, o) => s.Transfers.CreateAsync(new TransferCreateRequest
+        ["subscriptions.cancel"] = (s, o) => s.Subscriptions.CancelAsync("sub_1Pgc6rB7WZ01zgkWNy0Cn5nw", requestOptions: o),
+        ["transfers.create"] = (s, o) => s.Transfers.CreateAsync(new StripeNet.TransferCreateOptions
         {
             Amount = 1100, Currency = "usd", Destination = "acct_1PgafTB7WZ01zgkW", TransferGroup = "ORDER_95", Metadata = Map(("order_id", "order_95")),
         }, o),
-        ["transfers.createReversal"] = (s, o) => s.Transfers.CreateReversalAsync(
+        ["transfers.createReversal"] = (s, o) => s.Transfers.Reversals.CreateAsync(
             "tr_1Pgc7BB7WZ01zgkWVJfE40RX",
-            new TransferReversalCreateRequest { Amount = 500, Description = "Partial refund", Metadata = Map(("reason", "refund")) },
+            new StripeNet.TransferReversalCreateOptions { Amount = 500, Description = "Partial refund", Metadata = Map(("reason", "refund")) },
             o),
-        ["accounts.create (express)"] = (s, o) => s.Accounts.CreateAsync(new AccountCreateRequest
+        ["accounts.create (express)"] = (s, o) => s.Accounts.CreateAsync(new StripeNet.AccountCreateOptions
         {
             Type = "express",
             Country = "US",
             Email = "seller@example.com",
-            RequestedCapabilities = ["card_payments", "transfers"],
+            Capabilities = new StripeNet.AccountCapabilitiesOptions
+            {
+                CardPayments = new StripeNet.AccountCapabilitiesCardPaymentsOptions { Requested = true },
+                Transfers = new StripeNet.AccountCapabilitiesTransfersOptions { Requested = true },
+            },
             BusinessType = "individual",
             Metadata = Map(("seller_id", "7")),
         }, o),
-        ["accountLinks.create"] = (s, o) => s.AccountLinks.CreateAsync(new AccountLinkCreateRequest
+        ["accountLinks.create"] = (s, o) => s.AccountLinks.CreateAsync(new StripeNet.AccountLinkCreateOptions
         {
             Account = "acct_1PgafTB7WZ01zgkW",
             RefreshUrl = "https://example.com/connect/refresh",
             ReturnUrl = "https://example.com/connect/return",
             Type = "account_onboarding",
         }, o),
-        ["events.list"] = (s, o) => s.Events.ListAsync(new EventListRequest
-        {
-            Type = "checkout.session.completed",
-            Limit = 10,
-            Created = new StripeDateRange { Gte = DateTimeOffset.FromUnixTimeSeconds(1785312000) },
-            StartingAfter = "evt_1Pgc76B7WZ01zgkWwyRHS12y",
-        }, o),
-        ["events.list (types array)"] = (s, o) => s.Events.ListAsync(
-            new EventListRequest { Types = ["invoice.paid", "invoice.payment_failed"], DeliverySuccess = false }, o),
-        ["refunds.create"] = (s, o) => s.Refunds.CreateAsync(new RefundCreateRequest
-        {
-            PaymentIntent = "pi_1PgafyB7WZ01zgkWSjxsAJo3",
-            Amount = 1099,
-            Reason = "requested_by_customer",
-            ReverseTransfer = true,
-            RefundApplicationFee = true,
-            Metadata = Map(("order_id", "order_789")),
-        }, o),
-        ["billing.meterEvents.create"] = (s, o) => s.MeterEvents.CreateAsync(new MeterEventCreateRequest
-        {
-            EventName = "api_request",
-            Payload = Map(("stripe_customer_id", "cus_QXg1o8vcGmoR32"), ("value", "25")),
-            Identifier = "usage-42-2026-08-03T10:00",
-            Timestamp = DateTimeOffset.FromUnixTimeSeconds(1785751200),
-        }, o),
-        ["invoices.create"] = (s, o) => s.Invoices.CreateAsync(new InvoiceCreateRequest
+        ["invoices.create"] = (s, o) => s.Invoices.CreateAsync(new StripeNet.InvoiceCreateOptions
         {
             Customer = "cus_QXg1o8vcGmoR32",
             CollectionMethod = "send_invoice",
@@ -135,7 +116,7 @@ public sealed class RequestVectorTests
             PendingInvoiceItemsBehavior = "include",
             Metadata = Map(("project", "alpha")),
         }, o),
-        ["invoiceItems.create"] = (s, o) => s.InvoiceItems.CreateAsync(new InvoiceItemCreateRequest
+        ["invoiceItems.create"] = (s, o) => s.InvoiceItems.CreateAsync(new StripeNet.InvoiceItemCreateOptions
         {
             Customer = "cus_QXg1o8vcGmoR32",
             Amount = 1000,
@@ -146,8 +127,20 @@ public sealed class RequestVectorTests
         }, o),
     };
 
-    private static Dictionary<string, string> Map(params (string Key, string Value)[] pairs) =>
-        pairs.ToDictionary(p => p.Key, p => p.Value);
+    /// <summary>Vectors of calls no module makes (a change that starts making one must map it above).</summary>
+    private static readonly HashSet<string> NotMadeByTheModules =
+    [
+        "customers.retrieve",
+        "customers.retrieve with expand",
+        "subscriptions.update (unset metadata key and description with empty string)",
+        "subscriptions.cancel with params",
+        "events.list",
+        "events.list (types array)",
+        "refunds.create",
+        "billing.meterEvents.create",
+    ];
+
+    private static Dictionary<string, string> Map(params (string Key, string Value)[] pairs) => pairs.ToDictionary(p => p.Key, p => p.Value);
 
     public static IEnumerable<TestCaseData> Vectors()
     {
@@ -159,14 +152,22 @@ public sealed class RequestVectorTests
         }
 
         using var doc = JsonDocument.Parse(File.ReadAllBytes(file));
-        foreach (var c in doc.RootElement.GetProperty("cases").EnumerateArray())
+        foreach (var c in doc.RootElement.GetProperty("cases").EnumerateArray().Where(c => Calls.ContainsKey(c.GetProperty("name").GetString()!)))
         {
             yield return new TestCaseData(c.Clone()).SetName("vector: " + c.GetProperty("name").GetString());
         }
     }
 
+    /// <summary>Decoded <c>key=value</c> pairs of a form or query string, sorted (Stripe.net sorts keys; stripe-node does not).</summary>
+    internal static List<string> Pairs(string? encoded) =>
+        (encoded ?? "").TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => p.Split('=', 2))
+            .Select(p => WebUtility.UrlDecode(p[0]) + "=" + (p.Length > 1 ? WebUtility.UrlDecode(p[1]) : ""))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
     [TestCaseSource(nameof(Vectors))]
-    public async Task TypedCallMatchesVectorByteForByte(JsonElement? vector)
+    public async Task StripeNetSendsTheVectorsParameters(JsonElement? vector)
     {
         if (vector is not { } v)
         {
@@ -175,15 +176,12 @@ public sealed class RequestVectorTests
         }
 
         var name = v.GetProperty("name").GetString()!;
-        Assert.That(Calls.ContainsKey(name), Is.True, $"no typed call is mapped to vector '{name}'");
         var headers = v.GetProperty("headers");
         string? VectorHeader(string h) => headers.TryGetProperty(h, out var x) ? x.GetString() : null;
 
-        var handler = new CapturingHandler();
-        await using var provider = TestClients.Build(
-            new Dictionary<string, string?> { ["Stripe:SecretKey"] = SecretKey, ["Stripe:MaxNetworkRetries"] = "0" }, handler);
-        var stripe = provider.GetRequiredService<IStripeClient>();
-        await Calls[name](stripe, new StripeRequestOptions
+        var handler = new CapturingHandler("""{"id":"x","object":"customer"}""");
+        var stripe = StripeServiceCollectionExtensions.CreateClient(new StripeOptions { SecretKey = SecretKey, MaxNetworkRetries = 0 }, handler);
+        await Calls[name](stripe.V1, new StripeNet.RequestOptions
         {
             IdempotencyKey = VectorHeader("Idempotency-Key"),
             StripeAccount = VectorHeader("Stripe-Account"),
@@ -191,115 +189,73 @@ public sealed class RequestVectorTests
 
         Assert.That(handler.Requests, Has.Count.EqualTo(1));
         var r = handler.Requests[0];
-        var query = v.GetProperty("query").ValueKind == JsonValueKind.Null ? "" : v.GetProperty("query").GetString();
+        var query = v.GetProperty("query").ValueKind == JsonValueKind.Null ? null : v.GetProperty("query").GetString();
         var body = v.GetProperty("body").ValueKind == JsonValueKind.Null ? null : v.GetProperty("body").GetString();
         using (Assert.EnterMultipleScope())
         {
             Assert.That(r.Method, Is.EqualTo(v.GetProperty("method").GetString()), "method");
             Assert.That(r.Uri.GetLeftPart(UriPartial.Authority), Is.EqualTo("https://api.stripe.com"), "default ApiBase");
-            Assert.That(r.Uri.PathAndQuery, Is.EqualTo(v.GetProperty("path").GetString() + query), "path and query");
-            Assert.That(r.Header("Stripe-Version"), Is.EqualTo(VectorHeader("Stripe-Version")), "Stripe-Version");
-            Assert.That(r.Header("Idempotency-Key"), Is.EqualTo(VectorHeader("Idempotency-Key")), "Idempotency-Key");
+            Assert.That(r.Uri.AbsolutePath, Is.EqualTo(v.GetProperty("path").GetString()), "path");
+            Assert.That(Pairs(r.Uri.Query), Is.EqualTo(Pairs(query)), "query parameters");
+            Assert.That(Pairs(r.Body is null ? null : Encoding.UTF8.GetString(r.Body)), Is.EqualTo(Pairs(body)), "form parameters");
+            Assert.That(r.Header("Stripe-Version"), Is.EqualTo(StripeOptions.PinnedApiVersion), "the version Stripe.net pins");
             Assert.That(r.Header("Stripe-Account"), Is.EqualTo(VectorHeader("Stripe-Account")), "Stripe-Account");
             Assert.That(r.Header("Authorization"), Is.EqualTo(VectorHeader("Authorization")), "Authorization");
-            Assert.That(r.Header("Accept"), Is.EqualTo(VectorHeader("Accept")), "Accept");
-            if (body is null)
+            if (v.GetProperty("method").GetString() == "POST")
             {
-                // stripe-node also sends Content-Type on bodiless GET/DELETE; HttpClient cannot without content, and Stripe ignores it.
-                Assert.That(r.Body, Is.Null, "no body on GET/DELETE");
-            }
-            else
-            {
-                Assert.That(r.ContentType, Is.EqualTo(VectorHeader("Content-Type")), "Content-Type");
-                Assert.That(r.Body, Is.EqualTo(Encoding.UTF8.GetBytes(body)), $"body bytes; got {Encoding.UTF8.GetString(r.Body ?? [])}");
+                Assert.That(r.Header("Idempotency-Key"), Is.EqualTo(VectorHeader("Idempotency-Key")), "Idempotency-Key");
+                Assert.That(r.ContentType, Does.StartWith("application/x-www-form-urlencoded"), "Content-Type");
             }
         }
     }
 
     [Test]
-    public void EveryMappedCallHasAVector()
+    public void EveryVectorIsMappedOrNamedAsNotMadeByTheModules()
     {
         using var doc = JsonDocument.Parse(File.ReadAllBytes(SharedStripeData.PathTo("request-vectors.json")));
-        var names = doc.RootElement.GetProperty("cases").EnumerateArray().Select(c => c.GetProperty("name").GetString()).ToHashSet();
+        var names = doc.RootElement.GetProperty("cases").EnumerateArray().Select(c => c.GetProperty("name").GetString()!).ToHashSet();
         Assert.That(Calls.Keys, Is.SubsetOf(names));
-        Assert.That(names, Has.Count.EqualTo(Calls.Count));
+        Assert.That(names.Except(Calls.Keys).Order(), Is.EqualTo(NotMadeByTheModules.Order()));
     }
 
     [Test]
-    public async Task PostWithoutCallerKeyGetsAGeneratedIdempotencyKey()
+    public async Task OtherCallsTheModulesMakeEncodeAsStripeDocumentsThem()
     {
-        var handler = new CapturingHandler();
-        await using var provider = TestClients.Build(new Dictionary<string, string?>(), handler);
-        var stripe = provider.GetRequiredService<IStripeClient>();
-        await stripe.Customers.CreateAsync(new CustomerCreateRequest { Email = "a@b.c" });
-        await stripe.Customers.CreateAsync(new CustomerCreateRequest { Email = "a@b.c" });
-        var keys = handler.Requests.Select(r => r.Header("Idempotency-Key")).ToList();
-        Assert.That(keys, Has.All.Not.Null.And.All.Length.EqualTo(36));
-        Assert.That(keys[0], Is.Not.EqualTo(keys[1]), "each logical call has its own key");
-        Assert.That(handler.Requests[0].Header("Authorization"), Is.Null, "no key configured, no Authorization header");
-    }
-
-    [Test]
-    public async Task ApiBasePathPrefixIsKeptAndApiVersionIsConfigurable()
-    {
-        var handler = new CapturingHandler();
-        await using var provider = TestClients.Build(
-            new Dictionary<string, string?> { ["Stripe:ApiBase"] = "http://localhost/_stripe/", ["Stripe:ApiVersion"] = "2026-10-28.endive" }, handler);
-        await provider.GetRequiredService<IStripeClient>().Subscriptions.ListAsync(new SubscriptionListRequest { Customer = "cus_1", Status = "all" });
-        var r = handler.Requests.Single();
-        Assert.That(r.Uri.ToString(), Is.EqualTo("http://localhost/_stripe/v1/subscriptions?customer=cus_1&status=all"));
-        Assert.That(r.Header("Stripe-Version"), Is.EqualTo("2026-10-28.endive"));
-    }
-
-    [Test]
-    public async Task OperationsOutsideTheVectorsEncodeAsDocumented()
-    {
-        var handler = new CapturingHandler();
-        await using var provider = TestClients.Build(new Dictionary<string, string?>(), handler);
-        var s = provider.GetRequiredService<IStripeClient>();
-        var o = new StripeRequestOptions { IdempotencyKey = "k" };
-        await s.Subscriptions.UpdateAsync("sub_1", new SubscriptionUpdateRequest
+        var handler = new CapturingHandler("""{"id":"x","object":"subscription"}""");
+        var s = StripeServiceCollectionExtensions.CreateClient(new StripeOptions { SecretKey = SecretKey, ApiBase = "http://localhost/_stripe/", MaxNetworkRetries = 0 }, handler).V1;
+        var o = new StripeNet.RequestOptions { IdempotencyKey = "k" };
+        await s.Subscriptions.UpdateAsync("sub_1", new StripeNet.SubscriptionUpdateOptions { TrialEnd = StripeNet.SubscriptionTrialEnd.Now, ProrationBehavior = "none" }, o);
+        await s.Subscriptions.UpdateAsync("sub_1", new StripeNet.SubscriptionUpdateOptions { TrialEnd = DateTimeOffset.FromUnixTimeSeconds(1786960893).UtcDateTime }, o);
+        await s.SubscriptionItems.CreateAsync(new StripeNet.SubscriptionItemCreateOptions { Subscription = "sub_1", Price = "price_x", Quantity = 1, ProrationBehavior = "none" }, o);
+        await s.SubscriptionItems.DeleteAsync("si_1", new StripeNet.SubscriptionItemDeleteOptions { ProrationBehavior = "create_prorations" });
+        await s.Invoices.FinalizeInvoiceAsync("in_1", new StripeNet.InvoiceFinalizeOptions { AutoAdvance = false }, o);
+        await s.Invoices.PayAsync("in_1", null, o);
+        await s.Prices.CreateAsync(new StripeNet.PriceCreateOptions { Currency = "usd", UnitAmount = 2000, Product = "prod_1", Recurring = new StripeNet.PriceRecurringOptions { Interval = "month", IntervalCount = 1 } }, o);
+        await s.Prices.CreateAsync(new StripeNet.PriceCreateOptions
         {
-            Items = [new SubscriptionItemChange { Id = "si_1", Deleted = true }, new SubscriptionItemChange { Price = "price_addon", Quantity = 2 }],
-            EndTrialNow = true,
-            ProrationBehavior = "none",
+            Currency = "usd",
+            UnitAmountDecimal = 2.5m,
+            Product = "prod_1",
+            TransformQuantity = new StripeNet.PriceTransformQuantityOptions { DivideBy = 1000, Round = "up" },
         }, o);
-        await s.SubscriptionItems.CreateAsync(new SubscriptionItemCreateRequest { Subscription = "sub_1", Price = "price_x", Quantity = 1 }, o);
-        await s.SubscriptionItems.DeleteAsync("si_1", new SubscriptionItemDeleteRequest { ProrationBehavior = "none" });
-        await s.Invoices.FinalizeAsync("in_1", new InvoiceFinalizeRequest { AutoAdvance = false }, o);
-        await s.Invoices.PayAsync("in_1", options: o);
-        await s.Prices.CreateAsync(new PriceCreateRequest { Currency = "usd", UnitAmount = 2000, Product = "prod_1", RecurringInterval = "month" }, o);
-        await s.Products.ListAsync(new ProductListRequest { Active = true, Limit = 3 });
-        await s.Refunds.CreateAsync(new RefundCreateRequest { Charge = "ch_1", Amount = 5 }, o);
-        await s.Subscriptions.UpdateAsync("sub_1", new SubscriptionUpdateRequest { TrialEnd = DateTimeOffset.FromUnixTimeSeconds(1786960893) }, o);
+        await s.Products.ListAsync(new StripeNet.ProductListOptions { Ids = ["prod_a"], Limit = 10 });
+        await s.Prices.ListAsync(new StripeNet.PriceListOptions { Active = true, LookupKeys = ["a", "b"], Limit = 100 });
 
-        var seen = handler.Requests.Select(r => $"{r.Method} {r.Uri.PathAndQuery} {(r.Body is null ? "" : Encoding.UTF8.GetString(r.Body))}".TrimEnd()).ToList();
+        var seen = handler.Requests.Select(r => $"{r.Method} {r.Uri.AbsolutePath} {string.Join("&", Pairs(r.Body is null ? r.Uri.Query : Encoding.UTF8.GetString(r.Body)))}".TrimEnd()).ToList();
         Assert.That(seen, Is.EqualTo(new[]
         {
-            "POST /v1/subscriptions/sub_1 items[0][id]=si_1&items[0][deleted]=true&items[1][price]=price_addon&items[1][quantity]=2&proration_behavior=none&trial_end=now",
-            "POST /v1/subscription_items subscription=sub_1&price=price_x&quantity=1",
-            "DELETE /v1/subscription_items/si_1?proration_behavior=none",
-            "POST /v1/invoices/in_1/finalize auto_advance=false",
-            "POST /v1/invoices/in_1/pay",
-            "POST /v1/prices currency=usd&unit_amount=2000&product=prod_1&recurring[interval]=month",
-            "GET /v1/products?active=true&limit=3",
-            "POST /v1/refunds charge=ch_1&amount=5",
-            "POST /v1/subscriptions/sub_1 trial_end=1786960893",
+            "POST /_stripe/v1/subscriptions/sub_1 proration_behavior=none&trial_end=now",
+            "POST /_stripe/v1/subscriptions/sub_1 trial_end=1786960893",
+            "POST /_stripe/v1/subscription_items price=price_x&proration_behavior=none&quantity=1&subscription=sub_1",
+            "DELETE /_stripe/v1/subscription_items/si_1 proration_behavior=create_prorations",
+            "POST /_stripe/v1/invoices/in_1/finalize auto_advance=false",
+            "POST /_stripe/v1/invoices/in_1/pay",
+            "POST /_stripe/v1/prices currency=usd&product=prod_1&recurring[interval]=month&recurring[interval_count]=1&unit_amount=2000",
+            "POST /_stripe/v1/prices currency=usd&product=prod_1&transform_quantity[divide_by]=1000&transform_quantity[round]=up&unit_amount_decimal=2.5",
+            "GET /_stripe/v1/products ids[0]=prod_a&limit=10",
+            "GET /_stripe/v1/prices active=true&limit=100&lookup_keys[0]=a&lookup_keys[1]=b",
         }));
         Assert.That(handler.Requests.Where(r => r.Method == "POST").Select(r => r.Header("Idempotency-Key")), Has.All.EqualTo("k"));
         Assert.That(handler.Requests.Where(r => r.Method != "POST").Select(r => r.Header("Idempotency-Key")), Has.All.Null);
-    }
-
-    [Test]
-    public void ConflictingOrMissingArgumentsAreRejectedBeforeSending()
-    {
-        var handler = new CapturingHandler();
-        using var provider = TestClients.Build(new Dictionary<string, string?>(), handler);
-        var s = provider.GetRequiredService<IStripeClient>();
-        Assert.ThrowsAsync<ArgumentException>(() => s.Refunds.CreateAsync(new RefundCreateRequest { Amount = 1 }));
-        Assert.ThrowsAsync<ArgumentException>(() => s.Subscriptions.UpdateAsync(
-            "sub_1", new SubscriptionUpdateRequest { EndTrialNow = true, TrialEnd = DateTimeOffset.UnixEpoch }));
-        Assert.ThrowsAsync<ArgumentException>(() => s.Customers.GetAsync(" "));
-        Assert.That(handler.Requests, Is.Empty);
     }
 }

@@ -1,11 +1,18 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Microsoft.Extensions.DependencyInjection;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Monetization.BuildingBlocks.Http;
+using StripeNet = Stripe;
 
 namespace Monetization.Stripe.Tests.Client;
 
-/// <summary>Retry, timeout and error mapping through real HTTP against a scripted Kestrel server.</summary>
+/// <summary>
+/// Stripe.net as the Host builds it (<c>AddStripeClient</c>) against a scripted Kestrel server: its network retries reuse
+/// the idempotency key, which failures are retried, how every failure surfaces (the base <see cref="StripeNet.StripeException"/>,
+/// <see cref="StripeConnectionException"/> after the last network retry) and the 503/502 problem each becomes (issue 16).
+/// Stripe.net waits 0.5–5 s between retries, so only the retry tests allow any.
+/// </summary>
 [TestFixture]
 public sealed class RetryAndErrorTests
 {
@@ -21,229 +28,170 @@ public sealed class RetryAndErrorTests
     [TearDown]
     public async Task StopServer() => await _server.DisposeAsync();
 
-    private ServiceProvider Client(out IStripeClient stripe, int retries = 2, double timeoutSeconds = 5, string? apiBase = null)
-    {
-        var provider = TestClients.Build(new Dictionary<string, string?>
+    private StripeNet.StripeClient Client(int retries = 0, double timeoutSeconds = 5, string? apiBase = null) =>
+        StripeServiceCollectionExtensions.CreateClient(new StripeOptions
         {
-            ["Stripe:SecretKey"] = "sk_test_x",
-            ["Stripe:ApiBase"] = apiBase ?? _server.BaseUrl + "/_stripe",
-            ["Stripe:MaxNetworkRetries"] = retries.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Stripe:TimeoutSeconds"] = timeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Stripe:RetryBaseDelayMilliseconds"] = "1",
-            ["Stripe:RetryMaxDelayMilliseconds"] = "5",
+            SecretKey = "sk_test_x",
+            ApiBase = apiBase ?? _server.BaseUrl + "/_stripe",
+            MaxNetworkRetries = retries,
+            TimeoutSeconds = timeoutSeconds,
         });
-        stripe = provider.GetRequiredService<IStripeClient>();
-        return provider;
-    }
 
     private static string Sample(string name) => File.ReadAllText(SharedStripeData.PathTo("samples", "errors", name));
 
     [Test]
-    public async Task ServerErrorTwiceThenSuccessRetriesWithTheSameGeneratedIdempotencyKey()
+    public async Task ServerErrorsAreRetriedWithTheSameGeneratedIdempotencyKey()
     {
         _server.Then(ScriptedResponse.Json(500, ApiError)).Then(ScriptedResponse.Json(503, ApiError)).Then(ScriptedResponse.Json(200, Ok));
-        await using var provider = Client(out var stripe);
 
-        var customer = await stripe.Customers.CreateAsync(new CustomerCreateRequest { Email = "a@b.c" });
+        var customer = await Client(retries: 2).V1.Customers.CreateAsync(new StripeNet.CustomerCreateOptions { Email = "a@b.c" });
 
         var attempts = _server.Attempts.ToList();
         Assert.That(customer.Email, Is.EqualTo("a@b.c"));
         Assert.That(attempts, Has.Count.EqualTo(3));
-        Assert.That(attempts.Select(a => a.IdempotencyKey).Distinct().Single(), Has.Length.EqualTo(36));
+        Assert.That(attempts.Select(a => a.IdempotencyKey).Distinct().Single(), Is.Not.Empty, "Stripe.net generates one key and reuses it");
         Assert.That(attempts.Select(a => a.Body), Has.All.EqualTo("email=a%40b.c"));
-        Assert.That(attempts.Select(a => a.PathAndQuery), Has.All.EqualTo("/_stripe/v1/customers"));
-        Assert.That(attempts.Select(a => a.StripeVersion), Has.All.EqualTo("2026-07-29.dahlia"));
+        Assert.That(attempts.Select(a => a.PathAndQuery), Has.All.EqualTo("/_stripe/v1/customers"), "ApiBase's path prefix is kept");
+        Assert.That(attempts.Select(a => a.StripeVersion), Has.All.EqualTo("2026-10-28.endive"));
     }
 
     [Test]
-    public async Task RateLimitIsRetriedThenSurfacesAsRateLimitException()
-    {
-        _server.Fallback = ScriptedResponse.Json(429, Sample("429.rate_limit.json"), ("Request-Id", "req_429"));
-        await using var provider = Client(out var stripe);
-
-        var ex = Assert.ThrowsAsync<StripeRateLimitException>(() => stripe.Transfers.CreateAsync(
-            new TransferCreateRequest { Amount = 100, Currency = "usd", Destination = "acct_1" },
-            new StripeRequestOptions { IdempotencyKey = "payout:dev_7:2026-08" }));
-
-        Assert.That(_server.Attempts, Has.Count.EqualTo(3));
-        Assert.That(_server.Attempts.Select(a => a.IdempotencyKey), Has.All.EqualTo("payout:dev_7:2026-08"));
-        Assert.That(ex!.HttpStatus, Is.EqualTo(429));
-        Assert.That(ex.Code, Is.EqualTo("rate_limit"));
-        Assert.That(ex.RequestId, Is.EqualTo("req_429"));
-    }
-
-    [Test]
-    public async Task LockTimeoutConflictIsRetriedWithTheCallersKey()
+    public async Task ACallersIdempotencyKeyIsSentOnEveryAttemptAndAConflictIsRetried()
     {
         _server.Then(ScriptedResponse.Json(409, LockTimeout)).Then(ScriptedResponse.Json(200, Ok));
-        await using var provider = Client(out var stripe);
 
-        await stripe.Customers.UpdateAsync("cus_ok", new CustomerUpdateRequest { Name = "N" }, new StripeRequestOptions { IdempotencyKey = "upd-1" });
+        await Client(retries: 1).V1.Customers.CreateAsync(new StripeNet.CustomerCreateOptions { Email = "a@b.c" }, new StripeNet.RequestOptions { IdempotencyKey = "customer:u1" });
 
-        Assert.That(_server.Attempts, Has.Count.EqualTo(2));
-        Assert.That(_server.Attempts.Select(a => a.IdempotencyKey), Has.All.EqualTo("upd-1"));
+        Assert.That(_server.Attempts.Select(a => a.IdempotencyKey), Is.EqualTo(new[] { "customer:u1", "customer:u1" }));
     }
 
     [Test]
-    public async Task ShouldRetryFalseOverridesTheStatusRule()
+    public void RateLimitWithoutShouldRetryIsNotRetriedAndIsUnavailable()
     {
-        _server.Fallback = ScriptedResponse.Json(500, Sample("500.api_error.json"), ("Stripe-Should-Retry", "false"), ("Request-Id", "req_500"));
-        await using var provider = Client(out var stripe);
+        _server.Then(ScriptedResponse.Json(429, Sample("429.rate_limit.json"), ("Retry-After", "7")));
 
-        var ex = Assert.ThrowsAsync<StripeApiException>(() => stripe.Customers.GetAsync("cus_ok"));
+        var e = Assert.ThrowsAsync<StripeNet.StripeException>(() => Client(retries: 2).V1.Customers.GetAsync("cus_1"));
 
-        Assert.That(_server.Attempts, Has.Count.EqualTo(1));
-        Assert.That(ex!.HttpStatus, Is.EqualTo(500));
-        Assert.That(ex.ShouldRetry, Is.False);
-        Assert.That(ex.ErrorType, Is.EqualTo("api_error"));
-        Assert.That(ex.RequestId, Is.EqualTo("req_500"));
-        Assert.That(_server.Attempts.Single().IdempotencyKey, Is.Empty, "GET carries no Idempotency-Key");
+        Assert.That(_server.Attempts, Has.Count.EqualTo(1), "Stripe.net does not retry a 429 unless Stripe-Should-Retry says so");
+        Assert.That(StripeFailureProblems.IsUnavailable(e!), Is.True);
+        var problem = StripeFailureProblems.ToProblem(e!, defaultRetryAfterSeconds: 5);
+        Assert.That((problem.Status, problem.Type, problem.RetryAfterSeconds), Is.EqualTo((503, "stripe_unavailable", (int?)7)), "Stripe's own Retry-After");
     }
 
     [Test]
-    public async Task ShouldRetryTrueRetriesEvenA400()
+    public async Task ShouldRetryTrueIsRetriedWhateverTheStatus()
     {
-        _server.Then(ScriptedResponse.Json(400, Sample("400.invalid_request_error.parameter_missing.json"), ("Stripe-Should-Retry", "true")))
-            .Then(ScriptedResponse.Json(200, Ok));
-        await using var provider = Client(out var stripe);
-
-        await stripe.Customers.CreateAsync(new CustomerCreateRequest());
-
+        _server.Then(ScriptedResponse.Json(429, Sample("429.rate_limit.json"), ("Stripe-Should-Retry", "true"))).Then(ScriptedResponse.Json(200, Ok));
+        await Client(retries: 1).V1.Customers.GetAsync("cus_1");
         Assert.That(_server.Attempts, Has.Count.EqualTo(2));
     }
 
-    [Test]
-    public async Task CardErrorIsNotRetriedAndCarriesStripeFields()
-    {
-        _server.Fallback = ScriptedResponse.Json(402, Sample("402.card_error.card_declined.json"), ("Request-Id", "req_O5p6Q7r8S9t0U1"));
-        await using var provider = Client(out var stripe);
-
-        var ex = Assert.ThrowsAsync<StripeCardException>(() => stripe.Invoices.PayAsync("in_1"));
-
-        Assert.That(_server.Attempts, Has.Count.EqualTo(1));
-        using (Assert.EnterMultipleScope())
-        {
-            Assert.That(ex!.HttpStatus, Is.EqualTo(402));
-            Assert.That(ex.ErrorType, Is.EqualTo("card_error"));
-            Assert.That(ex.Code, Is.EqualTo("card_declined"));
-            Assert.That(ex.DeclineCode, Is.EqualTo("insufficient_funds"));
-            Assert.That(ex.Charge, Is.EqualTo("ch_1PgafuB7WZ01zgkWdecl0001"));
-            Assert.That(ex.StripeMessage, Is.EqualTo("Your card has insufficient funds."));
-            Assert.That(ex.RequestId, Is.EqualTo("req_O5p6Q7r8S9t0U1"));
-            Assert.That(ex.ShouldRetry, Is.Null);
-            Assert.That(ex, Is.InstanceOf<StripeException>());
-        }
-    }
-
-    [TestCase("400.idempotency_error.json", 400, typeof(StripeIdempotencyException), 1)]
-    [TestCase("400.invalid_request_error.parameter_missing.json", 400, typeof(StripeInvalidRequestException), 1)]
-    [TestCase("401.invalid_api_key.json", 401, typeof(StripeAuthenticationException), 1)]
-    [TestCase("404.invalid_request_error.resource_missing.json", 404, typeof(StripeInvalidRequestException), 1)]
-    [TestCase("400.invalid_request_error.parameter_missing.json", 403, typeof(StripePermissionException), 1)]
-    [TestCase("429.rate_limit.json", 400, typeof(StripeRateLimitException), 1)]
-    [TestCase("500.api_error.json", 502, typeof(StripeApiException), 3)]
-    public async Task ErrorSamplesMapToTypedExceptions(string file, int status, Type expected, int attempts)
+    [TestCase("400.idempotency_error.json", 400, "idempotency_error", null, 502)]
+    [TestCase("400.invalid_request_error.parameter_missing.json", 400, "invalid_request_error", "parameter_missing", 502)]
+    [TestCase("401.invalid_api_key.json", 401, "invalid_request_error", null, 502)]
+    [TestCase("402.card_error.card_declined.json", 402, "card_error", "card_declined", 502)]
+    [TestCase("404.invalid_request_error.resource_missing.json", 404, "invalid_request_error", "resource_missing", 502)]
+    [TestCase("500.api_error.json", 500, "api_error", null, 503)]
+    public void ErrorSamplesSurfaceAsTheBaseStripeExceptionWithStripesErrorObject(string file, int status, string type, string? code, int answer)
     {
         var body = Sample(file);
-        _server.Fallback = ScriptedResponse.Json(status, body);
-        await using var provider = Client(out var stripe);
+        _server.Then(ScriptedResponse.Json(status, body));
 
-        var ex = Assert.CatchAsync<StripeException>(() => stripe.AccountLinks.CreateAsync(new AccountLinkCreateRequest { Account = "acct_1" }));
+        var e = Assert.ThrowsAsync<StripeNet.StripeException>(() => Client().V1.Customers.CreateAsync(new StripeNet.CustomerCreateOptions { Email = "a@b.c" }));
 
-        Assert.That(ex, Is.TypeOf(expected));
-        Assert.That(ex!.HttpStatus, Is.EqualTo(status));
-        Assert.That(ex.StripeMessage, Is.Not.Empty);
-        Assert.That(_server.Attempts, Has.Count.EqualTo(attempts));
-        if (file.Contains("parameter_missing", StringComparison.Ordinal))
+        using var sample = JsonDocument.Parse(body);
+        var error = sample.RootElement.GetProperty("error");
+        Assert.That(e!.GetType(), Is.EqualTo(typeof(StripeNet.StripeException)), "v1 errors are the base type only");
+        Assert.That(((int)e.HttpStatusCode, e.StripeError?.Type, e.StripeError?.Message), Is.EqualTo((status, type, error.GetProperty("message").GetString())));
+        if (code is not null)
         {
-            Assert.That(ex.Param, Is.EqualTo("account"));
-            Assert.That(ex.Code, Is.EqualTo("parameter_missing"));
+            Assert.That(e.StripeError?.Code, Is.EqualTo(code));
+        }
+
+        var problem = StripeFailureProblems.ToProblem(e, 5);
+        Assert.That(problem.Status, Is.EqualTo(answer));
+        if (answer == 502)
+        {
+            Assert.That((problem.Type, problem.Detail, problem.Extensions!["stripe_code"]), Is.EqualTo(("stripe_error", error.GetProperty("message").GetString(), (object?)e.StripeError?.Code)));
+            Assert.That(problem.RetryAfterSeconds, Is.Null);
+        }
+        else
+        {
+            Assert.That((problem.Type, problem.RetryAfterSeconds), Is.EqualTo(("stripe_unavailable", (int?)5)));
         }
     }
 
     [Test]
-    public async Task NonJsonErrorBodyStillMapsByStatus()
+    public void AHangingAttemptTimesOutAndSurfacesAsAConnectionFailure()
     {
-        _server.Fallback = ScriptedResponse.Json(404, "<html>not found</html>");
-        await using var provider = Client(out var stripe);
+        _server.Then(ScriptedResponse.Hanging());
 
-        var ex = Assert.ThrowsAsync<StripeInvalidRequestException>(() => stripe.Events.GetAsync("evt_1"));
-        Assert.That(ex!.HttpStatus, Is.EqualTo(404));
-        Assert.That(ex.Error, Is.Null);
+        var e = Assert.ThrowsAsync<StripeConnectionException>(() => Client(timeoutSeconds: 0.5).V1.Customers.GetAsync("cus_1"));
+
+        Assert.That(e!.TimedOut, Is.True);
+        Assert.That(e, Is.InstanceOf<StripeNet.StripeException>(), "a catch (StripeException) sees it");
+        var problem = StripeFailureProblems.ToProblem(e, 5);
+        Assert.That((problem.Status, problem.Type, problem.RetryAfterSeconds), Is.EqualTo((503, "stripe_unavailable", (int?)5)));
     }
 
     [Test]
-    public async Task HangingConnectionTimesOutPerAttemptAndSurfacesAsConnectionException()
+    public void AnUnreachableStripeSurfacesAsAConnectionFailure()
     {
-        _server.Fallback = ScriptedResponse.Hanging();
-        await using var provider = Client(out var stripe, retries: 1, timeoutSeconds: 0.3);
-        var watch = Stopwatch.StartNew();
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
 
-        var ex = Assert.ThrowsAsync<StripeConnectionException>(() => stripe.Customers.CreateAsync(new CustomerCreateRequest { Email = "x@y.z" }));
+        var e = Assert.ThrowsAsync<StripeConnectionException>(() => Client(apiBase: $"http://127.0.0.1:{port}").V1.Customers.GetAsync("cus_1"));
 
-        watch.Stop();
-        Assert.That(ex!.HttpStatus, Is.Null);
-        Assert.That(ex.Message, Does.Contain("timed out"));
-        Assert.That(_server.Attempts, Has.Count.EqualTo(2));
-        Assert.That(_server.Attempts.Select(a => a.IdempotencyKey).Distinct().Count(), Is.EqualTo(1));
-        Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)));
+        Assert.That(e!.TimedOut, Is.False);
+        Assert.That(e.InnerException, Is.InstanceOf<HttpRequestException>());
+        Assert.That(StripeFailureProblems.IsUnavailable(e), Is.True);
     }
 
     [Test]
-    public async Task UnreachableServerSurfacesAsConnectionException()
+    public void ACallersCancellationIsNotRetriedNorReportedAsAnOutage()
     {
-        int port;
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
+        _server.Then(ScriptedResponse.Hanging());
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
 
-        await using var provider = Client(out var stripe, apiBase: $"http://127.0.0.1:{port}");
-        var ex = Assert.ThrowsAsync<StripeConnectionException>(() => stripe.Customers.GetAsync("cus_1"));
-        Assert.That(ex!.HttpStatus, Is.Null);
-        Assert.That(ex.InnerException, Is.InstanceOf<HttpRequestException>());
-    }
+        var e = Assert.CatchAsync<OperationCanceledException>(() => Client(retries: 2).V1.Customers.GetAsync("cus_1", cancellationToken: cts.Token));
 
-    [Test]
-    public async Task ZeroRetriesMeansOneAttempt()
-    {
-        _server.Fallback = ScriptedResponse.Json(500, ApiError);
-        await using var provider = Client(out var stripe, retries: 0);
-
-        Assert.ThrowsAsync<StripeApiException>(() => stripe.Customers.CreateAsync(new CustomerCreateRequest()));
+        Assert.That(e, Is.Not.InstanceOf<StripeNet.StripeException>());
         Assert.That(_server.Attempts, Has.Count.EqualTo(1));
     }
 
     [Test]
-    public async Task CallerCancellationIsNotRetried()
+    public async Task TheErrorMiddlewareAnswersEveryStripeFailureByTheOneRule()
     {
-        _server.Fallback = ScriptedResponse.Hanging();
-        await using var provider = Client(out var stripe, timeoutSeconds: 30);
-        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        var mapper = new StripeFailureProblems(Options.Create(new StripeOptions { RetryAfterSeconds = 9 }));
+        Assert.That(mapper.ToProblem(new InvalidOperationException()), Is.Null, "not a Stripe failure");
+        Assert.That(mapper.ToProblem(new StripeConnectionException("down"))!.RetryAfterSeconds, Is.EqualTo(9));
 
-        Assert.CatchAsync<OperationCanceledException>(() => stripe.Customers.GetAsync("cus_1", cancellationToken: cts.Token));
-        Assert.That(_server.Attempts, Has.Count.EqualTo(1));
+        _server.Then(ScriptedResponse.Json(402, Sample("402.card_error.card_declined.json")));
+        var declined = Assert.ThrowsAsync<StripeNet.StripeException>(() => Client().V1.Customers.GetAsync("cus_1"));
+        var problem = mapper.ToProblem(declined!)!;
+        Assert.That((problem.Status, problem.Extensions!["stripe_decline_code"]), Is.EqualTo((502, (object?)"insufficient_funds")));
+        await Task.CompletedTask;
     }
 
     [Test]
     public async Task AutoPagingFollowsHasMoreWithStartingAfter()
     {
-        _server.Then(ScriptedResponse.Json(200, """{"object":"list","has_more":true,"url":"/v1/events","data":[{"id":"evt_3","object":"event","type":"a","created":3,"data":{"object":{}}},{"id":"evt_2","object":"event","type":"a","created":2,"data":{"object":{}}}]}"""))
-            .Then(ScriptedResponse.Json(200, """{"object":"list","has_more":false,"url":"/v1/events","data":[{"id":"evt_1","object":"event","type":"a","created":1,"data":{"object":{}}}]}"""));
-        await using var provider = Client(out var stripe);
+        _server.Then(ScriptedResponse.Json(200, """{"object":"list","has_more":true,"url":"/v1/prices","data":[{"id":"price_3","object":"price"},{"id":"price_2","object":"price"}]}"""))
+            .Then(ScriptedResponse.Json(200, """{"object":"list","has_more":false,"url":"/v1/prices","data":[{"id":"price_1","object":"price"}]}"""));
 
         var ids = new List<string>();
-        await foreach (var e in stripe.Events.ListAutoPagingAsync(new EventListRequest { Type = "a", Limit = 2 }))
+        await foreach (var p in Client().V1.Prices.ListAutoPagingAsync(new StripeNet.PriceListOptions { Active = true, Limit = 2 }))
         {
-            ids.Add(e.Id);
+            ids.Add(p.Id);
         }
 
-        Assert.That(ids, Is.EqualTo(new[] { "evt_3", "evt_2", "evt_1" }));
+        Assert.That(ids, Is.EqualTo(new[] { "price_3", "price_2", "price_1" }));
         Assert.That(_server.Attempts.Select(a => a.PathAndQuery), Is.EqualTo(new[]
         {
-            "/_stripe/v1/events?type=a&limit=2",
-            "/_stripe/v1/events?type=a&limit=2&starting_after=evt_2",
+            "/_stripe/v1/prices?active=true&limit=2",
+            "/_stripe/v1/prices?active=true&limit=2&starting_after=price_2",
         }));
     }
 }

@@ -1,9 +1,10 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using StripeNet = Stripe;
 
 namespace Monetization.Stripe.Tests.Client;
 
-/// <summary>Builds an <see cref="IStripeClient"/> through the real DI registration.</summary>
+/// <summary>Builds the Host's Stripe.net client through the real DI registration (<c>AddStripeClient</c>) over a test handler.</summary>
 internal static class TestClients
 {
     public static ServiceProvider Build(IDictionary<string, string?> settings, HttpMessageHandler? primaryHandler = null)
@@ -14,4 +15,6 @@ internal static class TestClients
         services.AddStripeClient(config.GetSection("Stripe"), primaryHandler is null ? null : _ => primaryHandler);
         return services.BuildServiceProvider();
     }
+
+    public static StripeNet.StripeClient Client(this ServiceProvider provider) => provider.GetRequiredService<StripeNet.StripeClient>();
 }

@@ -71,7 +71,7 @@ internal sealed class ApiException : Exception
 
         if (PaymentIntent is not null)
         {
-            error["payment_intent"] = PaymentIntent;
+            error["payment_intent"] = new JsonObject { ["id"] = PaymentIntent, ["object"] = "payment_intent" }; // Stripe sends the PaymentIntent object here; Stripe.net binds it as one
         }
 
         error["request_log_url"] = $"https://dashboard.stripe.com/test/logs/{requestId}?t={now}";

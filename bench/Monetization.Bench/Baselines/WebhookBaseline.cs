@@ -8,7 +8,7 @@ namespace Monetization.Bench.Baselines;
 
 /// <summary>
 /// The webhook-intake baseline (issue 8): a bare Kestrel endpoint in the bench process that verifies
-/// <c>Stripe-Signature</c> with <see cref="StripeWebhookVerifier"/> (the Host's own verifier), reads the event's id, type
+/// <c>Stripe-Signature</c> with <see cref="StripeWebhookSignature"/> (the Host's own check, Stripe.net's <c>EventUtility.ValidateSignature</c>), reads the event's id, type
 /// and created from the envelope, and inserts one row (with the raw payload, as an event store keeps it) into an SQLite
 /// table whose primary key is the event id; a duplicate is a no-op. 200 on success, 400 on a bad signature.
 /// Writers take an in-process gate (SQLite has one writer per file; without the gate, concurrent connections meet
@@ -44,7 +44,7 @@ internal sealed class WebhookBaseline : IAsyncDisposable
     {
         var connectionString = Sqlite.ConnectionString(System.IO.Path.Combine(directory, "baseline-webhooks.db"));
         await Sqlite.CreateAsync(connectionString, Schema, ct);
-        var verifier = new StripeWebhookVerifier(Options.Create(new StripeOptions { WebhookSecrets = [secret] }), TimeProvider.System);
+        var signature = new StripeWebhookSignature(Options.Create(new StripeOptions { WebhookSecrets = [secret] }), TimeProvider.System);
         var writer = new SemaphoreSlim(1, 1);
         var (app, baseAddress) = BareServer.Create();
         app.MapPost(Path, async context =>
@@ -54,7 +54,7 @@ internal sealed class WebhookBaseline : IAsyncDisposable
             var body = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
             try
             {
-                verifier.VerifySignature(body.Span, context.Request.Headers["Stripe-Signature"]);
+                signature.Verify(System.Text.Encoding.UTF8.GetString(body.Span), context.Request.Headers["Stripe-Signature"]);
             }
             catch (StripeSignatureVerificationException)
             {

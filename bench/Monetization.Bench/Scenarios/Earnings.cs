@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 using Monetization.Bench.Baselines;
 using Monetization.Bench.Payloads;
 using Monetization.Bench.Seeding;
-using Monetization.Stripe;
+using StripeNet = Stripe;
 
 namespace Monetization.Bench.Scenarios;
 
@@ -148,7 +148,7 @@ internal static class Earnings
             var content = new ByteArrayContent(bodies[i]);
             content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
             var request = new HttpRequestMessage(HttpMethod.Post, WebhookIntake.Route) { Content = content };
-            request.Headers.TryAddWithoutValidation("Stripe-Signature", StripeWebhookSigner.ComputeSignatureHeader(bodies[i], secret, signedAt));
+            request.Headers.TryAddWithoutValidation("Stripe-Signature", StripeNet.EventUtility.GenerateSignatureHeader(System.Text.Encoding.UTF8.GetString(bodies[i]), secret, signedAt.ToUnixTimeSeconds()));
             return LoadDriver.SendAsync(hooks, request, 1, c);
         }, ct);
         result.Phases.Add(phase);

@@ -2,14 +2,14 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using Monetization.Bench.Baselines;
 using Monetization.Bench.Payloads;
-using Monetization.Stripe;
+using StripeNet = Stripe;
 
 namespace Monetization.Bench.Scenarios;
 
 /// <summary>
 /// Webhook intake (Subscriptions issue): 32 concurrent clients post signed Stripe events over loopback to
 /// <c>POST /v1/webhooks/stripe</c>: alternately <c>customer.subscription.updated</c> and <c>invoice.paid</c> for 500
-/// customers, every event with a unique id, signed with <see cref="StripeWebhookSigner"/> and the secret the Host is
+/// customers, every event with a unique id, signed with Stripe.net's <c>EventUtility.GenerateSignatureHeader</c> and the secret the Host is
 /// started with (<c>Stripe__WebhookSecrets__0</c>). Processed = answered 2xx. The same events, freshly signed, then go to
 /// the baseline (<see cref="WebhookBaseline"/>) with the same clients.
 /// </summary>
@@ -118,7 +118,7 @@ internal static class WebhookIntake
     private static string[] Sign(byte[][] bodies, string secret)
     {
         var now = DateTimeOffset.UtcNow;
-        return bodies.Select(b => StripeWebhookSigner.ComputeSignatureHeader(b, secret, now)).ToArray();
+        return bodies.Select(b => StripeNet.EventUtility.GenerateSignatureHeader(System.Text.Encoding.UTF8.GetString(b), secret, now.ToUnixTimeSeconds())).ToArray();
     }
 
     private static Task<Outcome> PostAsync(HttpClient http, string path, byte[] body, string signature, CancellationToken ct)

@@ -1,10 +1,11 @@
+using StripeNet = Stripe;
+using Monetization.Stripe;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Monetization.BuildingBlocks.Http;
 using Monetization.Marketplace.Data;
 using Monetization.Marketplace.Domain;
-using Monetization.Stripe;
 
 namespace Monetization.Marketplace.Features.Developers;
 
@@ -23,49 +24,42 @@ public static class StartOnboarding
     /// <param name="ExpiresAt">When the link expires, UTC.</param>
     internal sealed record Response(string Url, string StripeAccountId, DateTimeOffset? ExpiresAt);
 
-    internal sealed class Handler(MarketplaceDbContext db, IStripeClient stripe, IOptions<MarketplaceOptions> options) : IRequestHandler<Request, Response>
+    internal sealed class Handler(MarketplaceDbContext db, StripeNet.StripeClient stripe, IOptions<MarketplaceOptions> options) : IRequestHandler<Request, Response>
     {
         public async Task<Response> Handle(Request request, CancellationToken cancellationToken)
         {
             var developer = await db.Developers.SingleOrDefaultAsync(d => d.Id == request.DeveloperId, cancellationToken)
                 ?? throw ProblemException.NotFound("Developer", request.DeveloperId);
-            try
+            if (developer.StripeAccountId is null)
             {
-                if (developer.StripeAccountId is null)
-                {
-                    var account = await stripe.Accounts.CreateAsync(
-                        new AccountCreateRequest
-                        {
-                            Type = "express",
-                            Country = options.Value.ConnectCountry,
-                            Email = developer.Email,
-                            RequestedCapabilities = ["transfers"],
-                            Metadata = new Dictionary<string, string> { ["developer_id"] = developer.Id },
-                        },
-                        new StripeRequestOptions { IdempotencyKey = $"marketplace:developer:{developer.Id}:account" },
-                        cancellationToken);
-                    developer.StripeAccountId = account.Id;
-                    developer.PayoutsEnabled = account.PayoutsEnabled;
-                    developer.ChargesEnabled = account.ChargesEnabled;
-                    developer.DetailsSubmitted = account.DetailsSubmitted;
-                    await db.SaveChangesAsync(cancellationToken);
-                }
-
-                var link = await stripe.AccountLinks.CreateAsync(
-                    new AccountLinkCreateRequest
+                var account = await stripe.V1.Accounts.CreateAsync(
+                    new StripeNet.AccountCreateOptions
                     {
-                        Account = developer.StripeAccountId,
-                        RefreshUrl = options.Value.OnboardingRefreshUrl,
-                        ReturnUrl = options.Value.OnboardingReturnUrl,
-                        Type = "account_onboarding",
+                        Type = "express",
+                        Country = options.Value.ConnectCountry,
+                        Email = developer.Email,
+                        Capabilities = new StripeNet.AccountCapabilitiesOptions { Transfers = new StripeNet.AccountCapabilitiesTransfersOptions { Requested = true } },
+                        Metadata = new Dictionary<string, string> { ["developer_id"] = developer.Id },
                     },
-                    cancellationToken: cancellationToken);
-                return new Response(link.Url, developer.StripeAccountId, link.ExpiresAt);
+                    new StripeNet.RequestOptions { IdempotencyKey = $"marketplace:developer:{developer.Id}:account" },
+                    cancellationToken);
+                developer.StripeAccountId = account.Id;
+                developer.PayoutsEnabled = account.PayoutsEnabled;
+                developer.ChargesEnabled = account.ChargesEnabled;
+                developer.DetailsSubmitted = account.DetailsSubmitted;
+                await db.SaveChangesAsync(cancellationToken);
             }
-            catch (StripeException e)
-            {
-                throw Validation.StripeFailed(e, "start onboarding");
-            }
+
+            var link = await stripe.V1.AccountLinks.CreateAsync(
+                new StripeNet.AccountLinkCreateOptions
+                {
+                    Account = developer.StripeAccountId,
+                    RefreshUrl = options.Value.OnboardingRefreshUrl,
+                    ReturnUrl = options.Value.OnboardingReturnUrl,
+                    Type = "account_onboarding",
+                },
+                cancellationToken: cancellationToken);
+            return new Response(link.Url, developer.StripeAccountId, StripeDates.Utc(link.ExpiresAt));
         }
     }
 }

@@ -1,3 +1,4 @@
+using StripeNet = Stripe;
 using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
@@ -9,7 +10,6 @@ using Monetization.IntegrationEvents.Marketplace;
 using Monetization.IntegrationEvents.Subscriptions;
 using Monetization.Marketplace.Data;
 using Monetization.Marketplace.Domain;
-using Monetization.Stripe;
 
 namespace Monetization.Marketplace.Features.Installs;
 
@@ -55,14 +55,7 @@ public static class InstallPlugin
             var existing = await db.Installs.SingleOrDefaultAsync(i => i.PluginId == plugin.Id && i.UserId == userId && i.UninstalledAt == null, cancellationToken);
             if (existing is { Status: InstallStatuses.PendingPayment })
             {
-                try
-                {
-                    await StartCheckoutAsync(existing, plugin, cancellationToken);
-                }
-                catch (StripeException e)
-                {
-                    throw Validation.StripeFailed(e, "start the checkout");
-                }
+                await StartCheckoutAsync(existing, plugin, cancellationToken); // a Stripe failure changes nothing and answers 503/502
 
                 await db.SaveChangesAsync(cancellationToken);
                 return InstallResponse.From(existing);
@@ -130,26 +123,25 @@ public static class InstallPlugin
 
             if (plugin.PricingModel == PricingModels.OneTime)
             {
-                await WithStripeOrRollbackAsync(install, plugin, () => StartCheckoutAsync(install, plugin, cancellationToken), "start the checkout", cancellationToken);
+                await WithStripeOrRollbackAsync(install, plugin, () => StartCheckoutAsync(install, plugin, cancellationToken), cancellationToken);
             }
             else if (plugin.PricingModel == PricingModels.Monthly
                 && await db.Subscribers.AsNoTracking().SingleOrDefaultAsync(s => s.UserId == userId, cancellationToken) is { IsPaying: true } subscriber)
             {
-                await WithStripeOrRollbackAsync(install, plugin, () => monthly.AttachAsync(install, plugin, subscriber.StripeSubscriptionId!, cancellationToken),
-                    "add the plugin to the subscription", cancellationToken);
+                await WithStripeOrRollbackAsync(install, plugin, () => monthly.AttachAsync(install, plugin, subscriber.StripeSubscriptionId!, cancellationToken), cancellationToken);
             }
 
             return InstallResponse.From(install);
         }
 
-        private async Task WithStripeOrRollbackAsync(Install install, Plugin plugin, Func<Task> call, string what, CancellationToken ct)
+        private async Task WithStripeOrRollbackAsync(Install install, Plugin plugin, Func<Task> call, CancellationToken ct)
         {
             try
             {
                 await call();
                 await db.SaveChangesAsync(ct);
             }
-            catch (StripeException e)
+            catch (StripeNet.StripeException)
             {
                 // Nothing was billed: take the install back so the user can try again.
                 db.ChangeTracker.Clear();
@@ -158,13 +150,13 @@ public static class InstallPlugin
                     s => s.SetProperty(i => i.Status, InstallStatuses.Uninstalled).SetProperty(i => i.UninstalledAt, now), ct);
                 db.AddIntegrationEvent(new PluginUninstalled(Guid.NewGuid(), now, install.Id, plugin.Id, install.UserId));
                 await db.SaveChangesAsync(ct);
-                throw Validation.StripeFailed(e, what);
+                throw; // answered 503/502 by the one Stripe rule (StripeFailureProblems)
             }
         }
 
         private async Task StartCheckoutAsync(Install install, Plugin plugin, CancellationToken ct)
         {
-            var stripe = services.GetRequiredService<IStripeClient>();
+            var stripe = services.GetRequiredService<StripeNet.StripeClient>();
             var customerId = await db.Subscribers.AsNoTracking().Where(s => s.UserId == install.UserId).Select(s => s.StripeCustomerId).SingleOrDefaultAsync(ct);
             var metadata = new Dictionary<string, string>
             {
@@ -175,19 +167,19 @@ public static class InstallPlugin
                 ["developer_id"] = plugin.DeveloperId,
             };
             var attempt = install.CheckoutSessionId is null ? 0 : clock.GetUtcNow().UtcTicks;
-            var session = await stripe.CheckoutSessions.CreateAsync(
-                new CheckoutSessionCreateRequest
+            var session = await stripe.V1.Checkout.Sessions.CreateAsync(
+                new StripeNet.Checkout.SessionCreateOptions
                 {
                     Mode = "payment",
                     Customer = customerId,
                     ClientReferenceId = install.UserId,
-                    LineItems = [new CheckoutLineItem { Price = plugin.StripePriceId, Quantity = 1 }],
+                    LineItems = [new StripeNet.Checkout.SessionLineItemOptions { Price = plugin.StripePriceId, Quantity = 1 }],
                     Metadata = metadata,
-                    PaymentIntentData = new CheckoutPaymentIntentData { Metadata = metadata },
+                    PaymentIntentData = new StripeNet.Checkout.SessionPaymentIntentDataOptions { Metadata = metadata },
                     SuccessUrl = options.Value.CheckoutSuccessUrl,
                     CancelUrl = options.Value.CheckoutCancelUrl,
                 },
-                new StripeRequestOptions { IdempotencyKey = $"marketplace:install:{install.Id}:checkout:{attempt}" },
+                new StripeNet.RequestOptions { IdempotencyKey = $"marketplace:install:{install.Id}:checkout:{attempt}" },
                 ct);
             install.CheckoutSessionId = session.Id;
             install.CheckoutUrl = session.Url;

@@ -1,3 +1,4 @@
+using StripeNet = Stripe;
 using Monetization.BuildingBlocks.Billing;
 using FluentValidation;
 using MediatR;
@@ -7,7 +8,6 @@ using Monetization.BuildingBlocks.Http;
 using Monetization.IntegrationEvents.Marketplace;
 using Monetization.Marketplace.Data;
 using Monetization.Marketplace.Domain;
-using Monetization.Stripe;
 
 namespace Monetization.Marketplace.Features.Installs;
 
@@ -41,16 +41,13 @@ public static class UninstallPlugin
             {
                 try
                 {
-                    await services.GetRequiredService<IStripeClient>().SubscriptionItems.DeleteAsync(
-                        itemId, new SubscriptionItemDeleteRequest { ProrationBehavior = "create_prorations" }, cancellationToken: cancellationToken);
+                    await services.GetRequiredService<StripeNet.StripeClient>().V1.SubscriptionItems.DeleteAsync(
+                        itemId, new StripeNet.SubscriptionItemDeleteOptions { ProrationBehavior = "create_prorations" }, cancellationToken: cancellationToken);
                 }
-                catch (StripeInvalidRequestException e) when (e.HttpStatus == 404)
+                catch (StripeNet.StripeException e) when (e.HttpStatusCode == System.Net.HttpStatusCode.NotFound)
                 {
-                    // Already gone (the subscription ended or the item was removed in the Dashboard).
-                }
-                catch (StripeException e)
-                {
-                    throw Validation.StripeFailed(e, "remove the plugin from the subscription");
+                    // Already gone (the subscription ended or the item was removed in the Dashboard). Any other Stripe
+                    // failure changes nothing here and answers 503/502 by the one Stripe rule.
                 }
             }
 

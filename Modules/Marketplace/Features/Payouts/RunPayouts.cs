@@ -1,3 +1,4 @@
+using StripeNet = Stripe;
 using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
@@ -7,7 +8,6 @@ using Monetization.BuildingBlocks.Billing;
 using Monetization.IntegrationEvents.Marketplace;
 using Monetization.Marketplace.Data;
 using Monetization.Marketplace.Domain;
-using Monetization.Stripe;
 
 namespace Monetization.Marketplace.Features.Payouts;
 
@@ -191,11 +191,11 @@ public static class RunPayouts
             }
 
             var payout = await db.Payouts.AsNoTracking().SingleAsync(p => p.Id == payoutId, ct);
-            Transfer transfer;
+            StripeNet.Transfer transfer;
             try
             {
-                transfer = await services.GetRequiredService<IStripeClient>().Transfers.CreateAsync(
-                    new TransferCreateRequest
+                transfer = await services.GetRequiredService<StripeNet.StripeClient>().V1.Transfers.CreateAsync(
+                    new StripeNet.TransferCreateOptions
                     {
                         Amount = payout.Amount,
                         Currency = payout.Currency,
@@ -209,12 +209,12 @@ public static class RunPayouts
                             ["period"] = payout.Period,
                         },
                     },
-                    new StripeRequestOptions { IdempotencyKey = payout.IdempotencyKey },
+                    new StripeNet.RequestOptions { IdempotencyKey = payout.IdempotencyKey },
                     ct);
             }
-            catch (StripeException e)
+            catch (StripeNet.StripeException e)
             {
-                var error = $"{e.GetType().Name}: {e.StripeMessage ?? e.Message}";
+                var error = $"{e.GetType().Name} {(int)e.HttpStatusCode}: {e.StripeError?.Message ?? e.Message}";
                 error = error.Length > 2000 ? error[..2000] : error;
                 await db.Payouts.Where(p => p.Id == payoutId && p.Status == PayoutStatuses.Pending)
                     .ExecuteUpdateAsync(s => s.SetProperty(p => p.LastError, error).SetProperty(p => p.LeaseUntil, (DateTimeOffset?)null), CancellationToken.None);

@@ -1,3 +1,4 @@
+using StripeNet = Stripe;
 using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
@@ -7,7 +8,6 @@ using Monetization.BuildingBlocks.Billing;
 using Monetization.BuildingBlocks.Http;
 using Monetization.Marketplace.Data;
 using Monetization.Marketplace.Domain;
-using Monetization.Stripe;
 
 namespace Monetization.Marketplace.Features.Plugins;
 
@@ -76,7 +76,7 @@ public static class PublishPlugin
 
             if (plugin.PricingModel != PricingModels.Free)
             {
-                var stripe = services.GetRequiredService<IStripeClient>();
+                var stripe = services.GetRequiredService<StripeNet.StripeClient>();
                 await StripeCatalog.CreateProductAndPriceAsync(stripe, plugin, cancellationToken);
             }
 
@@ -103,58 +103,50 @@ internal static class StripeCatalog
     /// Creates the product (once per plugin id) and the current price: <c>unit_amount</c> for one-time and monthly plugins,
     /// <c>unit_amount_decimal</c> per 1,000 units (<c>transform_quantity</c>) for usage plugins.
     /// </summary>
-    /// <exception cref="ProblemException">502 when Stripe fails.</exception>
-    public static async Task CreateProductAndPriceAsync(IStripeClient stripe, Plugin plugin, CancellationToken ct)
+    /// <exception cref="StripeNet.StripeException">Stripe failed (nothing is saved; the route answers 503/502 by the one Stripe rule).</exception>
+    public static async Task CreateProductAndPriceAsync(StripeNet.StripeClient stripe, Plugin plugin, CancellationToken ct)
     {
-        try
+        var metadata = new Dictionary<string, string> { ["plugin_id"] = plugin.Id, ["developer_id"] = plugin.DeveloperId };
+        if (plugin.StripeProductId is null)
         {
-            var metadata = new Dictionary<string, string> { ["plugin_id"] = plugin.Id, ["developer_id"] = plugin.DeveloperId };
-            if (plugin.StripeProductId is null)
-            {
-                var product = await stripe.Products.CreateAsync(
-                    new ProductCreateRequest { Name = plugin.Name, Description = string.IsNullOrEmpty(plugin.Description) ? null : plugin.Description, Metadata = metadata },
-                    new StripeRequestOptions { IdempotencyKey = $"marketplace:plugin:{plugin.Id}:product" },
-                    ct);
-                plugin.StripeProductId = product.Id;
-            }
-
-            if (plugin.PricingModel == PricingModels.Usage)
-            {
-                // "X per 1,000 tokens" as Stripe models it: a decimal unit amount over packages of 1,000 units, partial
-                // packages rounded up. The Usage module bills the usage itself; this price is the catalog's record of it.
-                var usagePrice = await stripe.Prices.CreateAsync(
-                    new PriceCreateRequest
-                    {
-                        Currency = plugin.Currency!,
-                        UnitAmountDecimal = plugin.UnitAmountDecimal,
-                        TransformQuantityDivideBy = 1000,
-                        TransformQuantityRound = "up",
-                        Product = plugin.StripeProductId,
-                        Metadata = metadata,
-                    },
-                    new StripeRequestOptions { IdempotencyKey = $"marketplace:plugin:{plugin.Id}:price:{plugin.Currency}:{plugin.UnitAmountDecimal}:per1000" },
-                    ct);
-                plugin.StripePriceId = usagePrice.Id;
-            }
-            else if (PricingModels.HasAmount(plugin.PricingModel))
-            {
-                var price = await stripe.Prices.CreateAsync(
-                    new PriceCreateRequest
-                    {
-                        Currency = plugin.Currency!,
-                        UnitAmount = plugin.Amount,
-                        Product = plugin.StripeProductId,
-                        RecurringInterval = plugin.PricingModel == PricingModels.Monthly ? "month" : null,
-                        Metadata = metadata,
-                    },
-                    new StripeRequestOptions { IdempotencyKey = $"marketplace:plugin:{plugin.Id}:price:{plugin.Currency}:{plugin.Amount}" },
-                    ct);
-                plugin.StripePriceId = price.Id;
-            }
+            var product = await stripe.V1.Products.CreateAsync(
+                new StripeNet.ProductCreateOptions { Name = plugin.Name, Description = string.IsNullOrEmpty(plugin.Description) ? null : plugin.Description, Metadata = metadata },
+                new StripeNet.RequestOptions { IdempotencyKey = $"marketplace:plugin:{plugin.Id}:product" },
+                ct);
+            plugin.StripeProductId = product.Id;
         }
-        catch (StripeException e)
+
+        if (plugin.PricingModel == PricingModels.Usage)
         {
-            throw Validation.StripeFailed(e, "create the plugin's product and price");
+            // "X per 1,000 tokens" as Stripe models it: a decimal unit amount over packages of 1,000 units, partial
+            // packages rounded up. The Usage module bills the usage itself; this price is the catalog's record of it.
+            var usagePrice = await stripe.V1.Prices.CreateAsync(
+                new StripeNet.PriceCreateOptions
+                {
+                    Currency = plugin.Currency!,
+                    UnitAmountDecimal = decimal.Parse(plugin.UnitAmountDecimal!, System.Globalization.CultureInfo.InvariantCulture),
+                    TransformQuantity = new StripeNet.PriceTransformQuantityOptions { DivideBy = 1000, Round = "up" },
+                    Product = plugin.StripeProductId,
+                    Metadata = metadata,
+                },
+                new StripeNet.RequestOptions { IdempotencyKey = $"marketplace:plugin:{plugin.Id}:price:{plugin.Currency}:{plugin.UnitAmountDecimal}:per1000" },
+                ct);
+            plugin.StripePriceId = usagePrice.Id;
+        }
+        else if (PricingModels.HasAmount(plugin.PricingModel))
+        {
+            var price = await stripe.V1.Prices.CreateAsync(
+                new StripeNet.PriceCreateOptions
+                {
+                    Currency = plugin.Currency!,
+                    UnitAmount = plugin.Amount,
+                    Product = plugin.StripeProductId,
+                    Recurring = plugin.PricingModel == PricingModels.Monthly ? new StripeNet.PriceRecurringOptions { Interval = "month" } : null,
+                    Metadata = metadata,
+                },
+                new StripeNet.RequestOptions { IdempotencyKey = $"marketplace:plugin:{plugin.Id}:price:{plugin.Currency}:{plugin.Amount}" },
+                ct);
+            plugin.StripePriceId = price.Id;
         }
     }
 }

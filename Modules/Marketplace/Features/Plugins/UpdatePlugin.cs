@@ -1,3 +1,4 @@
+using StripeNet = Stripe;
 using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
@@ -5,7 +6,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Monetization.BuildingBlocks.Http;
 using Monetization.Marketplace.Data;
 using Monetization.Marketplace.Domain;
-using Monetization.Stripe;
 
 namespace Monetization.Marketplace.Features.Plugins;
 
@@ -67,7 +67,7 @@ public static class UpdatePlugin
                 {
                     plugin.Amount = pricing.Amount;
                     plugin.Currency = pricing.Currency!.ToLowerInvariant();
-                    await StripeCatalog.CreateProductAndPriceAsync(services.GetRequiredService<IStripeClient>(), plugin, cancellationToken);
+                    await StripeCatalog.CreateProductAndPriceAsync(services.GetRequiredService<StripeNet.StripeClient>(), plugin, cancellationToken);
                 }
                 else if (plugin.PricingModel == PricingModels.Usage)
                 {
@@ -80,7 +80,7 @@ public static class UpdatePlugin
                     {
                         plugin.UnitAmountDecimal = unitAmountDecimal;
                         plugin.Currency = currency;
-                        await StripeCatalog.CreateProductAndPriceAsync(services.GetRequiredService<IStripeClient>(), plugin, cancellationToken);
+                        await StripeCatalog.CreateProductAndPriceAsync(services.GetRequiredService<StripeNet.StripeClient>(), plugin, cancellationToken);
                     }
 
                     if (unitAmountDecimal != previousUnit || currency != previousCurrency || input != plugin.InputUnitAmountDecimal || output != plugin.OutputUnitAmountDecimal)

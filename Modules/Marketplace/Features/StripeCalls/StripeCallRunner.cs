@@ -1,3 +1,5 @@
+using StripeNet = Stripe;
+using Monetization.Stripe;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,7 +9,6 @@ using Microsoft.Extensions.Options;
 using Monetization.BuildingBlocks.Billing;
 using Monetization.Marketplace.Data;
 using Monetization.Marketplace.Domain;
-using Monetization.Stripe;
 
 namespace Monetization.Marketplace.Features.StripeCalls;
 
@@ -126,10 +127,10 @@ internal sealed partial class StripeCallExecutor(
     ILogger<StripeCallExecutor> logger)
 {
     /// <summary>The reversal Stripe is asked for (fixed by the call, so a retry sends the same parameters with the same key).</summary>
-    public static TransferReversalCreateRequest ReversalRequest(StripeCall call)
+    public static StripeNet.TransferReversalCreateOptions ReversalRequest(StripeCall call)
     {
         ArgumentNullException.ThrowIfNull(call);
-        return new TransferReversalCreateRequest
+        return new StripeNet.TransferReversalCreateOptions
         {
             Amount = call.Amount,
             Description = $"Refund of marketplace revenue {call.RevenueEventId}",
@@ -141,29 +142,29 @@ internal sealed partial class StripeCallExecutor(
     public async Task ExecuteAsync(StripeCall call, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(call);
-        var stripe = services.GetRequiredService<IStripeClient>();
-        var key = new StripeRequestOptions { IdempotencyKey = call.IdempotencyKey };
+        var stripe = services.GetRequiredService<StripeNet.StripeClient>();
+        var key = new StripeNet.RequestOptions { IdempotencyKey = call.IdempotencyKey };
         try
         {
             switch (call.Kind)
             {
                 case StripeCallKinds.TransferReversal:
-                    var reversal = await stripe.Transfers.CreateReversalAsync(call.TransferId!, ReversalRequest(call), key, ct);
+                    var reversal = await stripe.V1.Transfers.Reversals.CreateAsync(call.TransferId!, ReversalRequest(call), key, ct);
                     await RecordAsync(call, reversal.Id, () => SettleRefundAsync(call, reversal.Id, ct), ct);
                     break;
                 case StripeCallKinds.CreateSubscriptionItem:
                     var install = await db.Installs.AsNoTracking().SingleAsync(i => i.Id == call.InstallId, ct);
                     var plugin = await db.Plugins.AsNoTracking().SingleAsync(p => p.Id == install.PluginId, ct);
-                    var item = await stripe.SubscriptionItems.CreateAsync(
+                    var item = await stripe.V1.SubscriptionItems.CreateAsync(
                         MonthlyInstallBilling.ItemRequest(call.SubscriptionId!, plugin.StripePriceId, plugin.Id, install.Id, install.UserId, plugin.DeveloperId, prorate: false), key, ct);
                     await RecordAsync(call, item.Id, () => monthly.CompleteAttachAsync(call, item.Id, ct), ct);
                     break;
                 case StripeCallKinds.DeleteSubscriptionItem:
                     try
                     {
-                        await stripe.SubscriptionItems.DeleteAsync(call.SubscriptionItemId!, new SubscriptionItemDeleteRequest { ProrationBehavior = "create_prorations" }, cancellationToken: ct);
+                        await stripe.V1.SubscriptionItems.DeleteAsync(call.SubscriptionItemId!, new StripeNet.SubscriptionItemDeleteOptions { ProrationBehavior = "create_prorations" }, cancellationToken: ct);
                     }
-                    catch (StripeInvalidRequestException e) when (e.HttpStatus == 404)
+                    catch (StripeNet.StripeException e) when (e.HttpStatusCode == System.Net.HttpStatusCode.NotFound)
                     {
                         // Already gone (the subscription ended, or it was removed in the Dashboard).
                     }
@@ -174,10 +175,10 @@ internal sealed partial class StripeCallExecutor(
                     throw new InvalidOperationException($"Unknown Stripe call kind '{call.Kind}'.");
             }
         }
-        catch (StripeException e)
+        catch (StripeNet.StripeException e)
         {
-            var refused = e is StripeInvalidRequestException or StripeCardException or StripeIdempotencyException;
-            var error = Truncate($"{e.GetType().Name}: {e.StripeMessage ?? e.Message}");
+            var refused = !StripeFailureProblems.IsUnavailable(e); // Stripe refused it (4xx): the same parameters will not succeed later
+            var error = Truncate($"{e.GetType().Name} {(int)e.HttpStatusCode}: {e.StripeError?.Message ?? e.Message}");
             if (refused || call.Attempts >= options.Value.StripeCallMaxAttempts)
             {
                 await RefuseAsync(call, error);

@@ -1,8 +1,8 @@
+using StripeNet = Stripe;
 using Monetization.BuildingBlocks.Billing;
 using FluentValidation;
 using MediatR;
 using Monetization.BuildingBlocks.Http;
-using Monetization.Stripe;
 using Monetization.Subscriptions.Data;
 using Monetization.Subscriptions.Domain;
 
@@ -28,7 +28,7 @@ public static class CancelSubscription
         }
     }
 
-    internal sealed class Handler(SubscriptionsDbContext db, IStripeClient stripe) : IRequestHandler<Request, SubscriptionChangeRequested>
+    internal sealed class Handler(SubscriptionsDbContext db, StripeNet.StripeClient stripe) : IRequestHandler<Request, SubscriptionChangeRequested>
     {
         public async Task<SubscriptionChangeRequested> Handle(Request request, CancellationToken cancellationToken)
         {
@@ -40,11 +40,11 @@ public static class CancelSubscription
                     throw ProblemException.Conflict("already_scheduled", $"The subscription of {request.UserId} already ends at the period end.");
                 }
 
-                var updated = await stripe.Subscriptions.UpdateAsync(account.StripeSubscriptionId!, new SubscriptionUpdateRequest { CancelAtPeriodEnd = true }, cancellationToken: cancellationToken);
+                var updated = await stripe.V1.Subscriptions.UpdateAsync(account.StripeSubscriptionId!, new StripeNet.SubscriptionUpdateOptions { CancelAtPeriodEnd = true }, cancellationToken: cancellationToken);
                 return SubscriptionChangeRequested.From(request.UserId, "cancel_at_period_end", updated);
             }
 
-            var canceled = await stripe.Subscriptions.CancelAsync(account.StripeSubscriptionId!, cancellationToken: cancellationToken);
+            var canceled = await stripe.V1.Subscriptions.CancelAsync(account.StripeSubscriptionId!, cancellationToken: cancellationToken);
             return SubscriptionChangeRequested.From(request.UserId, "cancel_now", canceled);
         }
     }

@@ -1,8 +1,8 @@
+using StripeNet = Stripe;
 using Monetization.BuildingBlocks.Billing;
 using FluentValidation;
 using MediatR;
 using Monetization.BuildingBlocks.Http;
-using Monetization.Stripe;
 using Monetization.Subscriptions.Data;
 using Monetization.Subscriptions.Domain;
 
@@ -37,7 +37,7 @@ public static class ChangePlan
         }
     }
 
-    internal sealed class Handler(SubscriptionsDbContext db, PlanCatalog catalog, StripePriceResolver prices, IStripeClient stripe) : IRequestHandler<Request, SubscriptionChangeRequested>
+    internal sealed class Handler(SubscriptionsDbContext db, PlanCatalog catalog, StripePriceResolver prices, StripeNet.StripeClient stripe) : IRequestHandler<Request, SubscriptionChangeRequested>
     {
         public async Task<SubscriptionChangeRequested> Handle(Request request, CancellationToken cancellationToken)
         {
@@ -53,11 +53,11 @@ public static class ChangePlan
             }
 
             var priceId = await prices.PriceIdAsync(request.Plan, request.Cadence, cancellationToken);
-            var updated = await stripe.Subscriptions.UpdateAsync(
+            var updated = await stripe.V1.Subscriptions.UpdateAsync(
                 account.StripeSubscriptionId!,
-                new SubscriptionUpdateRequest
+                new StripeNet.SubscriptionUpdateOptions
                 {
-                    Items = [new SubscriptionItemChange { Id = account.StripeSubscriptionItemId, Price = priceId }],
+                    Items = [new StripeNet.SubscriptionItemOptions { Id = account.StripeSubscriptionItemId, Price = priceId }],
                     ProrationBehavior = request.ProrationBehavior,
                     Metadata = new Dictionary<string, string> { [MetadataKeys.UserId] = request.UserId, [MetadataKeys.Plan] = request.Plan, [MetadataKeys.Cadence] = request.Cadence },
                 },

@@ -2,7 +2,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Monetization.Stripe;
+using StripeNet = Stripe;
 
 namespace Monetization.Subscriptions.Features.HandleStripeEvent;
 
@@ -29,20 +29,20 @@ internal sealed partial class StripeEventIntake(IServiceScopeFactory scopes, ILo
     /// Cancelling stops the wait, not the work: a queued event is still stored. When the writer loop is not running (the
     /// Host is starting or stopping), the event is stored by the calling request itself.
     /// </remarks>
-    public async Task<string> ReceiveAsync(StripeEvent evt, string payload, CancellationToken ct)
+    public async Task<string> ReceiveAsync(StripeEventEnvelope evt, string payload, CancellationToken ct)
     {
         StripeEventTranslator.Prepare(evt);
         var outcome = await SubmitAsync(new IncomingStripeEvent(evt, payload), ct);
         if (outcome.RefetchSubscriptionId is { } subscriptionId)
         {
             await using var scope = scopes.CreateAsyncScope();
-            var stripe = scope.ServiceProvider.GetRequiredService<IStripeClient>();
+            var stripe = scope.ServiceProvider.GetRequiredService<StripeNet.StripeClient>();
             IncomingStripeEvent again;
             try
             {
-                again = new IncomingStripeEvent(evt, payload, Refetched: await stripe.Subscriptions.GetAsync(subscriptionId, cancellationToken: ct));
+                again = new IncomingStripeEvent(evt, payload, Refetched: await stripe.V1.Subscriptions.GetAsync(subscriptionId, cancellationToken: ct));
             }
-            catch (StripeException e)
+            catch (StripeNet.StripeException e)
             {
                 again = new IncomingStripeEvent(evt, payload, FetchFailure: e);
             }

@@ -1,10 +1,9 @@
 using Monetization.BuildingBlocks.Data;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Monetization.Stripe;
+using StripeNet = Stripe;
 using Monetization.Subscriptions.Data;
 using Monetization.Subscriptions.Domain;
 
@@ -21,7 +20,7 @@ internal static class StripeEventOutcomes
 /// <param name="Payload">The raw body, stored as received.</param>
 /// <param name="Refetched">The subscription as Stripe returned it after a tie (second submission of a tied event), else null.</param>
 /// <param name="FetchFailure">Why that re-fetch failed (the event is stored as failed and retried in the background), else null.</param>
-internal sealed record IncomingStripeEvent(StripeEvent Event, string Payload, Subscription? Refetched = null, Exception? FetchFailure = null);
+internal sealed record IncomingStripeEvent(StripeEventEnvelope Event, string Payload, StripeNet.Subscription? Refetched = null, Exception? FetchFailure = null);
 
 /// <summary>What storing a delivery came to.</summary>
 /// <param name="Status"><c>processed</c>, <c>ignored</c>, <c>failed</c> or <c>duplicate</c>; null when <paramref name="RefetchSubscriptionId"/> is set.</param>
@@ -44,25 +43,14 @@ internal sealed record StripeEventOutcome(string? Status, string? RefetchSubscri
 internal sealed partial class StripeEventPipeline(
     SubscriptionsDbContext db,
     StripeEventTranslator translator,
-    IStripeClient stripe,
+    StripeNet.StripeClient stripe,
     TimeProvider clock,
     IOptions<SubscriptionsOptions> options,
     ILogger<StripeEventPipeline> logger)
 {
-    private static readonly JsonSerializerOptions EnvelopeJson = CreateEnvelopeJson();
-
-    /// <summary>Parses a stored or received event body (the envelope; <c>data.object</c> stays raw JSON).</summary>
+    /// <summary>Parses a stored or received event body (the envelope; <c>data.object</c> is bound to Stripe.net's model when read).</summary>
     /// <exception cref="JsonException">Not an event.</exception>
-    public static StripeEvent Parse(ReadOnlySpan<byte> utf8)
-    {
-        var evt = JsonSerializer.Deserialize<StripeEvent>(utf8, EnvelopeJson) ?? throw new JsonException("The body is JSON null.");
-        if (string.IsNullOrEmpty(evt.Id) || string.IsNullOrEmpty(evt.Type) || evt.Data.Object.ValueKind != JsonValueKind.Object)
-        {
-            throw new JsonException("A Stripe event needs id, type and data.object.");
-        }
-
-        return evt;
-    }
+    public static StripeEventEnvelope Parse(ReadOnlySpan<byte> utf8) => StripeEventEnvelope.Parse(utf8);
 
     /// <summary>
     /// Stores and processes deliveries in order. All of them share one transaction when every one applies without an error;
@@ -115,7 +103,7 @@ internal sealed partial class StripeEventPipeline(
             return stored.Status;
         }
 
-        StripeEvent evt;
+        StripeEventEnvelope evt;
         try
         {
             evt = Parse(System.Text.Encoding.UTF8.GetBytes(stored.Payload));
@@ -233,12 +221,12 @@ internal sealed partial class StripeEventPipeline(
         await db.SaveChangesAsync(ct);
     }
 
-    private StripeEventRecord NewRecord(StripeEvent evt, string payload) => new()
+    private StripeEventRecord NewRecord(StripeEventEnvelope evt, string payload) => new()
     {
         Id = evt.Id,
         Type = evt.Type,
         Created = evt.Created,
-        ObjectId = evt.Data.Object.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null,
+        ObjectId = evt.ObjectId,
         Account = evt.Account,
         Livemode = evt.Livemode,
         Payload = payload,
@@ -262,7 +250,7 @@ internal sealed partial class StripeEventPipeline(
     /// <see cref="StripeEventOutcome.RefetchSubscriptionId"/> with nothing stored (the intake fetches outside its writer loop).</param>
     /// <param name="force">Replay an event whatever its status (admin).</param>
     /// <param name="ct">Cancels the work.</param>
-    private async Task<StripeEventOutcome> ProcessAsync(StripeEvent evt, StripeEventRecord record, bool isNew, Subscription? refetched, bool refetchHere, bool force, CancellationToken ct)
+    private async Task<StripeEventOutcome> ProcessAsync(StripeEventEnvelope evt, StripeEventRecord record, bool isNew, StripeNet.Subscription? refetched, bool refetchHere, bool force, CancellationToken ct)
     {
         Exception? failure = null;
         for (var pass = 0; pass < 2; pass++)
@@ -308,9 +296,9 @@ internal sealed partial class StripeEventPipeline(
 
                 try
                 {
-                    refetched = await stripe.Subscriptions.GetAsync(tie.SubscriptionId, cancellationToken: ct);
+                    refetched = await stripe.V1.Subscriptions.GetAsync(tie.SubscriptionId, cancellationToken: ct);
                 }
-                catch (StripeException e)
+                catch (StripeNet.StripeException e)
                 {
                     failure = e;
                     break;
@@ -383,18 +371,6 @@ internal sealed partial class StripeEventPipeline(
         return await db.StripeEvents.AsNoTracking().AnyAsync(e => e.Id == id, ct);
     }
 
-    private static JsonSerializerOptions CreateEnvelopeJson()
-    {
-        var o = new JsonSerializerOptions(JsonSerializerDefaults.General)
-        {
-            PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-            UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
-        };
-        o.Converters.Add(new UnixSecondsConverter());
-        o.MakeReadOnly(populateMissingResolver: true);
-        return o;
-    }
-
     // Information, not Debug: a fallback is normal when one event of the batch fails (that failure is logged as a warning),
     // but a batch that always falls back costs every delivery its own transaction, and this line is how an operator sees it.
     [LoggerMessage(Level = LogLevel.Information, Message = "A batch of {Count} Stripe events fell back to one transaction each: {ErrorType}: {Error}")]
@@ -402,13 +378,4 @@ internal sealed partial class StripeEventPipeline(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stripe event {EventId} ({Type}) failed on attempt {Attempts}")]
     private static partial void LogFailed(ILogger logger, string eventId, string type, int attempts, Exception error);
-
-    /// <summary>Unix seconds (Stripe's timestamps) as UTC <see cref="DateTimeOffset"/>.</summary>
-    private sealed class UnixSecondsConverter : JsonConverter<DateTimeOffset>
-    {
-        public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            reader.TokenType == JsonTokenType.Number ? DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64()) : throw new JsonException("Expected unix seconds.");
-
-        public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) => writer.WriteNumberValue(value.ToUnixTimeSeconds());
-    }
 }

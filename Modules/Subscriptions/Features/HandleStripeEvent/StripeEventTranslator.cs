@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Monetization.IntegrationEvents.Subscriptions;
 using Monetization.Stripe;
+using StripeNet = Stripe;
 using Monetization.Subscriptions.Data;
 using Monetization.Subscriptions.Domain;
 
@@ -11,7 +12,7 @@ namespace Monetization.Subscriptions.Features.HandleStripeEvent;
 
 /// <summary>
 /// Translates one verified Stripe event into local state and integration events, inside the caller's transaction
-/// (nothing is saved here). The only place that reads Stripe payloads (API version 2026-07-29.dahlia: periods on
+/// (nothing is saved here). The only place that reads Stripe payloads (bound to Stripe.net's models of API version 2026-10-28.endive, which read 2026-07-29.dahlia events too: periods on
 /// <c>items.data[]</c>, an invoice's subscription at <c>parent.subscription_details.subscription</c>, line prices at
 /// <c>pricing.price_details.price</c>). Returns <c>processed</c> or <c>ignored</c>.
 /// </summary>
@@ -29,17 +30,18 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
     /// rather than in the intake's writer loop; the result is kept on the event. A malformed object is left for
     /// <see cref="ApplyAsync"/> to report.
     /// </summary>
-    public static void Prepare(StripeEvent evt)
+    public static void Prepare(StripeEventEnvelope evt)
     {
         try
         {
             _ = ObjectTypeOf(evt.Type) switch
             {
-                "checkout.session" => evt.Data.GetObject<CheckoutSession>(),
-                "subscription" => evt.Data.GetObject<Subscription>(),
-                "invoice" => evt.Data.GetObject<Invoice>(),
-                "charge" => evt.Data.GetObject<Charge>(),
-                "account" => (object)evt.Data.GetObject<Account>(),
+                "checkout.session" => evt.GetObject<StripeNet.Checkout.Session>(),
+                "subscription" => evt.GetObject<StripeNet.Subscription>(),
+                "invoice" => evt.GetObject<StripeNet.Invoice>(),
+                "invoice_payment" => evt.GetObject<StripeNet.InvoicePayment>(),
+                "charge" => evt.GetObject<StripeNet.Charge>(),
+                "account" => (object)evt.GetObject<StripeNet.Account>(),
                 _ => null,
             };
         }
@@ -54,7 +56,7 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
     /// markers and the batch's invoices, in three queries instead of several per event. Valid until <see cref="ForgetPreloaded"/>; the caller holds the
     /// database's writer (one transaction for the batch), so what is tracked stays current.
     /// </summary>
-    public async Task PreloadAsync(IEnumerable<StripeEvent> events, CancellationToken ct)
+    public async Task PreloadAsync(IEnumerable<StripeEventEnvelope> events, CancellationToken ct)
     {
         _inBatch = true;
         var customers = new HashSet<string>(StringComparer.Ordinal);
@@ -62,16 +64,16 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
         var invoices = new HashSet<string>(StringComparer.Ordinal);
         foreach (var evt in events)
         {
-            if (ObjectTypeOf(evt.Type) == "invoice" && Try(() => evt.Data.GetObject<Invoice>()) is { Id: { Length: > 0 } invoiceId })
+            if (ObjectTypeOf(evt.Type) == "invoice" && Try(() => evt.GetObject<StripeNet.Invoice>()) is { Id: { Length: > 0 } invoiceId })
             {
                 invoices.Add(invoiceId);
             }
 
             var (customer, user) = ObjectTypeOf(evt.Type) switch
             {
-                "subscription" => Try(() => evt.Data.GetObject<Subscription>()) is { } s ? (s.Customer?.Id, s.Metadata.GetValueOrDefault(MetadataKeys.UserId)) : default,
-                "invoice" => Try(() => evt.Data.GetObject<Invoice>()) is { } i ? (i.Customer?.Id, i.Parent?.SubscriptionDetails?.Metadata?.GetValueOrDefault(MetadataKeys.UserId)) : default,
-                "checkout.session" => Try(() => evt.Data.GetObject<CheckoutSession>()) is { } c ? (c.Customer?.Id, c.ClientReferenceId ?? c.Metadata.GetValueOrDefault(MetadataKeys.UserId)) : default,
+                "subscription" => Try(() => evt.GetObject<StripeNet.Subscription>()) is { } s ? (s.CustomerId, Meta(s.Metadata, MetadataKeys.UserId)) : default,
+                "invoice" => Try(() => evt.GetObject<StripeNet.Invoice>()) is { } i ? (i.CustomerId, Meta(i.Parent?.SubscriptionDetails?.Metadata, MetadataKeys.UserId)) : default,
+                "checkout.session" => Try(() => evt.GetObject<StripeNet.Checkout.Session>()) is { } c ? (c.CustomerId, c.ClientReferenceId ?? Meta(c.Metadata, MetadataKeys.UserId)) : default,
                 _ => default((string?, string?)),
             };
             if (customer is not null)
@@ -144,7 +146,7 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
     }
 
     /// <summary>Applies <paramref name="evt"/>; <paramref name="refetched"/> is the subscription fetched from Stripe after a tie.</summary>
-    public Task<string> ApplyAsync(StripeEvent evt, Subscription? refetched, CancellationToken ct) => evt.Type switch
+    public Task<string> ApplyAsync(StripeEventEnvelope evt, StripeNet.Subscription? refetched, CancellationToken ct) => evt.Type switch
     {
         "checkout.session.completed" or "checkout.session.async_payment_succeeded" => CheckoutCompletedAsync(evt, ct),
         "customer.subscription.created" or "customer.subscription.updated" or "customer.subscription.deleted"
@@ -163,7 +165,7 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
     /// stored is newer; on a tie with a different state throws <see cref="RefetchRequiredException"/> (unless <paramref name="forced"/>).
     /// </summary>
     /// <returns>True when the stored subscription changed.</returns>
-    public bool ApplySubscription(BillingAccount account, Subscription sub, DateTimeOffset asOf, bool forced)
+    public bool ApplySubscription(BillingAccount account, StripeNet.Subscription sub, DateTimeOffset asOf, bool forced)
     {
         var now = clock.GetUtcNow();
         if (account.StripeSubscriptionId is { } current && current != sub.Id)
@@ -173,7 +175,7 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
                 return false; // an older subscription ending does not touch the current one
             }
 
-            if (!SubscriptionStatuses.IsFinal(account.Status) && account.SubscriptionCreatedAt is { } c && sub.Created is { } sc && sc < c)
+            if (!SubscriptionStatuses.IsFinal(account.Status) && account.SubscriptionCreatedAt is { } c && StripeDates.Utc(sub.Created) is { } sc && sc < c)
             {
                 return false; // an older live subscription than the current one
             }
@@ -205,27 +207,27 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
 
         var item = PlanItem(sub);
         var byPrice = catalog.ByPriceId(item?.Price?.Id);
-        var metadataPlan = sub.Metadata.GetValueOrDefault(MetadataKeys.Plan);
+        var metadataPlan = Meta(sub.Metadata, MetadataKeys.Plan);
         account.StripeSubscriptionId = sub.Id;
         account.StripeSubscriptionItemId = item?.Id;
         account.PriceId = item?.Price?.Id;
         account.Plan = byPrice?.Plan.Key ?? (catalog.Find(metadataPlan) is { IsPaid: true } p ? p.Key : metadataPlan);
         account.Cadence = byPrice?.Cadence
             ?? Cadences.FromStripeInterval(item?.Price?.Recurring?.Interval, item?.Price?.Recurring?.IntervalCount ?? 1)
-            ?? (Cadences.IsKnown(sub.Metadata.GetValueOrDefault(MetadataKeys.Cadence)) ? sub.Metadata[MetadataKeys.Cadence] : null);
+            ?? (Meta(sub.Metadata, MetadataKeys.Cadence) is { } cadence && Cadences.IsKnown(cadence) ? cadence : null);
         account.Status = sub.Status;
-        account.CurrentPeriodStart = item?.CurrentPeriodStart;
-        account.CurrentPeriodEnd = item?.CurrentPeriodEnd;
-        account.TrialStart = sub.TrialStart;
-        account.TrialEnd = sub.TrialEnd;
+        account.CurrentPeriodStart = StripeDates.Utc(item?.CurrentPeriodStart);
+        account.CurrentPeriodEnd = StripeDates.Utc(item?.CurrentPeriodEnd);
+        account.TrialStart = StripeDates.Utc(sub.TrialStart);
+        account.TrialEnd = StripeDates.Utc(sub.TrialEnd);
         account.CancelAtPeriodEnd = sub.CancelAtPeriodEnd;
-        account.CancelAt = sub.CancelAt;
-        account.CanceledAt = sub.CanceledAt;
-        account.EndedAt = sub.EndedAt;
-        account.SubscriptionCreatedAt = sub.Created;
+        account.CancelAt = StripeDates.Utc(sub.CancelAt);
+        account.CanceledAt = StripeDates.Utc(sub.CanceledAt);
+        account.EndedAt = StripeDates.Utc(sub.EndedAt);
+        account.SubscriptionCreatedAt = StripeDates.Utc(sub.Created);
         account.StateAsOf = account.StateAsOf is { } s && s > asOf ? s : asOf;
         account.UpdatedAt = now;
-        if (sub.Customer?.Id is { } customer && account.StripeCustomerId is null)
+        if (sub.CustomerId is { } customer && account.StripeCustomerId is null)
         {
             LinkCustomer(account, customer, now);
         }
@@ -254,33 +256,33 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
         return true;
     }
 
-    private async Task<string> SubscriptionEventAsync(StripeEvent evt, Subscription? refetched, CancellationToken ct)
+    private async Task<string> SubscriptionEventAsync(StripeEventEnvelope evt, StripeNet.Subscription? refetched, CancellationToken ct)
     {
-        var sub = refetched ?? evt.Data.GetObject<Subscription>();
-        var account = await ResolveAsync(sub.Customer?.Id, sub.Metadata.GetValueOrDefault(MetadataKeys.UserId), null, ct);
+        var sub = refetched ?? evt.GetObject<StripeNet.Subscription>();
+        var account = await ResolveAsync(sub.CustomerId, Meta(sub.Metadata, MetadataKeys.UserId), null, ct);
         ApplySubscription(account, sub, evt.Created, forced: refetched is not null);
         AccessCalculator.PublishIfChanged(db, account, catalog, clock.GetUtcNow());
         return StripeEventStatuses.Processed;
     }
 
-    private async Task<string> CheckoutCompletedAsync(StripeEvent evt, CancellationToken ct)
+    private async Task<string> CheckoutCompletedAsync(StripeEventEnvelope evt, CancellationToken ct)
     {
-        var session = evt.Data.GetObject<CheckoutSession>();
+        var session = evt.GetObject<StripeNet.Checkout.Session>();
         var now = clock.GetUtcNow();
         var userId = UserIds.IsValid(session.ClientReferenceId) ? session.ClientReferenceId
-            : session.Metadata.GetValueOrDefault(MetadataKeys.UserId) is { } u && UserIds.IsValid(u) ? u : null;
+            : Meta(session.Metadata, MetadataKeys.UserId) is { } u && UserIds.IsValid(u) ? u : null;
         var email = session.CustomerDetails?.Email ?? session.CustomerEmail;
         if (session.Mode == "subscription")
         {
-            var account = await ResolveAsync(session.Customer?.Id, userId, email, ct, preferUser: true);
-            if (session.Subscription?.Id is { } subId && account.StripeSubscriptionId != subId
+            var account = await ResolveAsync(session.CustomerId, userId, email, ct, preferUser: true);
+            if (session.SubscriptionId is { } subId && account.StripeSubscriptionId != subId
                 && (account.StripeSubscriptionId is null || SubscriptionStatuses.IsFinal(account.Status)))
             {
                 account.StripeSubscriptionId = subId;
                 account.StateAsOf = null;
                 account.Status = SubscriptionStatuses.Incomplete;
-                account.Plan = catalog.Find(session.Metadata.GetValueOrDefault(MetadataKeys.Plan))?.Key ?? account.Plan;
-                account.Cadence = Cadences.IsKnown(session.Metadata.GetValueOrDefault(MetadataKeys.Cadence)) ? session.Metadata[MetadataKeys.Cadence] : account.Cadence;
+                account.Plan = catalog.Find(Meta(session.Metadata, MetadataKeys.Plan))?.Key ?? account.Plan;
+                account.Cadence = Meta(session.Metadata, MetadataKeys.Cadence) is { } cadence && Cadences.IsKnown(cadence) ? cadence : account.Cadence;
                 account.UpdatedAt = now;
             }
 
@@ -298,20 +300,21 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
             now,
             session.Id,
             userId,
-            session.Customer?.Id,
-            session.Metadata.GetValueOrDefault(MetadataKeys.Purpose) ?? "",
+            session.CustomerId,
+            Meta(session.Metadata, MetadataKeys.Purpose) ?? "",
             session.AmountTotal ?? 0,
             session.Currency ?? "",
-            session.PaymentIntent?.Id,
-            session.Metadata));
+            session.PaymentIntentId,
+            session.Metadata ?? []));
         return StripeEventStatuses.Processed;
     }
 
-    private async Task<string> InvoicePaidAsync(StripeEvent evt, CancellationToken ct)
+    private async Task<string> InvoicePaidAsync(StripeEventEnvelope evt, CancellationToken ct)
     {
-        var invoice = evt.Data.GetObject<Invoice>();
+        var invoice = evt.GetObject<StripeNet.Invoice>();
+        var subscriptionId = SubscriptionIdOf(invoice);
         var now = clock.GetUtcNow();
-        var account = await ResolveAsync(invoice.Customer?.Id, invoice.Parent?.SubscriptionDetails?.Metadata?.GetValueOrDefault(MetadataKeys.UserId), invoice.CustomerEmail, ct);
+        var account = await ResolveAsync(invoice.CustomerId, Meta(invoice.Parent?.SubscriptionDetails?.Metadata, MetadataKeys.UserId), invoice.CustomerEmail, ct);
         var record = await UpsertInvoiceAsync(invoice, account.UserId, now, ct);
         if (record.PaidAt is null)
         {
@@ -320,20 +323,20 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
                 Guid.NewGuid(),
                 now,
                 account.UserId,
-                invoice.Customer?.Id ?? account.StripeCustomerId ?? "",
+                invoice.CustomerId ?? account.StripeCustomerId ?? "",
                 invoice.Id,
-                invoice.SubscriptionId,
+                subscriptionId,
                 invoice.BillingReason,
                 invoice.AmountPaid,
                 invoice.Currency,
                 record.ChargeId,
                 record.PaymentIntentId,
-                invoice.Lines.Data.Select(ToLine).ToList(),
-                invoice.Metadata));
+                Lines(invoice).Select(ToLine).ToList(),
+                invoice.Metadata ?? []));
         }
 
         var before = (account.GracePeriodEnd, account.Status, account.TrialUsed);
-        if (invoice.SubscriptionId is { } subId && (account.StripeSubscriptionId is null || account.StripeSubscriptionId == subId))
+        if (subscriptionId is { } subId && (account.StripeSubscriptionId is null || account.StripeSubscriptionId == subId))
         {
             account.GracePeriodEnd = null;
             if (account.Status is SubscriptionStatuses.PastDue or SubscriptionStatuses.Unpaid && (account.StateAsOf is null || evt.Created >= account.StateAsOf))
@@ -342,7 +345,7 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
             }
         }
 
-        if (invoice.SubscriptionId is not null && invoice.AmountPaid > 0)
+        if (subscriptionId is not null && invoice.AmountPaid > 0)
         {
             account.TrialUsed = true;
         }
@@ -352,11 +355,11 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
             account.UpdatedAt = now; // a renewal that changes nothing leaves the account row alone
         }
 
-        if (invoice.SubscriptionId is not null && invoice.AmountPaid > 0)
+        if (subscriptionId is not null && invoice.AmountPaid > 0)
         {
-            var plan = invoice.Lines.Data.Select(l => catalog.ByPriceId(l.Pricing?.PriceDetails?.Price)?.Plan).FirstOrDefault(p => p is { IsPaid: true })
+            var plan = Lines(invoice).Select(l => catalog.ByPriceId(l.Pricing?.PriceDetails?.PriceId)?.Plan).FirstOrDefault(p => p is { IsPaid: true })
                 ?? (catalog.Find(account.Plan) is { IsPaid: true } known ? known : null)
-                ?? catalog.Find(invoice.Parent?.SubscriptionDetails?.Metadata?.GetValueOrDefault(MetadataKeys.Plan));
+                ?? catalog.Find(Meta(invoice.Parent?.SubscriptionDetails?.Metadata, MetadataKeys.Plan));
             if (plan is { IsPaid: true } && await db.FirstPaidMarkers.FindAsync([account.UserId], ct) is null)
             {
                 db.FirstPaidMarkers.Add(new FirstPaidMarker { UserId = account.UserId, InvoiceId = invoice.Id, AmountPaid = invoice.AmountPaid, Currency = invoice.Currency, OccurredAt = now });
@@ -364,8 +367,8 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
                     Guid.NewGuid(),
                     now,
                     account.UserId,
-                    invoice.Customer?.Id ?? account.StripeCustomerId ?? "",
-                    invoice.SubscriptionId,
+                    invoice.CustomerId ?? account.StripeCustomerId ?? "",
+                    subscriptionId,
                     invoice.Id,
                     record.ChargeId,
                     plan.Key,
@@ -379,13 +382,14 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
         return StripeEventStatuses.Processed;
     }
 
-    private async Task<string> InvoicePaymentFailedAsync(StripeEvent evt, CancellationToken ct)
+    private async Task<string> InvoicePaymentFailedAsync(StripeEventEnvelope evt, CancellationToken ct)
     {
-        var invoice = evt.Data.GetObject<Invoice>();
+        var invoice = evt.GetObject<StripeNet.Invoice>();
+        var subscriptionId = SubscriptionIdOf(invoice);
         var now = clock.GetUtcNow();
-        var account = await ResolveAsync(invoice.Customer?.Id, invoice.Parent?.SubscriptionDetails?.Metadata?.GetValueOrDefault(MetadataKeys.UserId), invoice.CustomerEmail, ct);
+        var account = await ResolveAsync(invoice.CustomerId, Meta(invoice.Parent?.SubscriptionDetails?.Metadata, MetadataKeys.UserId), invoice.CustomerEmail, ct);
         await UpsertInvoiceAsync(invoice, account.UserId, now, ct);
-        if (invoice.SubscriptionId is { } subId && account.StripeSubscriptionId == subId)
+        if (subscriptionId is { } subId && account.StripeSubscriptionId == subId)
         {
             if (account.Status is SubscriptionStatuses.Active or SubscriptionStatuses.Trialing && (account.StateAsOf is null || evt.Created >= account.StateAsOf))
             {
@@ -405,38 +409,34 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
             now,
             account.UserId,
             invoice.Id,
-            invoice.SubscriptionId,
+            subscriptionId,
             invoice.AmountDue,
             invoice.Currency,
             invoice.AttemptCount,
-            invoice.NextPaymentAttempt,
+            StripeDates.Utc(invoice.NextPaymentAttempt),
             account.GracePeriodEnd));
         AccessCalculator.PublishIfChanged(db, account, catalog, now);
         return StripeEventStatuses.Processed;
     }
 
     /// <summary><c>invoice_payment.paid</c> (dahlia): remembers which charge/PaymentIntent paid an invoice, so refunds find it.</summary>
-    private async Task<string> InvoicePaymentPaidAsync(StripeEvent evt, CancellationToken ct)
+    private async Task<string> InvoicePaymentPaidAsync(StripeEventEnvelope evt, CancellationToken ct)
     {
-        var obj = evt.Data.Object;
-        var invoiceId = Str(obj, "invoice");
-        if (invoiceId is null || await db.Invoices.FindAsync([invoiceId], ct) is not { } record)
+        var payment = evt.GetObject<StripeNet.InvoicePayment>();
+        if (payment.InvoiceId is not { } invoiceId || await db.Invoices.FindAsync([invoiceId], ct) is not { } record)
         {
             return StripeEventStatuses.Ignored;
         }
 
-        if (obj.TryGetProperty("payment", out var payment) && payment.ValueKind == JsonValueKind.Object)
-        {
-            record.ChargeId ??= IdOf(payment, "charge");
-            record.PaymentIntentId ??= IdOf(payment, "payment_intent");
-        }
+        record.ChargeId ??= payment.Payment?.ChargeId;
+        record.PaymentIntentId ??= payment.Payment?.PaymentIntentId;
 
         return StripeEventStatuses.Processed;
     }
 
-    private async Task<string> ChargeRefundedAsync(StripeEvent evt, CancellationToken ct)
+    private async Task<string> ChargeRefundedAsync(StripeEventEnvelope evt, CancellationToken ct)
     {
-        var charge = evt.Data.GetObject<Charge>();
+        var charge = evt.GetObject<StripeNet.Charge>();
         var now = clock.GetUtcNow();
         var stored = await db.Charges.FindAsync([charge.Id], ct);
         var before = stored?.AmountRefunded ?? 0;
@@ -456,9 +456,9 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
             return StripeEventStatuses.Processed; // an older or repeated report of a refund already published
         }
 
-        var pi = charge.PaymentIntent?.Id;
+        var pi = charge.PaymentIntentId;
         var invoice = await db.Invoices.AsNoTracking().FirstOrDefaultAsync(i => i.ChargeId == charge.Id || (pi != null && i.PaymentIntentId == pi), ct);
-        var customer = charge.Customer?.Id;
+        var customer = charge.CustomerId;
         var userId = invoice?.UserId
             ?? (customer is null ? null : await db.Accounts.AsNoTracking().Where(a => a.StripeCustomerId == customer).Select(a => a.UserId).FirstOrDefaultAsync(ct));
         db.AddIntegrationEvent(new PaymentRefunded(
@@ -466,7 +466,7 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
             now,
             charge.Id,
             pi,
-            invoice?.InvoiceId ?? charge.Invoice?.Id,
+            invoice?.InvoiceId,
             userId,
             customer,
             charge.Amount,
@@ -477,9 +477,9 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
         return StripeEventStatuses.Processed;
     }
 
-    private Task<string> AccountUpdatedAsync(StripeEvent evt)
+    private Task<string> AccountUpdatedAsync(StripeEventEnvelope evt)
     {
-        var account = evt.Data.GetObject<Account>();
+        var account = evt.GetObject<StripeNet.Account>();
         db.AddIntegrationEvent(new ConnectedAccountUpdated(Guid.NewGuid(), clock.GetUtcNow(), account.Id, account.ChargesEnabled, account.PayoutsEnabled, account.DetailsSubmitted));
         return Task.FromResult(StripeEventStatuses.Processed);
     }
@@ -558,7 +558,7 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
         db.AddIntegrationEvent(new StripeCustomerLinked(Guid.NewGuid(), now, account.UserId, customerId, account.Email));
     }
 
-    private async Task<InvoiceRecord> UpsertInvoiceAsync(Invoice invoice, string userId, DateTimeOffset now, CancellationToken ct)
+    private async Task<InvoiceRecord> UpsertInvoiceAsync(StripeNet.Invoice invoice, string userId, DateTimeOffset now, CancellationToken ct)
     {
         var record = _inBatch && _invoices.TryGetValue(invoice.Id, out var known) ? known : await db.Invoices.FindAsync([invoice.Id], ct);
         if (record is null)
@@ -571,7 +571,7 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
             }
         }
 
-        record.StripeSubscriptionId ??= invoice.SubscriptionId;
+        record.StripeSubscriptionId ??= SubscriptionIdOf(invoice);
         record.Status = invoice.Status ?? record.Status;
         record.AmountDue = invoice.AmountDue;
         record.AmountPaid = Math.Max(record.AmountPaid, invoice.AmountPaid);
@@ -579,8 +579,8 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
         record.AttemptCount = Math.Max(record.AttemptCount, invoice.AttemptCount);
         record.UpdatedAt = now;
         var payment = invoice.Payments?.Data.FirstOrDefault(p => p.Status == "paid")?.Payment;
-        record.ChargeId ??= payment?.Charge?.Id;
-        record.PaymentIntentId ??= payment?.PaymentIntent?.Id;
+        record.ChargeId ??= payment?.ChargeId;
+        record.PaymentIntentId ??= payment?.PaymentIntentId;
         return record;
     }
 
@@ -591,6 +591,7 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
         "customer.subscription.created" or "customer.subscription.updated" or "customer.subscription.deleted"
             or "customer.subscription.trial_will_end" or "customer.subscription.paused" or "customer.subscription.resumed" => "subscription",
         "invoice.paid" or "invoice.payment_succeeded" or "invoice.payment_failed" => "invoice",
+        "invoice_payment.paid" => "invoice_payment",
         "charge.refunded" => "charge",
         "account.updated" => "account",
         _ => null,
@@ -609,34 +610,32 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
         }
     }
 
-    private static SubscriptionItem? PlanItem(Subscription sub) => sub.Items.Data.FirstOrDefault(i => i.Price?.Recurring?.UsageType != "metered") ?? sub.Items.Data.FirstOrDefault();
+    private static StripeNet.SubscriptionItem? PlanItem(StripeNet.Subscription sub) =>
+        sub.Items?.Data?.FirstOrDefault(i => i.Price?.Recurring?.UsageType != "metered") ?? sub.Items?.Data?.FirstOrDefault();
 
-    private static bool SameState(BillingAccount account, Subscription sub)
+    private static bool SameState(BillingAccount account, StripeNet.Subscription sub)
     {
         var item = PlanItem(sub);
         return account.Status == sub.Status && account.CancelAtPeriodEnd == sub.CancelAtPeriodEnd && account.PriceId == item?.Price?.Id
-            && account.CurrentPeriodEnd == item?.CurrentPeriodEnd && account.TrialEnd == sub.TrialEnd && account.CancelAt == sub.CancelAt;
+            && account.CurrentPeriodEnd == StripeDates.Utc(item?.CurrentPeriodEnd) && account.TrialEnd == StripeDates.Utc(sub.TrialEnd)
+            && account.CancelAt == StripeDates.Utc(sub.CancelAt);
     }
 
-    private static InvoiceLine ToLine(InvoiceLineItem line) => new(
+    /// <summary>The invoice's subscription (since basil: <c>parent.subscription_details.subscription</c>), or null.</summary>
+    private static string? SubscriptionIdOf(StripeNet.Invoice invoice) => invoice.Parent?.SubscriptionDetails?.SubscriptionId;
+
+    private static IEnumerable<StripeNet.InvoiceLineItem> Lines(StripeNet.Invoice invoice) => invoice.Lines?.Data ?? [];
+
+    private static string? Meta(Dictionary<string, string>? metadata, string key) => metadata?.GetValueOrDefault(key);
+
+    private static InvoiceLine ToLine(StripeNet.InvoiceLineItem line) => new(
         line.Id,
-        line.Pricing?.PriceDetails?.Price,
+        line.Pricing?.PriceDetails?.PriceId,
         line.Parent?.SubscriptionItemDetails?.SubscriptionItem,
         line.Amount,
         line.Currency,
         line.Quantity ?? 1,
-        line.Period?.Start ?? DateTimeOffset.UnixEpoch,
-        line.Period?.End ?? DateTimeOffset.UnixEpoch,
-        line.Metadata);
-
-    private static string? Str(JsonElement obj, string name) =>
-        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-
-    private static string? IdOf(JsonElement obj, string name) =>
-        obj.TryGetProperty(name, out var v) ? v.ValueKind switch
-        {
-            JsonValueKind.String => v.GetString(),
-            JsonValueKind.Object => Str(v, "id"),
-            _ => null,
-        } : null;
+        StripeDates.Utc(line.Period?.Start) ?? DateTimeOffset.UnixEpoch,
+        StripeDates.Utc(line.Period?.End) ?? DateTimeOffset.UnixEpoch,
+        line.Metadata ?? []);
 }

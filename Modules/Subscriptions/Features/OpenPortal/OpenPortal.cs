@@ -1,10 +1,10 @@
+using StripeNet = Stripe;
 using Monetization.BuildingBlocks.Billing;
 using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Monetization.BuildingBlocks.Http;
-using Monetization.Stripe;
 using Monetization.Subscriptions.Data;
 using Monetization.Subscriptions.Domain;
 
@@ -34,14 +34,14 @@ public static class OpenPortal
         }
     }
 
-    internal sealed class Handler(SubscriptionsDbContext db, IStripeClient stripe, IOptions<SubscriptionsOptions> options) : IRequestHandler<Request, Response>
+    internal sealed class Handler(SubscriptionsDbContext db, StripeNet.StripeClient stripe, IOptions<SubscriptionsOptions> options) : IRequestHandler<Request, Response>
     {
         public async Task<Response> Handle(Request request, CancellationToken cancellationToken)
         {
             var customer = await db.Accounts.AsNoTracking().Where(a => a.UserId == request.UserId).Select(a => a.StripeCustomerId).FirstOrDefaultAsync(cancellationToken)
                 ?? throw ProblemException.NotFound("Stripe customer of user", request.UserId);
-            var session = await stripe.BillingPortalSessions.CreateAsync(
-                new BillingPortalSessionCreateRequest { Customer = customer, ReturnUrl = request.ReturnUrl ?? options.Value.PortalReturnUrl },
+            var session = await stripe.V1.BillingPortal.Sessions.CreateAsync(
+                new StripeNet.BillingPortal.SessionCreateOptions { Customer = customer, ReturnUrl = request.ReturnUrl ?? options.Value.PortalReturnUrl },
                 cancellationToken: cancellationToken);
             return new Response(session.Url);
         }

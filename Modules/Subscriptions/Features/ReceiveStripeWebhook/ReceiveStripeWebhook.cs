@@ -11,7 +11,7 @@ namespace Monetization.Subscriptions.Features.ReceiveStripeWebhook;
 
 /// <summary>
 /// <c>POST /v1/webhooks/stripe</c>: Stripe's deliveries. No API key; the <c>Stripe-Signature</c> header is verified over the
-/// raw bytes with any of <c>Stripe:WebhookSecrets</c> (rotation) within the tolerance. Then the event is stored once and
+/// raw body with Stripe.net's <c>EventUtility.ValidateSignature</c> and any of <c>Stripe:WebhookSecrets</c> (rotation) within the tolerance (<see cref="StripeWebhookSignature"/>). Then the event is stored once and
 /// processed before the answer (grouped with concurrent deliveries by <see cref="StripeEventIntake"/>): 200 <c>{status: processed|ignored|failed|duplicate}</c>. A processing failure is still 200
 /// (the event is kept and retried by us, not by Stripe). 413 over 1 MiB, 400 for a bad signature or malformed JSON.
 /// </summary>
@@ -34,10 +34,11 @@ public static class ReceiveStripeWebhook
         }
 
         var body = await ReadBodyAsync(request, context.RequestAborted);
-        var verifier = context.RequestServices.GetRequiredService<StripeWebhookVerifier>();
+        var payload = Encoding.UTF8.GetString(body);
+        var signature = context.RequestServices.GetRequiredService<StripeWebhookSignature>();
         try
         {
-            verifier.VerifySignature(body, request.Headers["Stripe-Signature"]);
+            signature.Verify(payload, request.Headers["Stripe-Signature"]);
         }
         catch (StripeSignatureVerificationException e)
         {
@@ -49,7 +50,7 @@ public static class ReceiveStripeWebhook
                 extensions: new Dictionary<string, object?> { ["reason"] = JsonNamingPolicy.SnakeCaseLower.ConvertName(e.Reason.ToString()) });
         }
 
-        StripeEvent evt;
+        StripeEventEnvelope evt;
         try
         {
             evt = StripeEventPipeline.Parse(body);
@@ -60,7 +61,7 @@ public static class ReceiveStripeWebhook
         }
 
         var intake = context.RequestServices.GetRequiredService<StripeEventIntake>();
-        var status = await intake.ReceiveAsync(evt, Encoding.UTF8.GetString(body), context.RequestAborted);
+        var status = await intake.ReceiveAsync(evt, payload, context.RequestAborted);
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json; charset=utf-8";
         await JsonSerializer.SerializeAsync(context.Response.Body, new Response(status, evt.Id), ApiJson.Options, context.RequestAborted);

@@ -1,6 +1,6 @@
+using StripeNet = Stripe;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
-using Monetization.Stripe;
 using Monetization.Subscriptions.Data;
 using Monetization.Subscriptions.Domain;
 using Monetization.Subscriptions.Features.HandleStripeEvent;
@@ -28,7 +28,7 @@ public static class Reconcile
     /// <summary>A subscription that could not be fetched.</summary>
     internal sealed record Failure(string UserId, string StripeSubscriptionId, string Error);
 
-    internal sealed class Handler(SubscriptionsDbContext db, StripeEventTranslator translator, PlanCatalog catalog, IStripeClient stripe, TimeProvider clock)
+    internal sealed class Handler(SubscriptionsDbContext db, StripeEventTranslator translator, PlanCatalog catalog, StripeNet.StripeClient stripe, TimeProvider clock)
         : IRequestHandler<Request, Response>
     {
         public async Task<Response> Handle(Request request, CancellationToken cancellationToken)
@@ -40,12 +40,12 @@ public static class Reconcile
             var failures = new List<Failure>();
             foreach (var target in targets)
             {
-                Subscription sub;
+                StripeNet.Subscription sub;
                 try
                 {
-                    sub = await stripe.Subscriptions.GetAsync(target.StripeSubscriptionId!, cancellationToken: cancellationToken);
+                    sub = await stripe.V1.Subscriptions.GetAsync(target.StripeSubscriptionId!, cancellationToken: cancellationToken);
                 }
-                catch (StripeException e)
+                catch (StripeNet.StripeException e)
                 {
                     failures.Add(new Failure(target.UserId, target.StripeSubscriptionId!, e.Message));
                     continue;

@@ -1,8 +1,8 @@
+using StripeNet = Stripe;
 using Monetization.BuildingBlocks.Billing;
 using FluentValidation;
 using MediatR;
 using Monetization.BuildingBlocks.Http;
-using Monetization.Stripe;
 using Monetization.Subscriptions.Data;
 using Monetization.Subscriptions.Domain;
 
@@ -18,7 +18,7 @@ public static class ResumeSubscription
         public Validator() => RuleFor(r => r.UserId).Must(UserIds.IsValid).WithMessage("user_id " + UserIds.Rule + ".");
     }
 
-    internal sealed class Handler(SubscriptionsDbContext db, IStripeClient stripe) : IRequestHandler<Request, SubscriptionChangeRequested>
+    internal sealed class Handler(SubscriptionsDbContext db, StripeNet.StripeClient stripe) : IRequestHandler<Request, SubscriptionChangeRequested>
     {
         public async Task<SubscriptionChangeRequested> Handle(Request request, CancellationToken cancellationToken)
         {
@@ -28,7 +28,7 @@ public static class ResumeSubscription
                 throw ProblemException.Conflict("not_scheduled", $"The subscription of {request.UserId} is not scheduled to end; nothing to resume.");
             }
 
-            var updated = await stripe.Subscriptions.UpdateAsync(account.StripeSubscriptionId!, new SubscriptionUpdateRequest { CancelAtPeriodEnd = false }, cancellationToken: cancellationToken);
+            var updated = await stripe.V1.Subscriptions.UpdateAsync(account.StripeSubscriptionId!, new StripeNet.SubscriptionUpdateOptions { CancelAtPeriodEnd = false }, cancellationToken: cancellationToken);
             return SubscriptionChangeRequested.From(request.UserId, "resume", updated);
         }
     }

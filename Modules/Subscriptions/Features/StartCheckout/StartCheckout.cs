@@ -1,10 +1,10 @@
+using StripeNet = Stripe;
 using Monetization.BuildingBlocks.Billing;
 using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Monetization.BuildingBlocks.Http;
-using Monetization.Stripe;
 using Monetization.Subscriptions.Data;
 using Monetization.Subscriptions.Domain;
 
@@ -56,7 +56,7 @@ public static class StartCheckout
         PlanCatalog catalog,
         StripePriceResolver prices,
         StripeCustomerLink customers,
-        IStripeClient stripe,
+        StripeNet.StripeClient stripe,
         IOptions<SubscriptionsOptions> options) : IRequestHandler<Request, Response>
     {
         public async Task<Response> Handle(Request request, CancellationToken cancellationToken)
@@ -87,14 +87,14 @@ public static class StartCheckout
                 [MetadataKeys.Plan] = plan.Key,
                 [MetadataKeys.Cadence] = request.Cadence,
             };
-            var session = await stripe.CheckoutSessions.CreateAsync(
-                new CheckoutSessionCreateRequest
+            var session = await stripe.V1.Checkout.Sessions.CreateAsync(
+                new StripeNet.Checkout.SessionCreateOptions
                 {
                     Mode = "subscription",
                     Customer = customerId,
                     ClientReferenceId = request.UserId,
-                    LineItems = [new CheckoutLineItem { Price = priceId, Quantity = 1 }],
-                    SubscriptionData = new CheckoutSubscriptionData { TrialPeriodDays = trialDays > 0 && !trialUsed ? trialDays : null, Metadata = metadata },
+                    LineItems = [new StripeNet.Checkout.SessionLineItemOptions { Price = priceId, Quantity = 1 }],
+                    SubscriptionData = new StripeNet.Checkout.SessionSubscriptionDataOptions { TrialPeriodDays = trialDays > 0 && !trialUsed ? trialDays : null, Metadata = metadata },
                     Metadata = metadata,
                     SuccessUrl = request.SuccessUrl ?? options.Value.CheckoutSuccessUrl,
                     CancelUrl = request.CancelUrl ?? options.Value.CheckoutCancelUrl,

@@ -1,3 +1,4 @@
+using StripeNet = Stripe;
 using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
@@ -5,7 +6,6 @@ using Microsoft.Extensions.Logging;
 using Monetization.BuildingBlocks.Billing;
 using Monetization.BuildingBlocks.Http;
 using Monetization.IntegrationEvents.Usage;
-using Monetization.Stripe;
 using Monetization.Usage.Data;
 using Monetization.Usage.Domain;
 
@@ -87,7 +87,7 @@ public static class RunUsageInvoices
 /// Billing rule (docs/modules/usage.md): token usage is billed at the plugin's price for usage-priced plugins, else at the
 /// model's prices; plan limits cap usage, they are not a free allowance.
 /// </summary>
-internal sealed partial class UsageInvoicing(UsageDbContext db, IStripeClient stripe, TimeProvider clock, MeterCatalog meters, TokenPricing pricing, ILogger<UsageInvoicing> logger)
+internal sealed partial class UsageInvoicing(UsageDbContext db, StripeNet.StripeClient stripe, TimeProvider clock, MeterCatalog meters, TokenPricing pricing, ILogger<UsageInvoicing> logger)
 {
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(10);
 
@@ -274,8 +274,8 @@ internal sealed partial class UsageInvoicing(UsageDbContext db, IStripeClient st
             invoice.Status = UsageInvoiceStatus.Pending;
             if (invoice.StripeInvoiceId is null)
             {
-                var created = await stripe.Invoices.CreateAsync(
-                    new InvoiceCreateRequest
+                var created = await stripe.V1.Invoices.CreateAsync(
+                    new StripeNet.InvoiceCreateOptions
                     {
                         Customer = customer,
                         Subscription = account!.StripeSubscriptionId,
@@ -286,7 +286,7 @@ internal sealed partial class UsageInvoicing(UsageDbContext db, IStripeClient st
                         Description = $"Usage {invoice.Period} ({invoice.Number})",
                         Metadata = metadata,
                     },
-                    new StripeRequestOptions { IdempotencyKey = key + ":invoice" },
+                    new StripeNet.RequestOptions { IdempotencyKey = key + ":invoice" },
                     ct);
                 invoice.StripeInvoiceId = created.Id;
                 invoice.StripeStatus = created.Status;
@@ -295,8 +295,8 @@ internal sealed partial class UsageInvoicing(UsageDbContext db, IStripeClient st
 
             foreach (var line in invoice.Lines.Where(l => l.StripeInvoiceItemId is null).OrderBy(l => l.LineNumber))
             {
-                var item = await stripe.InvoiceItems.CreateAsync(
-                    new InvoiceItemCreateRequest
+                var item = await stripe.V1.InvoiceItems.CreateAsync(
+                    new StripeNet.InvoiceItemCreateOptions
                     {
                         Customer = customer,
                         Amount = line.Amount,
@@ -310,7 +310,7 @@ internal sealed partial class UsageInvoicing(UsageDbContext db, IStripeClient st
                             ["plugin_id"] = line.PluginId ?? "",
                         },
                     },
-                    new StripeRequestOptions { IdempotencyKey = $"{key}:item:{line.LineNumber}" },
+                    new StripeNet.RequestOptions { IdempotencyKey = $"{key}:item:{line.LineNumber}" },
                     ct);
                 line.StripeInvoiceItemId = item.Id;
                 await SaveAsync(invoice, ct);
@@ -318,8 +318,8 @@ internal sealed partial class UsageInvoicing(UsageDbContext db, IStripeClient st
 
             if (invoice.CreditsApplied > 0 && invoice.StripeCreditItemId is null)
             {
-                var item = await stripe.InvoiceItems.CreateAsync(
-                    new InvoiceItemCreateRequest
+                var item = await stripe.V1.InvoiceItems.CreateAsync(
+                    new StripeNet.InvoiceItemCreateOptions
                     {
                         Customer = customer,
                         Amount = -invoice.CreditsApplied,
@@ -328,7 +328,7 @@ internal sealed partial class UsageInvoicing(UsageDbContext db, IStripeClient st
                         Invoice = invoice.StripeInvoiceId,
                         Metadata = metadata,
                     },
-                    new StripeRequestOptions { IdempotencyKey = key + ":credits" },
+                    new StripeNet.RequestOptions { IdempotencyKey = key + ":credits" },
                     ct);
                 invoice.StripeCreditItemId = item.Id;
                 await SaveAsync(invoice, ct);
@@ -336,7 +336,7 @@ internal sealed partial class UsageInvoicing(UsageDbContext db, IStripeClient st
 
             if (invoice.StripeStatus is null or "draft")
             {
-                var finalized = await stripe.Invoices.FinalizeAsync(invoice.StripeInvoiceId!, new InvoiceFinalizeRequest { AutoAdvance = false }, new StripeRequestOptions { IdempotencyKey = key + ":finalize" }, ct);
+                var finalized = await stripe.V1.Invoices.FinalizeInvoiceAsync(invoice.StripeInvoiceId!, new StripeNet.InvoiceFinalizeOptions { AutoAdvance = false }, new StripeNet.RequestOptions { IdempotencyKey = key + ":finalize" }, ct);
                 invoice.StripeStatus = finalized.Status;
                 await SaveAsync(invoice, ct);
             }
@@ -347,10 +347,10 @@ internal sealed partial class UsageInvoicing(UsageDbContext db, IStripeClient st
                 await SaveAsync(invoice, ct);
                 try
                 {
-                    var paid = await stripe.Invoices.PayAsync(invoice.StripeInvoiceId!, null, new StripeRequestOptions { IdempotencyKey = $"{key}:pay:{invoice.PaymentAttempts}" }, ct);
+                    var paid = await stripe.V1.Invoices.PayAsync(invoice.StripeInvoiceId!, null, new StripeNet.RequestOptions { IdempotencyKey = $"{key}:pay:{invoice.PaymentAttempts}" }, ct);
                     invoice.StripeStatus = paid.Status;
                 }
-                catch (StripeCardException e)
+                catch (StripeNet.StripeException e) when (e.StripeError?.Type == "card_error")
                 {
                     invoice.Status = UsageInvoiceStatus.PaymentFailed;
                     invoice.LastError = e.Message;
@@ -359,10 +359,10 @@ internal sealed partial class UsageInvoicing(UsageDbContext db, IStripeClient st
                     LogDeclined(logger, invoice.Number, e.Message);
                     return;
                 }
-                catch (StripeInvalidRequestException)
+                catch (StripeNet.StripeException e) when (e.StripeError?.Type == "invalid_request_error")
                 {
                     // Paid already (e.g. by an earlier attempt whose answer was lost): Stripe refuses to pay twice.
-                    var current = await stripe.Invoices.GetAsync(invoice.StripeInvoiceId!, null, null, ct);
+                    var current = await stripe.V1.Invoices.GetAsync(invoice.StripeInvoiceId!, null, null, ct);
                     if (current.Status != "paid")
                     {
                         throw;
@@ -381,9 +381,9 @@ internal sealed partial class UsageInvoicing(UsageDbContext db, IStripeClient st
                 await SaveAsync(invoice, ct);
             }
         }
-        catch (StripeException e)
+        catch (StripeNet.StripeException e)
         {
-            invoice.LastError = e.Message;
+            invoice.LastError = $"Stripe {(int)e.HttpStatusCode}: {e.Message}";
             await SaveAsync(invoice, ct);
             LogStripeFailed(logger, e, invoice.Number);
         }
