@@ -55,11 +55,11 @@ public sealed class UsageRevenueTests
             Assert.That((body["pricing"]!.Str("input_unit_amount_decimal"), body["pricing"]!.Str("output_unit_amount_decimal")), Is.EqualTo(("1", "4")));
         }
 
-        var announced = (await h.Factory.OutboxEventsAsync<PluginUsagePriceSet>()).Where(e => e.PluginId == plugin).ToList();
+        var announced = (await h.Factory.OutboxEventsAsync<PluginUsagePriced>()).Where(e => e.PluginId == plugin).ToList();
         Assert.That(announced.Select(e => (e.UnitAmountDecimal, e.InputUnitAmountDecimal, e.OutputUnitAmountDecimal, e.Currency)),
             Is.EqualTo(new[] { ("2.5", (string?)null, (string?)null, "usd"), ("2.5", "1", "4", "usd") }));
         await h.PublishPluginAsync("flat-monthly", new { model = "monthly", amount = 500, currency = "usd" });
-        Assert.That((await h.Factory.OutboxEventsAsync<PluginUsagePriceSet>()).Count, Is.EqualTo(2), "only usage-priced plugins are announced");
+        Assert.That((await h.Factory.OutboxEventsAsync<PluginUsagePriced>()).Count, Is.EqualTo(2), "only usage-priced plugins are announced");
     }
 
     [TestCase("1", null, "output_unit_amount_decimal")]

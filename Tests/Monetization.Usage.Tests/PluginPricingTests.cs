@@ -19,7 +19,7 @@ public sealed class PluginPricingTests
     }
 
     private static Task PriceAsync(UsageFactory f, string plugin, string unit, string? input = null, string? output = null, DateTimeOffset? at = null) =>
-        f.PublishAsync(new PluginUsagePriceSet(Guid.NewGuid(), at ?? f.Now, plugin, "tokens", "usd", unit, input, output));
+        f.PublishAsync(new PluginUsagePriced(Guid.NewGuid(), at ?? f.Now, plugin, "tokens", "usd", unit, input, output));
 
     private static async Task<JsonArray> LinesAsync(UsageFactory f, string user = "u1") =>
         (await f.CreateReadClient().GetJsonAsync($"/v1/usage/{user}/invoices"))["data"]![0]!["lines"]!.AsArray();

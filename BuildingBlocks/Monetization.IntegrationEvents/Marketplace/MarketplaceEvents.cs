@@ -47,5 +47,5 @@ public sealed record PayoutSent(Guid EventId, DateTimeOffset OccurredAt, string 
 /// <param name="UnitAmountDecimal">Price per 1,000 units (input and output tokens alike).</param>
 /// <param name="InputUnitAmountDecimal">Price per 1,000 input tokens, when the plugin prices them apart (then <paramref name="OutputUnitAmountDecimal"/> is set too).</param>
 /// <param name="OutputUnitAmountDecimal">Price per 1,000 output tokens, when the plugin prices them apart.</param>
-public sealed record PluginUsagePriceSet(Guid EventId, DateTimeOffset OccurredAt, string PluginId, string Unit, string Currency, string UnitAmountDecimal, string? InputUnitAmountDecimal, string? OutputUnitAmountDecimal)
+public sealed record PluginUsagePriced(Guid EventId, DateTimeOffset OccurredAt, string PluginId, string Unit, string Currency, string UnitAmountDecimal, string? InputUnitAmountDecimal, string? OutputUnitAmountDecimal)
     : IIntegrationEvent;

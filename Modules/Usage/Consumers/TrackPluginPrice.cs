@@ -6,11 +6,11 @@ using Monetization.Usage.Domain;
 
 namespace Monetization.Usage.Consumers;
 
-/// <summary><c>PluginUsagePriceSet</c>: keeps the newest price of each usage-priced plugin for invoicing (issue 20).</summary>
+/// <summary><c>PluginUsagePriced</c>: keeps the newest price of each usage-priced plugin for invoicing (issue 20).</summary>
 internal sealed class TrackPluginPrice(UsageDbContext db, TimeProvider clock)
-    : IdempotentConsumer<PluginUsagePriceSet, UsageDbContext>(db, clock)
+    : IdempotentConsumer<PluginUsagePriced, UsageDbContext>(db, clock)
 {
-    protected override async Task HandleAsync(PluginUsagePriceSet integrationEvent, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(PluginUsagePriced integrationEvent, CancellationToken cancellationToken)
     {
         var price = await Db.PluginPrices.SingleOrDefaultAsync(p => p.PluginId == integrationEvent.PluginId, cancellationToken);
         if (price is null)

@@ -43,7 +43,7 @@ internal sealed class UsageDbContext(DbContextOptions<UsageDbContext> options) :
     /// <summary>Usage invoice lines.</summary>
     public DbSet<UsageInvoiceLine> InvoiceLines => Set<UsageInvoiceLine>();
 
-    /// <summary>Prices of usage-priced plugins (from Marketplace's <c>PluginUsagePriceSet</c>).</summary>
+    /// <summary>Prices of usage-priced plugins (from Marketplace's <c>PluginUsagePriced</c>).</summary>
     public DbSet<PluginPrice> PluginPrices => Set<PluginPrice>();
 
     /// <summary>Invoice runs per period.</summary>

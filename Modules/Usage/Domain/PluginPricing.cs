@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Monetization.Usage.Domain;
 
 /// <summary>
-/// The latest price of a usage-priced plugin, kept from Marketplace's <c>PluginUsagePriceSet</c> (issue 20). Prices are
+/// The latest price of a usage-priced plugin, kept from Marketplace's <c>PluginUsagePriced</c> (issue 20). Prices are
 /// minor units of <see cref="Currency"/> per 1,000 units as decimal strings (Stripe's <c>unit_amount_decimal</c>).
 /// </summary>
 internal sealed class PluginPrice
