@@ -27,7 +27,9 @@ public static class IntegrationEventTypes
         ["marketplace.plugin_installed"] = typeof(PluginInstalled),
         ["marketplace.plugin_uninstalled"] = typeof(PluginUninstalled),
         ["marketplace.payout_sent"] = typeof(PayoutSent),
+        ["marketplace.plugin_usage_priced"] = typeof(PluginUsagePriced),
         ["usage.threshold_crossed"] = typeof(UsageThresholdCrossed),
         ["usage.usage_charged"] = typeof(UsageCharged),
+        ["usage.usage_charge_billed"] = typeof(UsageChargeBilled),
     };
 }

@@ -27,6 +27,13 @@ internal sealed class MarketplaceRoutes : ApiModule
                 Query = [new ApiParameter("period", "YYYY-MM, default the current UTC month")],
             });
 
+        Get("/v1/marketplace/developers/{id}/revenue_events", ctx => new ListRevenueEvents.Request(ctx.Route("id"), ctx.Query("period"), ctx.Query("limit"), ctx.Query("starting_after")),
+            new ApiRoute("The revenue events behind a developer's earnings, newest first (paged)")
+            {
+                Problems = [404, 422],
+                Query = [new ApiParameter("period", "YYYY-MM; default every period"), .. Paging.QueryParameters("revenue event id")],
+            });
+
         Post<PublishPlugin.Request, PluginResponse>("/v1/marketplace/plugins", (ctx, body) => body,
             new ApiRoute("Publish a plugin") { Status = 201, Problems = [409, 422, 502, 503] });
         Get("/v1/marketplace/plugins", ctx => new ListPlugins.Request(ctx.Query("q"), ctx.Query("developer_id"), ctx.Query("model"),
@@ -41,8 +48,7 @@ internal sealed class MarketplaceRoutes : ApiModule
                     new ApiParameter("model", "free, one_time, monthly or usage"),
                     new ApiParameter("status", "active (default), archived or all"),
                     new ApiParameter("sort", "installs (default, most first) or name"),
-                    new ApiParameter("limit", "1-100, default 20"),
-                    new ApiParameter("starting_after", "Last plugin id of the previous page"),
+                    .. Paging.QueryParameters("plugin id"),
                 ],
             });
         Get("/v1/marketplace/plugins/{id}", ctx => new GetPlugin.Request(ctx.Route("id")),
@@ -58,11 +64,11 @@ internal sealed class MarketplaceRoutes : ApiModule
             new ApiRoute("Install a plugin for a user") { Status = 201, Problems = [404, 409, 422, 502, 503] });
         Delete("/v1/marketplace/plugins/{id}/installs/{user_id}", ctx => new UninstallPlugin.Request(ctx.Route("id"), ctx.Route("user_id")),
             new ApiRoute("Uninstall a plugin for a user") { Problems = [404, 422, 502, 503] });
-        Get("/v1/marketplace/users/{user_id}/installs", ctx => new ListUserInstalls.Request(ctx.Route("user_id"), ctx.Query("status")),
+        Get("/v1/marketplace/users/{user_id}/installs", ctx => new ListUserInstalls.Request(ctx.Route("user_id"), ctx.Query("status"), ctx.Query("limit"), ctx.Query("starting_after")),
             new ApiRoute("A user's installs")
             {
                 Problems = [422],
-                Query = [new ApiParameter("status", "Live installs by default; active, pending, pending_payment, uninstalled or all")],
+                Query = [new ApiParameter("status", "Live installs by default; active, pending, pending_payment, uninstalled or all"), .. Paging.QueryParameters("install id")],
             });
 
         Get("/v1/metrics/marketplace", ctx => new GetMarketplaceMetrics.Request(ctx.Query("period")),
@@ -82,8 +88,7 @@ internal sealed class MarketplaceRoutes : ApiModule
                 [
                     new ApiParameter("developer_id", "Only this developer's payouts"),
                     new ApiParameter("status", "pending or paid"),
-                    new ApiParameter("limit", "1-100, default 20"),
-                    new ApiParameter("starting_after", "Last payout id of the previous page"),
+                    .. Paging.QueryParameters("payout id"),
                 ],
             });
     }

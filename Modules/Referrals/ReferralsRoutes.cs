@@ -4,6 +4,7 @@ using Monetization.Referrals.Features.CaptureReferral;
 using Monetization.Referrals.Features.EraseReferralUser;
 using Monetization.Referrals.Features.GetReferralMetrics;
 using Monetization.Referrals.Features.GetReferralSummary;
+using Monetization.Referrals.Features.GrantAccessDays;
 using Monetization.Referrals.Features.ListCredits;
 using Monetization.Referrals.Features.ListReferrals;
 
@@ -12,12 +13,6 @@ namespace Monetization.Referrals;
 /// <summary>The Referrals module's routes: each maps one request to one feature slice.</summary>
 internal sealed class ReferralsRoutes : ApiModule
 {
-    private static readonly IReadOnlyList<ApiParameter> PageQuery =
-    [
-        new("limit", $"Items per page, 1–{Paging.MaxLimit} (default {Paging.DefaultLimit})."),
-        new("starting_after", "Id of the last item of the previous page."),
-    ];
-
     public ReferralsRoutes()
         : base("Referrals")
     {
@@ -30,9 +25,11 @@ internal sealed class ReferralsRoutes : ApiModule
         Get("/v1/referrals/{user_id}", ctx => new GetReferralSummary.Request(ctx.Route("user_id")),
             new ApiRoute("A user's referral code, counts and credit (the code is created on first read)") { Problems = [422] });
         Get("/v1/referrals/{user_id}/credits", ctx => new ListCredits.Request(ctx.Route("user_id"), ctx.Query("limit"), ctx.Query("starting_after")),
-            new ApiRoute("A user's access-credit ledger (grants and reversals)") { Query = PageQuery, Problems = [422] });
+            new ApiRoute("A user's access-credit ledger (grants and reversals)") { Query = Paging.QueryParameters("entry id"), Problems = [422] });
+        Post<GrantAccessDays.Body, GrantAccessDays.Response>("/v1/referrals/{user_id}/credits/grants", (ctx, body) => body.ToRequest(ctx.Route("user_id")),
+            new ApiRoute("Grant access days by hand (admin), through the same ledger as referral credit") { Status = 201, Problems = [422] });
         Get("/v1/referrals/{user_id}/referrals", ctx => new ListReferrals.Request(ctx.Route("user_id"), ctx.Query("limit"), ctx.Query("starting_after")),
-            new ApiRoute("Referrals made with a user's code, with their reward status") { Query = PageQuery, Problems = [422] });
+            new ApiRoute("Referrals made with a user's code, with their reward status") { Query = Paging.QueryParameters("referral id"), Problems = [422] });
         Delete("/v1/referrals/users/{user_id}", ctx => new EraseReferralUser.Request(ctx.Route("user_id")),
             new ApiRoute("Erase a user's personal data from Referrals (referrals survive anonymised)") { Problems = [422] });
     }

@@ -35,6 +35,7 @@ public sealed class SubscriptionsModule : IModule
         }
 
         services.AddSingleton<PlanCatalog>();
+        services.AddScoped<Monetization.BuildingBlocks.Http.IPublicConfigPart, Features.DescribeConfig.DescribeConfig.Contributor>();
         services.AddSingleton<StripePriceResolver>();
         services.AddSingleton<CreditDeferralSignal>();
         services.AddScoped<StripeCustomerLink>();

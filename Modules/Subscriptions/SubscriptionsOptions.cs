@@ -8,6 +8,12 @@ namespace Monetization.Subscriptions;
 /// </summary>
 public sealed class SubscriptionsOptions
 {
+    /// <summary>
+    /// <c>Subscriptions:AllowPromotionCodes</c>: whether subscription Checkout shows Stripe's promotion code field when the
+    /// request does not say (<c>allow_promotion_codes</c>, issue 20). Default false.
+    /// </summary>
+    public bool AllowPromotionCodes { get; set; }
+
     /// <summary>Days of access kept after a failed renewal payment (<c>past_due</c>), counted from the first failure. Default 3 (seed 002).</summary>
     [Range(0, 60)]
     public int GraceDays { get; set; } = 3;

@@ -43,7 +43,7 @@ internal sealed class SubscriptionsRoutes : ApiModule
             new ApiRoute("List stored Stripe events")
             {
                 Scope = ApiScope.Admin,
-                Query = [new ApiParameter("status", "received|processed|ignored|failed"), new ApiParameter("type", "Stripe event type"), new ApiParameter("limit", "1-100, default 50"), new ApiParameter("starting_after", "event id cursor")],
+                Query = [new ApiParameter("status", "received|processed|ignored|failed"), new ApiParameter("type", "Stripe event type"), .. Paging.QueryParameters("Stripe event id")],
                 Problems = [422],
             });
         Get("/v1/stripe_events/{id}", ctx => new GetStripeEvent.Request(ctx.Route("id")),

@@ -35,6 +35,7 @@ public sealed class UsageModule : IModule
         module.Services.AddSingleton<AccountCache>();
         module.Services.AddScoped<UsageInvoicing>();
         module.Services.AddScoped<CheckoutStarter>();
+        module.Services.AddScoped<Monetization.BuildingBlocks.Http.IPublicConfigPart, Features.DescribeConfig.DescribeConfig.Contributor>();
         module.Services.AddHostedService<UsageInvoiceJob>();
     }
 }

@@ -5,8 +5,11 @@ using Monetization.Usage.Features.GetConsumption;
 using Monetization.Usage.Features.GetCredits;
 using Monetization.Usage.Features.GetUsageMetrics;
 using Monetization.Usage.Features.GrantCredits;
+using Monetization.Usage.Features.IngestLiteLlmUsage;
 using Monetization.Usage.Features.IngestUsageEvents;
+using Monetization.Usage.Features.GetUsageSummary;
 using Monetization.Usage.Features.ListQuotas;
+using Monetization.Usage.Features.ListUsageEvents;
 using Monetization.Usage.Features.ListUsageInvoices;
 using Monetization.Usage.Features.ReleaseQuota;
 using Monetization.Usage.Features.RunUsageInvoices;
@@ -22,7 +25,14 @@ internal sealed class UsageRoutes : ApiModule
         : base("Usage")
     {
         PostParsed<IngestUsageEvents.Body, IngestUsageEvents.Response>("/v1/usage/events", UsageBatchJson.Parse, (_, body) => body.ToRequest(),
-            new ApiRoute("Ingest 1 to 1,000 usage events (idempotent by event_id, all or nothing)") { Status = 202, Problems = [400, 422] });
+            new ApiRoute("Ingest 1 to 1,000 usage events (idempotent by event_id, all or nothing)") { Status = 202, Scope = ApiScope.UsageWrite, Problems = [400, 422] });
+        PostParsed<IngestLiteLlmUsage.Body, IngestLiteLlmUsage.Response>("/v1/usage/integrations/litellm", LiteLlmPayloadJson.Parse, (_, body) => body.ToRequest(),
+            new ApiRoute("Ingest LiteLLM generic logger payloads (StandardLoggingPayload; array, single or NDJSON) as token usage, idempotent by LiteLLM call id")
+            {
+                Status = 202,
+                Scope = ApiScope.UsageWrite,
+                Problems = [400, 422],
+            });
         Get("/v1/usage/{user_id}/consumption", ctx => new GetConsumption.Request(ctx.Route("user_id"), ctx.Query("month")),
             new ApiRoute("A user's consumption per meter for a month, with limits, cost so far and alerts (X-Billing-Alert)")
             {
@@ -53,7 +63,30 @@ internal sealed class UsageRoutes : ApiModule
                 Query = [new ApiParameter("month", "YYYY-MM, default the current month (UTC)")],
                 Problems = [422],
             });
-        Get("/v1/usage/{user_id}/invoices", ctx => new ListUsageInvoices.Request(ctx.Route("user_id")),
-            new ApiRoute("A user's usage invoices with their lines"));
+        Get("/v1/usage/{user_id}/events", ctx => new ListUsageEvents.Request(ctx.Route("user_id"), ctx.Query("from"), ctx.Query("to"), ctx.Query("meter"), ctx.Query("limit"), ctx.Query("starting_after")),
+            new ApiRoute("A user's raw usage events, newest first (paged)")
+            {
+                Query =
+                [
+                    new ApiParameter("from", "ISO 8601 time, day YYYY-MM-DD or month YYYY-MM (inclusive)"),
+                    new ApiParameter("to", "ISO 8601 time (exclusive), or day / month (inclusive)"),
+                    new ApiParameter("meter", "Only this meter"),
+                    .. Paging.QueryParameters("event id"),
+                ],
+                Problems = [422],
+            });
+        Get("/v1/usage/{user_id}/summary", ctx => new GetUsageSummary.Request(ctx.Route("user_id"), ctx.Query("from"), ctx.Query("to"), ctx.Query("group_by")),
+            new ApiRoute("A user's usage over a date range grouped by model, plugin_id or day, from rollups")
+            {
+                Query =
+                [
+                    new ApiParameter("from", "Day YYYY-MM-DD or month YYYY-MM (months only with group_by model or plugin_id); default the current month's first day"),
+                    new ApiParameter("to", "Day or month, inclusive; default today (UTC)"),
+                    new ApiParameter("group_by", "model, plugin_id or day (default)"),
+                ],
+                Problems = [422],
+            });
+        Get("/v1/usage/{user_id}/invoices", ctx => new ListUsageInvoices.Request(ctx.Route("user_id"), ctx.Query("limit"), ctx.Query("starting_after")),
+            new ApiRoute("A user's usage invoices with their lines and the price each line applied (paged)") { Query = Paging.QueryParameters("usage invoice id"), Problems = [422] });
     }
 }

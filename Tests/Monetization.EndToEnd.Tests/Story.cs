@@ -289,7 +289,7 @@ internal sealed partial class Story(MonetizationFactory factory) : IDisposable
         var again = await _api.PostAsync("/v1/usage/invoices", new { period });
         Assert.That(again.Long("invoices_created"), Is.Zero, "a second run invoices nothing");
 
-        var invoice = (await _api.GetAsync($"/v1/usage/{UserB}/invoices")).Arr("invoices").Single();
+        var invoice = (await _api.GetAsync($"/v1/usage/{UserB}/invoices")).Arr("data").Single();
         Assert.That(invoice.Str("period"), Is.EqualTo(period));
         Assert.That((invoice.Long("subtotal"), invoice.Long("credits_applied"), invoice.Long("amount_due")), Is.EqualTo((1_680L, CreditPackage, 1_680L - CreditPackage)), invoice?.ToJsonString());
         Assert.That(invoice.Str("status"), Is.EqualTo("paid"), invoice?.ToJsonString());

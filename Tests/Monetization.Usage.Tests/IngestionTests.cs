@@ -32,7 +32,7 @@ public sealed class IngestionTests
         Assert.That(await UsedAsync(f, "u1", "tokens"), Is.EqualTo(1_250));
         Assert.That(await UsedAsync(f, "u1", "tokens", dimensions: "model=gpt-4o"), Is.EqualTo(1_200));
         Assert.That(await UsedAsync(f, "u1", "tokens", dimensions: "model=mini&plugin_id=plg_a"), Is.EqualTo(50));
-        var tokens = await f.QueryAsync<UsageDbContext, Domain.UsageRollup>(db => db.Rollups.SingleAsync(r => r.Meter == "tokens" && r.Dimensions == ""));
+        var tokens = await f.QueryAsync<UsageDbContext, Domain.UsageRollup>(db => db.Rollups.SingleAsync(r => r.Meter == "tokens" && r.Dimensions == "" && r.Period.Length == 7));
         Assert.That((tokens.InputTokens, tokens.OutputTokens, tokens.Events), Is.EqualTo((1_050L, 200L, 2L)));
     }
 
@@ -184,7 +184,7 @@ public sealed class IngestionTests
         Assert.That(results.Sum(r => r["accepted"]!.GetValue<int>()), Is.EqualTo(500 + 400));
         Assert.That(results.Sum(r => r["duplicates"]!.GetValue<int>()), Is.EqualTo(3 * 500));
         Assert.That(await EventCountAsync(f), Is.EqualTo(900));
-        var total = await f.QueryAsync<UsageDbContext, long>(db => db.Rollups.Where(r => r.Meter == "tokens" && r.Dimensions == "").SumAsync(r => r.Used));
+        var total = await f.QueryAsync<UsageDbContext, long>(db => db.Rollups.Where(r => r.Meter == "tokens" && r.Dimensions == "" && r.Period.Length == 7).SumAsync(r => r.Used));
         Assert.That(total, Is.EqualTo(900 * 11));
         var byModel = await f.QueryAsync<UsageDbContext, long>(db => db.Rollups.Where(r => r.Meter == "tokens" && r.Dimensions == "model=gpt-4o").SumAsync(r => r.Used));
         Assert.That(byModel, Is.EqualTo(250 * 11));

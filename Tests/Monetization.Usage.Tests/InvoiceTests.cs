@@ -49,7 +49,7 @@ public sealed class InvoiceTests
         Assert.That((stripeInvoice.Status, stripeInvoice.Payments), Is.EqualTo(("paid", 1)));
 
         var list = await f.CreateReadClient().GetJsonAsync("/v1/usage/u1/invoices");
-        var listed = list["invoices"]!.AsArray().Single()!;
+        var listed = list["data"]!.AsArray().Single()!;
         Assert.That(listed["stripe_invoice_id"]!.GetValue<string>(), Is.EqualTo(stripeInvoice.Id));
         Assert.That(listed["lines"]!.AsArray().Select(l => (l!["model"]!.GetValue<string>(), l["plugin_id"]?.GetValue<string>(), l["amount"]!.GetValue<long>())),
             Is.EqualTo(new[] { ("gpt-4o", (string?)null, 350L), ("gpt-4o", "plg_x", 1L) }));
@@ -212,12 +212,12 @@ public sealed class InvoiceTests
         var job = f.Services.GetServices<IHostedService>().OfType<UsageInvoiceJob>().Single();
 
         await job.RunOnceAsync(CancellationToken.None);
-        Assert.That((await f.CreateReadClient().GetJsonAsync("/v1/usage/u1/invoices"))["invoices"]!.AsArray(), Is.Empty, "2 November: October still takes late events");
+        Assert.That((await f.CreateReadClient().GetJsonAsync("/v1/usage/u1/invoices"))["data"]!.AsArray(), Is.Empty, "2 November: October still takes late events");
 
         f.Clock.Advance(TimeSpan.FromDays(2));
         await job.RunOnceAsync(CancellationToken.None);
         await job.RunOnceAsync(CancellationToken.None);
-        var invoices = (await f.CreateReadClient().GetJsonAsync("/v1/usage/u1/invoices"))["invoices"]!.AsArray();
+        var invoices = (await f.CreateReadClient().GetJsonAsync("/v1/usage/u1/invoices"))["data"]!.AsArray();
         Assert.That(invoices.Single()!["status"]!.GetValue<string>(), Is.EqualTo("paid"));
         Assert.That(f.Stripe.CreatedInvoices.Count, Is.EqualTo(1));
     }

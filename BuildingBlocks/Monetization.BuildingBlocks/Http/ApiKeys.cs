@@ -77,10 +77,10 @@ public sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeyStore store)
             return;
         }
 
-        var allowed = key.Scopes.Contains("admin") || (scope == ApiScope.Read && key.Scopes.Contains("read"));
+        var allowed = ApiScopeNames.Allows(key.Scopes, scope);
         if (!allowed)
         {
-            await Problems.WriteAsync(context, new ProblemException(403, "Forbidden", $"This route needs the '{scope.ToString().ToLowerInvariant()}' scope.", "forbidden"));
+            await Problems.WriteAsync(context, new ProblemException(403, "Forbidden", $"This route needs the '{ApiScopeNames.Of(scope)}' scope.", "forbidden"));
             return;
         }
 

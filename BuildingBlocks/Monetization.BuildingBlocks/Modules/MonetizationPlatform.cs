@@ -143,6 +143,9 @@ public static class MonetizationPlatform
         Describe("GET", "/health/live", "Liveness: the process answers.", ApiScope.Anonymous, typeof(Readiness.Report));
         Describe("GET", "/health/ready", "Readiness: every module's database is reachable and migrated (503 otherwise).", ApiScope.Anonymous, typeof(Readiness.Report));
 
+        app.MapGet("/v1/config", PublicConfigEndpoint.HandleAsync).WithMetadata(anonymous);
+        Describe("GET", "/v1/config", "What a frontend needs: each module's public settings (plans with prices, credit packages, slot price) and the Stripe publishable key; no secrets.", ApiScope.Anonymous, typeof(PublicConfig));
+
         app.MapGet("/v1/admin/dead_letters", async (HttpContext ctx, IEnumerable<IOutboxDispatcher> dispatchers) =>
         {
             var all = new List<DeadLetter>();
@@ -255,7 +258,7 @@ public static partial class ApiKeyConfiguration
 {
     /// <summary>
     /// <c>Auth:AdminApiKey</c> (a plain key, hashed here) plus <c>Auth:ApiKeys:N</c> entries with <c>Name</c>,
-    /// <c>Sha256</c> (hex of the key's SHA-256) or <c>Key</c>, and <c>Scopes</c> (<c>admin</c>, <c>read</c>). Without an
+    /// <c>Sha256</c> (hex of the key's SHA-256) or <c>Key</c>, and <c>Scopes</c> (<c>admin</c>, <c>read</c>, <c>usage:write</c>). Without an
     /// admin key, Development generates one into <c>{data}/admin-api-key</c> (reused later) and logs where; other
     /// environments refuse to start.
     /// </summary>
@@ -288,10 +291,10 @@ public static partial class ApiKeyConfiguration
         foreach (var entry in configuration.GetSection("Auth:ApiKeys").GetChildren())
         {
             var name = entry["Name"] ?? entry.Key;
-            var scopes = entry.GetSection("Scopes").GetChildren().Select(c => c.Value!).Where(v => v is "admin" or "read").ToHashSet(StringComparer.Ordinal);
+            var scopes = entry.GetSection("Scopes").GetChildren().Select(c => c.Value!).Where(v => Http.ApiScopeNames.All.Contains(v)).ToHashSet(StringComparer.Ordinal);
             if (scopes.Count == 0)
             {
-                throw new InvalidOperationException($"Auth:ApiKeys:{entry.Key} needs Scopes (admin and/or read).");
+                throw new InvalidOperationException($"Auth:ApiKeys:{entry.Key} needs Scopes (admin, read and/or usage:write).");
             }
 
             var hash = entry["Sha256"] is { Length: 64 } hex ? Convert.FromHexString(hex)

@@ -38,7 +38,7 @@ public static partial class OpenApiDocument
             {
                 ["securitySchemes"] = new JsonObject
                 {
-                    ["apiKey"] = new JsonObject { ["type"] = "http", ["scheme"] = "bearer", ["description"] = "API key with scope admin or read." },
+                    ["apiKey"] = new JsonObject { ["type"] = "http", ["scheme"] = "bearer", ["description"] = "API key with scope admin, read or usage:write." },
                 },
                 ["schemas"] = new JsonObject
                 {
@@ -110,7 +110,7 @@ public static partial class OpenApiDocument
         if (route.Scope != ApiScope.Anonymous)
         {
             operation["security"] = new JsonArray(new JsonObject { ["apiKey"] = new JsonArray() });
-            operation["x-scope"] = route.Scope.ToString().ToLowerInvariant();
+            operation["x-scope"] = ApiScopeNames.Of(route.Scope);
         }
 
         if (route.RequestBody is not null)

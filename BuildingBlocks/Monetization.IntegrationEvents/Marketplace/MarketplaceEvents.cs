@@ -32,3 +32,20 @@ public sealed record PluginUninstalled(Guid EventId, DateTimeOffset OccurredAt, 
 /// <param name="TransferId">Stripe transfer id (<c>tr_…</c>).</param>
 public sealed record PayoutSent(Guid EventId, DateTimeOffset OccurredAt, string PayoutId, string DeveloperId, string Period, long Amount, string Currency, string TransferId)
     : IIntegrationEvent;
+
+/// <summary>
+/// The price of a usage-priced plugin was set (published, or changed) (issue 20). Usage keeps the latest per plugin and
+/// prices the plugin's usage with it when it invoices a period; model prices apply only to usage outside plugins.
+/// Prices are minor units of <paramref name="Currency"/> per 1,000 units, as decimal strings (Stripe's
+/// <c>unit_amount_decimal</c>).
+/// </summary>
+/// <param name="EventId">Unique id of this occurrence.</param>
+/// <param name="OccurredAt">When the price was set, UTC; a consumer keeps the newest.</param>
+/// <param name="PluginId">The plugin (<c>plg_…</c>).</param>
+/// <param name="Unit">Usage unit (<c>tokens</c>).</param>
+/// <param name="Currency">ISO 4217, lowercase.</param>
+/// <param name="UnitAmountDecimal">Price per 1,000 units (input and output tokens alike).</param>
+/// <param name="InputUnitAmountDecimal">Price per 1,000 input tokens, when the plugin prices them apart (then <paramref name="OutputUnitAmountDecimal"/> is set too).</param>
+/// <param name="OutputUnitAmountDecimal">Price per 1,000 output tokens, when the plugin prices them apart.</param>
+public sealed record PluginUsagePriced(Guid EventId, DateTimeOffset OccurredAt, string PluginId, string Unit, string Currency, string UnitAmountDecimal, string? InputUnitAmountDecimal, string? OutputUnitAmountDecimal)
+    : IIntegrationEvent;

@@ -10,8 +10,8 @@ namespace Monetization.IntegrationEvents.Referrals;
 /// <param name="GrantId">The grant's id in the issuer's ledger (<c>cgr_…</c>); reversals refer to it.</param>
 /// <param name="UserId">Who receives the access.</param>
 /// <param name="Days">Whole days granted, above zero.</param>
-/// <param name="Reason"><c>referral_buyer</c> or <c>referral_referrer</c>.</param>
-/// <param name="SourceId">What earned it (the referral id).</param>
+/// <param name="Reason"><c>referral_buyer</c>, <c>referral_referrer</c>, or <c>manual_grant</c> (an admin's grant, issue 20).</param>
+/// <param name="SourceId">What earned it (the referral id; <c>admin</c> for a manual grant).</param>
 /// <param name="StartsAt">Where the granted days start in the issuer's ledger: max(<paramref name="OccurredAt"/>, the user's credit_until before), UTC. Optional (added in v2).</param>
 /// <param name="CreditUntil">The user's credit_until in the issuer's ledger right after this grant, UTC, for reconciliation. Optional (added in v2).</param>
 public sealed record AccessCreditGranted(

@@ -18,17 +18,41 @@ public sealed record UsageThresholdCrossed(Guid EventId, DateTimeOffset Occurred
     : IIntegrationEvent;
 
 /// <summary>
-/// Usage of a usage-priced plugin was billed on a usage invoice line, so its developer earns a share.
+/// A usage invoice line of a usage-priced plugin was PAID (issue 20): by Stripe, by prepaid credits, or both (credits
+/// count as paid), so its developer earns a share now. Raised once per line, when its invoice becomes paid, never when
+/// the invoice is only created (that is <see cref="UsageChargeBilled"/>). A later refund of the Stripe invoice reaches
+/// Marketplace as <c>PaymentRefunded</c> and is matched through <paramref name="StripeInvoiceId"/>.
 /// </summary>
 /// <param name="EventId">Unique id of this occurrence.</param>
-/// <param name="OccurredAt">When, UTC.</param>
-/// <param name="ChargeId">Unique id of the charged line (the revenue source id).</param>
+/// <param name="OccurredAt">When the invoice was paid, UTC.</param>
+/// <param name="ChargeId">Unique id of the charged line (<c>uil_…</c>, the revenue source id).</param>
 /// <param name="UsageInvoiceId">Our usage invoice id.</param>
 /// <param name="UserId">Who used it.</param>
 /// <param name="PluginId">The plugin (<c>properties.plugin_id</c> of the usage).</param>
-/// <param name="Period">Billing period <c>YYYY-MM</c>.</param>
+/// <param name="Period">Billing period <c>YYYY-MM</c> of the usage.</param>
 /// <param name="Quantity">Units used (tokens).</param>
-/// <param name="Amount">Charged amount, minor units.</param>
+/// <param name="Amount">The line's amount, paid, minor units.</param>
 /// <param name="Currency">ISO 4217, lowercase.</param>
-public sealed record UsageCharged(Guid EventId, DateTimeOffset OccurredAt, string ChargeId, string UsageInvoiceId, string UserId, string PluginId, string Period, long Quantity, long Amount, string Currency)
+/// <param name="StripeInvoiceId">The Stripe invoice (<c>in_…</c>) that collected what credits did not cover; null when credits paid it all.</param>
+public sealed record UsageCharged(Guid EventId, DateTimeOffset OccurredAt, string ChargeId, string UsageInvoiceId, string UserId, string PluginId, string Period, long Quantity, long Amount, string Currency, string? StripeInvoiceId = null)
+    : IIntegrationEvent;
+
+/// <summary>
+/// A usage invoice line of a usage-priced plugin is billed but NOT yet paid (issue 20): raised when the invoice is created
+/// with an amount due, and again (<paramref name="PaymentFailed"/> true) each time its payment is declined. Marketplace
+/// shows the developer's share as uncollected in earnings and never pays it out; <see cref="UsageCharged"/> follows when
+/// the invoice is paid.
+/// </summary>
+/// <param name="EventId">Unique id of this occurrence.</param>
+/// <param name="OccurredAt">When, UTC.</param>
+/// <param name="ChargeId">The line (<c>uil_…</c>), the same id <see cref="UsageCharged"/> will carry.</param>
+/// <param name="UsageInvoiceId">Our usage invoice id.</param>
+/// <param name="UserId">Who used it.</param>
+/// <param name="PluginId">The plugin.</param>
+/// <param name="Period">Billing period <c>YYYY-MM</c> of the usage.</param>
+/// <param name="Quantity">Units used (tokens).</param>
+/// <param name="Amount">The line's amount, minor units.</param>
+/// <param name="Currency">ISO 4217, lowercase.</param>
+/// <param name="PaymentFailed">True when the invoice's payment was declined (Stripe retries or the admin re-runs it).</param>
+public sealed record UsageChargeBilled(Guid EventId, DateTimeOffset OccurredAt, string ChargeId, string UsageInvoiceId, string UserId, string PluginId, string Period, long Quantity, long Amount, string Currency, bool PaymentFailed)
     : IIntegrationEvent;

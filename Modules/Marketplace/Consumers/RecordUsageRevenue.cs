@@ -6,12 +6,17 @@ using Monetization.Marketplace.Domain;
 
 namespace Monetization.Marketplace.Consumers;
 
-/// <summary><c>UsageCharged</c>: a usage-priced plugin's charge becomes one revenue event (source = the charge id).</summary>
+/// <summary>
+/// <c>UsageCharged</c>: a usage-priced plugin's charge was PAID (issue 20; credits count as paid), so it becomes one revenue
+/// event (source = the charge id, earned when paid, with the Stripe invoice so a refund of it is matched by
+/// <see cref="RecordRefund"/>), and leaves the uncollected charges.
+/// </summary>
 internal sealed class RecordUsageRevenue(MarketplaceDbContext db, TimeProvider clock, RevenueLedger ledger)
     : IdempotentConsumer<UsageCharged, MarketplaceDbContext>(db, clock)
 {
     protected override async Task HandleAsync(UsageCharged integrationEvent, CancellationToken cancellationToken)
     {
+        await Db.UncollectedUsageCharges.Where(c => c.ChargeId == integrationEvent.ChargeId).ExecuteDeleteAsync(cancellationToken);
         var plugin = await Db.Plugins.SingleOrDefaultAsync(p => p.Id == integrationEvent.PluginId, cancellationToken);
         if (plugin is null || integrationEvent.Amount == 0)
         {
@@ -26,6 +31,7 @@ internal sealed class RecordUsageRevenue(MarketplaceDbContext db, TimeProvider c
             {
                 InstallId = install,
                 UserId = integrationEvent.UserId,
+                StripeInvoiceId = integrationEvent.StripeInvoiceId,
             },
             cancellationToken);
     }

@@ -25,6 +25,8 @@ internal sealed class MarketplaceDbContext(DbContextOptions<MarketplaceDbContext
 
     public DbSet<StripeCall> StripeCalls => Set<StripeCall>();
 
+    public DbSet<UncollectedUsageCharge> UncollectedUsageCharges => Set<UncollectedUsageCharge>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
@@ -51,6 +53,8 @@ internal sealed class MarketplaceDbContext(DbContextOptions<MarketplaceDbContext
             b.Property(p => p.Currency).HasMaxLength(3);
             b.Property(p => p.UsageUnit).HasMaxLength(20);
             b.Property(p => p.UnitAmountDecimal).HasMaxLength(40);
+            b.Property(p => p.InputUnitAmountDecimal).HasMaxLength(40);
+            b.Property(p => p.OutputUnitAmountDecimal).HasMaxLength(40);
             b.Property(p => p.StripeProductId).HasMaxLength(255);
             b.Property(p => p.StripePriceId).HasMaxLength(255);
             b.Property(p => p.Status).HasMaxLength(20);
@@ -115,9 +119,23 @@ internal sealed class MarketplaceDbContext(DbContextOptions<MarketplaceDbContext
             // Payout claims: the unsettled events of a developer and currency.
             b.HasIndex(e => new { e.DeveloperId, e.PaidAt, e.PayoutId, e.Currency });
             b.HasIndex(e => e.PayoutId);
+            b.HasIndex(e => new { e.DeveloperId, e.EarnedAt });
             b.HasIndex(e => e.StripeInvoiceId);
             b.HasIndex(e => e.StripeChargeId);
             b.HasIndex(e => e.StripePaymentIntentId);
+        });
+        modelBuilder.Entity<UncollectedUsageCharge>(b =>
+        {
+            b.ToTable("UncollectedUsageCharges");
+            b.HasKey(x => x.ChargeId);
+            b.Property(x => x.ChargeId).HasMaxLength(40);
+            b.Property(x => x.DeveloperId).HasMaxLength(64);
+            b.Property(x => x.PluginId).HasMaxLength(40);
+            b.Property(x => x.UserId).HasMaxLength(200);
+            b.Property(x => x.UsageInvoiceId).HasMaxLength(40);
+            b.Property(x => x.Period).HasMaxLength(7);
+            b.Property(x => x.Currency).HasMaxLength(3);
+            b.HasIndex(x => new { x.DeveloperId, x.Period });
         });
         modelBuilder.Entity<EarningsBucket>(b =>
         {

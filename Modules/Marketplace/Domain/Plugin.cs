@@ -65,6 +65,16 @@ internal sealed class Plugin
     /// <summary>Price per 1,000 units in minor units, as a decimal string (Stripe's <c>unit_amount_decimal</c> style), for usage pricing.</summary>
     public string? UnitAmountDecimal { get; set; }
 
+    /// <summary>
+    /// Price per 1,000 input tokens (minor units, decimal string), when the plugin prices input and output tokens apart
+    /// (issue 20); then <see cref="OutputUnitAmountDecimal"/> is set too and both replace <see cref="UnitAmountDecimal"/>
+    /// when its usage is invoiced.
+    /// </summary>
+    public string? InputUnitAmountDecimal { get; set; }
+
+    /// <summary>Price per 1,000 output tokens (minor units, decimal string), with <see cref="InputUnitAmountDecimal"/>.</summary>
+    public string? OutputUnitAmountDecimal { get; set; }
+
     /// <summary>Stripe product (<c>prod_…</c>) of a paid plugin.</summary>
     public string? StripeProductId { get; set; }
 

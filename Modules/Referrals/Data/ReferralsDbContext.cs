@@ -62,6 +62,7 @@ internal sealed class ReferralsDbContext(DbContextOptions<ReferralsDbContext> op
             b.HasIndex(e => e.IdempotencyKey).IsUnique();
             b.HasIndex(e => new { e.UserId, e.Sequence });
             b.HasIndex(e => e.ReferralId);
+            b.Property(e => e.Note).HasMaxLength(500);
         });
         modelBuilder.Entity<ErasedUser>(b =>
         {

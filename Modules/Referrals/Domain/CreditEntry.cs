@@ -30,6 +30,9 @@ internal sealed class CreditEntry
     /// <summary>For a reversal, the grant it reverses (<c>cgr_…</c>).</summary>
     public string? ReversesEntryId { get; set; }
 
+    /// <summary>For a manual grant, the admin's reason as given (1..500 characters); null otherwise.</summary>
+    public string? Note { get; set; }
+
     /// <summary>Makes each entry happen once: <c>{referral}:{reason}</c> for a grant, <c>{grant}:reversal</c> for a reversal (unique).</summary>
     public string IdempotencyKey { get; set; } = "";
 
@@ -64,4 +67,7 @@ internal static class CreditReasons
 
     /// <summary>A grant taken back because the first payment was refunded in the hold window.</summary>
     public const string RefundClawback = "refund_clawback";
+
+    /// <summary>Days granted by an admin (<c>POST /v1/referrals/{user_id}/credits/grants</c>, issue 20); the admin's reason is the entry's note.</summary>
+    public const string ManualGrant = "manual_grant";
 }

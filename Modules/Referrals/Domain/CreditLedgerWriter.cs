@@ -44,6 +44,40 @@ internal static class CreditLedgerWriter
     }
 
     /// <summary>
+    /// Grants <paramref name="days"/> to <paramref name="userId"/> by hand (issue 20): the same ledger, anchoring and
+    /// <see cref="AccessCreditGranted"/> as a referral reward, with reason <c>manual_grant</c>, the admin's
+    /// <paramref name="note"/> and source <c>admin</c>. Each call is a new grant (a retried request is deduplicated by the
+    /// HTTP <c>Idempotency-Key</c>).
+    /// </summary>
+    public static async Task<CreditEntry> GrantManuallyAsync(ReferralsDbContext db, DateTimeOffset now, string userId, int days, string note, CancellationToken cancellationToken)
+    {
+        var before = await CreditUntilAsync(db, userId, cancellationToken);
+        var id = PrefixedId.New("cgr");
+        var entry = new CreditEntry
+        {
+            Id = id,
+            UserId = userId,
+            Kind = CreditEntryKinds.Grant,
+            Days = days,
+            Reason = CreditReasons.ManualGrant,
+            ReferralId = "",
+            Note = note,
+            IdempotencyKey = $"manual:{id}",
+            CreatedAt = now,
+            StartsAt = CreditLedger.AnchorOf(now, before),
+            CreditUntilAfter = CreditLedger.Apply(before, now, days),
+        };
+        db.CreditEntries.Add(entry);
+        db.AddIntegrationEvent(new AccessCreditGranted(
+            Guid.NewGuid(), now, entry.Id, userId, days, CreditReasons.ManualGrant, ManualSource, entry.StartsAt, entry.CreditUntilAfter));
+        await db.SaveChangesAsync(cancellationToken);
+        return entry;
+    }
+
+    /// <summary>The source id of a manual grant in <see cref="AccessCreditGranted"/> and the ledger views.</summary>
+    public const string ManualSource = "admin";
+
+    /// <summary>
     /// Reverses a grant (a negative entry of the same days); null when it was already reversed. No event is published
     /// for an erased user (nobody left to take access from), but the entry is written so the ledger still balances.
     /// </summary>

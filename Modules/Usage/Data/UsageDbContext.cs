@@ -43,6 +43,9 @@ internal sealed class UsageDbContext(DbContextOptions<UsageDbContext> options) :
     /// <summary>Usage invoice lines.</summary>
     public DbSet<UsageInvoiceLine> InvoiceLines => Set<UsageInvoiceLine>();
 
+    /// <summary>Prices of usage-priced plugins (from Marketplace's <c>PluginUsagePriced</c>).</summary>
+    public DbSet<PluginPrice> PluginPrices => Set<PluginPrice>();
+
     /// <summary>Invoice runs per period.</summary>
     public DbSet<UsageInvoiceRun> InvoiceRuns => Set<UsageInvoiceRun>();
 
@@ -53,6 +56,7 @@ internal sealed class UsageDbContext(DbContextOptions<UsageDbContext> options) :
         {
             b.ToTable("UsageEvents");
             b.HasKey(e => e.EventId);
+            b.HasIndex(e => new { e.UserId, e.Timestamp });
         });
         modelBuilder.Entity<UsageRollup>(b =>
         {
@@ -118,7 +122,15 @@ internal sealed class UsageDbContext(DbContextOptions<UsageDbContext> options) :
         {
             b.ToTable("UsageInvoiceLines");
             b.HasKey(l => l.Id);
+            b.Property(l => l.PriceSource).HasDefaultValue(PriceSources.Model);
+            b.Property(l => l.InputUnitAmountDecimal).HasDefaultValue("0");
+            b.Property(l => l.OutputUnitAmountDecimal).HasDefaultValue("0");
             b.HasIndex(l => l.InvoiceId);
+        });
+        modelBuilder.Entity<PluginPrice>(b =>
+        {
+            b.ToTable("PluginPrices");
+            b.HasKey(p => p.PluginId);
         });
         modelBuilder.Entity<UsageInvoiceRun>(b =>
         {

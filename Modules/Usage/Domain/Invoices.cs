@@ -77,7 +77,10 @@ internal sealed class UsageInvoice
     public List<UsageInvoiceLine> Lines { get; set; } = [];
 }
 
-/// <summary>A line of a usage invoice: tokens of one model (and plugin) at the model's prices, rounded once.</summary>
+/// <summary>
+/// A line of a usage invoice: tokens of one model (and plugin), rounded once, at the plugin's own price for a usage-priced
+/// plugin, else at the model's prices (<see cref="PriceSource"/> says which, issue 20).
+/// </summary>
 internal sealed class UsageInvoiceLine
 {
     /// <summary>Id (<c>uil_…</c>); the revenue source id of <c>UsageCharged</c>.</summary>
@@ -106,6 +109,15 @@ internal sealed class UsageInvoiceLine
 
     /// <summary>Input + output tokens.</summary>
     public long Quantity { get; set; }
+
+    /// <summary>Which price applied: <c>model</c>, <c>plugin</c> or <c>plugin_tokens</c> (<see cref="PriceSources"/>).</summary>
+    public string PriceSource { get; set; } = PriceSources.Model;
+
+    /// <summary>The price applied to input tokens: minor units per 1,000 tokens, decimal string.</summary>
+    public string InputUnitAmountDecimal { get; set; } = "0";
+
+    /// <summary>The price applied to output tokens: minor units per 1,000 tokens, decimal string.</summary>
+    public string OutputUnitAmountDecimal { get; set; } = "0";
 
     /// <summary>Line amount, minor units (rounded once).</summary>
     public long Amount { get; set; }

@@ -42,7 +42,7 @@ internal sealed class UsageRollup
     /// <summary>User.</summary>
     public string UserId { get; set; } = "";
 
-    /// <summary>Billing period <c>YYYY-MM</c>.</summary>
+    /// <summary>Billing period <c>YYYY-MM</c>, or a UTC day <c>YYYY-MM-DD</c> for a day total (<see cref="UsageDay"/>).</summary>
     public string Period { get; set; } = "";
 
     /// <summary>Meter key.</summary>
@@ -65,6 +65,20 @@ internal sealed class UsageRollup
 
     /// <summary>Last change, UTC.</summary>
     public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>
+/// Day rollups (issue 20): besides the month rows, ingestion keeps one total row per (user, meter, UTC day) whose
+/// <see cref="UsageRollup.Period"/> is the day <c>YYYY-MM-DD</c>; month readers never see them (they ask for a
+/// <c>YYYY-MM</c> period) and limits never count them. The usage summary by day reads them.
+/// </summary>
+internal static class UsageDay
+{
+    /// <summary>The UTC day <c>YYYY-MM-DD</c> of a timestamp in UTC ticks.</summary>
+    public static string Of(long utcTicks) => new DateTime(utcTicks, DateTimeKind.Utc).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>True for a day period (<c>YYYY-MM-DD</c>), false for a month (<c>YYYY-MM</c>).</summary>
+    public static bool IsDay(string period) => period.Length == 10;
 }
 
 /// <summary>A distinct value seen by a <c>unique_count</c> meter for one rollup row.</summary>

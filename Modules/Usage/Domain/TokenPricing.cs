@@ -30,7 +30,18 @@ internal sealed class TokenPricing(IOptions<UsageOptions> options)
     {
         var price = PriceOf(model);
         var major = (inputTokens * price.Input + outputTokens * price.Output) / 1_000_000m;
-        var factor = ZeroDecimalCurrencies.Contains(Currency) ? 1m : 100m;
-        return (long)decimal.Round(major * factor, 0, MidpointRounding.AwayFromZero);
+        return (long)decimal.Round(major * MinorPerMajor, 0, MidpointRounding.AwayFromZero);
     }
+
+    /// <summary>
+    /// A model's prices in the unit invoice lines show (minor units per 1,000 tokens): the configured major units per
+    /// million × 100 (1 for zero-decimal currencies) / 1,000, exact in <see cref="decimal"/>.
+    /// </summary>
+    public AppliedPrice ModelPrice(string? model)
+    {
+        var price = PriceOf(model);
+        return new AppliedPrice(PriceSources.Model, price.Input * MinorPerMajor / 1_000m, price.Output * MinorPerMajor / 1_000m);
+    }
+
+    private decimal MinorPerMajor => ZeroDecimalCurrencies.Contains(Currency) ? 1m : 100m;
 }

@@ -57,6 +57,23 @@ internal sealed class UsageOptions
 
     /// <summary><c>Usage:InvoiceJob</c>: the monthly usage invoice job.</summary>
     public InvoiceJobOptions InvoiceJob { get; init; } = new();
+
+    /// <summary><c>Usage:LiteLlm</c>: how LiteLLM's logging callback payloads become usage events (issue 20).</summary>
+    public LiteLlmOptions LiteLlm { get; init; } = new();
+}
+
+/// <summary>The LiteLLM integration (<c>Usage:LiteLlm</c>, <c>POST /v1/usage/integrations/litellm</c>).</summary>
+internal sealed class LiteLlmOptions
+{
+    /// <summary>The meter LiteLLM calls are recorded in (default <c>tokens</c>); it must be priced by model.</summary>
+    public string Meter { get; set; } = "tokens";
+
+    /// <summary>
+    /// A request tag that names the plugin (agent) when <c>metadata.plugin_id</c> is absent: a tag
+    /// <c>{PluginTagPrefix}{plugin id}</c> in the payload's <c>request_tags</c> (default prefix <c>plugin_id:</c>, as in
+    /// <c>plugin_id:plg_123</c>). Empty turns tags off.
+    /// </summary>
+    public string PluginTagPrefix { get; set; } = "plugin_id:";
 }
 
 /// <summary>One meter (<c>Usage:Meters:&lt;key&gt;</c>).</summary>
@@ -167,6 +184,11 @@ internal sealed class UsageOptionsValidator : IValidateOptions<UsageOptions>
             {
                 failures.Add($"Usage:Meters:{key}: a meter priced by model sums tokens (Aggregation = sum).");
             }
+        }
+
+        if (!options.Meters.TryGetValue(options.LiteLlm.Meter, out var liteLlmMeter) || !liteLlmMeter.PricedByModel)
+        {
+            failures.Add($"Usage:LiteLlm:Meter '{options.LiteLlm.Meter}' is not a configured meter priced by model.");
         }
 
         foreach (var (model, price) in options.ModelPrices.Append(new KeyValuePair<string, ModelPriceOptions>("(default)", options.DefaultModelPrice)))

@@ -150,6 +150,11 @@ internal static class CheckoutSessions
             session["locale"] = locale;
         }
 
+        if (form.Bool("allow_promotion_codes") is { } allowPromotionCodes)
+        {
+            session["allow_promotion_codes"] = allowPromotionCodes;
+        }
+
         q.Engine.Store.Add(session);
         var data = q.Engine.Store.Internal(id);
         data["line_items"] = items;

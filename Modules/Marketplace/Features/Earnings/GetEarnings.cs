@@ -48,7 +48,16 @@ public static class GetEarnings
     /// <param name="Installs">Installs that became active in the period, all plugins.</param>
     /// <param name="Totals">Per currency, all plugins.</param>
     /// <param name="Plugins">Per plugin.</param>
-    internal sealed record Response(string DeveloperId, string Period, int RevenueShareBps, long Installs, IReadOnlyList<CurrencyAmounts> Totals, IReadOnlyList<PluginEarnings> Plugins);
+    /// <param name="Uncollected">Usage charges of the period's usage invoiced but not yet paid, per currency (issue 20): not in the totals, never payable.</param>
+    internal sealed record Response(string DeveloperId, string Period, int RevenueShareBps, long Installs, IReadOnlyList<CurrencyAmounts> Totals, IReadOnlyList<PluginEarnings> Plugins, IReadOnlyList<UncollectedAmounts> Uncollected);
+
+    /// <summary>Invoiced usage of the developer's plugins whose invoices are not paid yet, one currency, minor units.</summary>
+    /// <param name="Currency">ISO 4217, lowercase.</param>
+    /// <param name="Gross">Invoiced, not collected.</param>
+    /// <param name="DeveloperShare">The developer's share once it is collected (pending until then).</param>
+    /// <param name="Charges">Number of invoice lines.</param>
+    /// <param name="PaymentFailed">Of them, lines whose invoice payment was declined.</param>
+    internal sealed record UncollectedAmounts(string Currency, long Gross, long DeveloperShare, long Charges, long PaymentFailed);
 
     internal sealed class Validator : AbstractValidator<Request>
     {
@@ -87,7 +96,13 @@ public static class GetEarnings
                     stats.Where(s => s.PluginId == id).Sum(s => s.Uninstalls),
                     Sum(buckets.Where(b => b.PluginId == id), now)))
                 .ToList();
-            return new Response(developer.Id, period, developer.RevenueShareBps, stats.Sum(s => s.Installs), Sum(buckets, now), perPlugin);
+            var uncollected = await db.UncollectedUsageCharges.AsNoTracking()
+                .Where(c => c.DeveloperId == developer.Id && c.Period == period)
+                .GroupBy(c => c.Currency)
+                .Select(g => new UncollectedAmounts(g.Key, g.Sum(c => c.Gross), g.Sum(c => c.DeveloperShare), g.LongCount(), g.LongCount(c => c.PaymentFailed)))
+                .ToListAsync(cancellationToken);
+            return new Response(developer.Id, period, developer.RevenueShareBps, stats.Sum(s => s.Installs), Sum(buckets, now), perPlugin,
+                uncollected.OrderBy(u => u.Currency, StringComparer.Ordinal).ToList());
         }
 
         private static List<CurrencyAmounts> Sum(IEnumerable<EarningsBucket> buckets, DateTimeOffset now) =>

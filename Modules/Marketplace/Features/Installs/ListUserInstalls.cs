@@ -2,6 +2,7 @@ using Monetization.BuildingBlocks.Billing;
 using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
+using Monetization.BuildingBlocks.Http;
 using Monetization.Marketplace.Data;
 using Monetization.Marketplace.Domain;
 
@@ -13,12 +14,13 @@ namespace Monetization.Marketplace.Features.Installs;
 /// </summary>
 public static class ListUserInstalls
 {
-    internal sealed record Request(string UserId, string? Status) : IRequest<Response>;
+    internal sealed record Request(string UserId, string? Status, string? Limit = null, string? StartingAfter = null) : IRequest<Response>;
 
     /// <summary>The installs.</summary>
     /// <param name="Object">Always <c>list</c>.</param>
     /// <param name="Data">Installs, newest first.</param>
-    internal sealed record Response(string Object, IReadOnlyList<InstallResponse> Data);
+    /// <param name="HasMore">Whether another page follows (paged by the one convention, <see cref="Paging"/>).</param>
+    internal sealed record Response(string Object, IReadOnlyList<InstallResponse> Data, bool HasMore);
 
     internal sealed class Validator : AbstractValidator<Request>
     {
@@ -27,6 +29,8 @@ public static class ListUserInstalls
             RuleFor(r => r.UserId).MustBeUserId();
             RuleFor(r => r.Status).Must(s => s is "all" or InstallStatuses.Active or InstallStatuses.Pending or InstallStatuses.PendingPayment or InstallStatuses.Uninstalled)
                 .When(r => r.Status is not null).WithMessage("status is one of active, pending, pending_payment, uninstalled, all.");
+            RuleFor(r => r.Limit).MustBeLimit();
+            RuleFor(r => r.StartingAfter).MustBeCursor();
         }
     }
 
@@ -41,8 +45,16 @@ public static class ListUserInstalls
                 "all" => query,
                 _ => query.Where(i => i.Status == request.Status),
             };
-            var installs = await query.OrderByDescending(i => i.CreatedAt).ThenBy(i => i.Id).Take(1000).ToListAsync(cancellationToken);
-            return new Response("list", installs.Select(InstallResponse.From).ToList());
+            if (request.StartingAfter is { } after)
+            {
+                var cursor = await db.Installs.AsNoTracking().Where(i => i.Id == after && i.UserId == request.UserId)
+                    .Select(i => new { i.Id, i.CreatedAt }).SingleOrDefaultAsync(cancellationToken)
+                    ?? throw Paging.UnknownCursor("Install", after);
+                query = query.Where(i => i.CreatedAt < cursor.CreatedAt || (i.CreatedAt == cursor.CreatedAt && string.Compare(i.Id, cursor.Id) > 0));
+            }
+
+            var page = (await query.OrderByDescending(i => i.CreatedAt).ThenBy(i => i.Id).ToPageAsync(Paging.LimitOf(request.Limit), cancellationToken)).Select(InstallResponse.From);
+            return new Response("list", page.Data, page.HasMore);
         }
     }
 }

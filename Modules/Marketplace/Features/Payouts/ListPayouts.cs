@@ -1,4 +1,3 @@
-using System.Globalization;
 using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
@@ -28,8 +27,8 @@ public static class ListPayouts
             RuleFor(r => r.DeveloperId).Must(Validation.IsExternalId).When(r => r.DeveloperId is not null).WithMessage("developer_id is not a valid id.");
             RuleFor(r => r.Status).Must(s => s is PayoutStatuses.Pending or PayoutStatuses.Paid).When(r => r.Status is not null)
                 .WithMessage("status is 'pending' or 'paid'.");
-            RuleFor(r => r.Limit).Must(l => int.TryParse(l, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 100)
-                .When(r => r.Limit is not null).WithMessage("limit is an integer from 1 to 100.");
+            RuleFor(r => r.Limit).MustBeLimit();
+            RuleFor(r => r.StartingAfter).MustBeCursor();
         }
     }
 
@@ -37,7 +36,7 @@ public static class ListPayouts
     {
         public async Task<Response> Handle(Request request, CancellationToken cancellationToken)
         {
-            var limit = request.Limit is null ? 20 : int.Parse(request.Limit, CultureInfo.InvariantCulture);
+            var limit = Paging.LimitOf(request.Limit);
             var query = db.Payouts.AsNoTracking();
             if (request.DeveloperId is not null)
             {
@@ -53,12 +52,12 @@ public static class ListPayouts
             {
                 var cursor = await db.Payouts.AsNoTracking().Where(p => p.Id == request.StartingAfter)
                     .Select(p => new { p.Id, p.CreatedAt }).SingleOrDefaultAsync(cancellationToken)
-                    ?? throw ProblemException.Invalid("starting_after", $"Payout '{request.StartingAfter}' does not exist.", "unknown_cursor");
+                    ?? throw Paging.UnknownCursor("Payout", request.StartingAfter);
                 query = query.Where(p => p.CreatedAt < cursor.CreatedAt || (p.CreatedAt == cursor.CreatedAt && string.Compare(p.Id, cursor.Id) > 0));
             }
 
-            var page = await query.OrderByDescending(p => p.CreatedAt).ThenBy(p => p.Id).Take(limit + 1).ToListAsync(cancellationToken);
-            return new Response("list", page.Take(limit).Select(PayoutResponse.From).ToList(), page.Count > limit);
+            var page = (await query.OrderByDescending(p => p.CreatedAt).ThenBy(p => p.Id).ToPageAsync(limit, cancellationToken)).Select(PayoutResponse.From);
+            return new Response("list", page.Data, page.HasMore);
         }
     }
 }

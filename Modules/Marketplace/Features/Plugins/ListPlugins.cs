@@ -1,4 +1,3 @@
-using System.Globalization;
 using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
@@ -36,9 +35,8 @@ public static class ListPlugins
             RuleFor(r => r.Status).Must(s => s is PluginStatuses.Active or PluginStatuses.Archived or "all").When(r => r.Status is not null)
                 .WithMessage("status is one of active, archived, all.");
             RuleFor(r => r.Sort).Must(s => s is "installs" or "name").When(r => r.Sort is not null).WithMessage("sort is 'installs' or 'name'.");
-            RuleFor(r => r.Limit).Must(l => int.TryParse(l, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 100)
-                .When(r => r.Limit is not null).WithMessage("limit is an integer from 1 to 100.");
-            RuleFor(r => r.StartingAfter).NotEmpty().MaximumLength(40).When(r => r.StartingAfter is not null);
+            RuleFor(r => r.Limit).MustBeLimit();
+            RuleFor(r => r.StartingAfter).MustBeCursor();
         }
     }
 
@@ -46,7 +44,7 @@ public static class ListPlugins
     {
         public async Task<Response> Handle(Request request, CancellationToken cancellationToken)
         {
-            var limit = request.Limit is null ? 20 : int.Parse(request.Limit, CultureInfo.InvariantCulture);
+            var limit = Paging.LimitOf(request.Limit);
             var query = db.Plugins.AsNoTracking();
             var status = request.Status ?? PluginStatuses.Active;
             if (status != "all")
@@ -77,15 +75,15 @@ public static class ListPlugins
             {
                 var cursor = await db.Plugins.AsNoTracking().Where(p => p.Id == request.StartingAfter)
                     .Select(p => new { p.Id, p.Name, p.InstallCount }).SingleOrDefaultAsync(cancellationToken)
-                    ?? throw ProblemException.Invalid("starting_after", $"Plugin '{request.StartingAfter}' does not exist.", "unknown_cursor");
+                    ?? throw Paging.UnknownCursor("Plugin", request.StartingAfter);
                 query = byName
                     ? query.Where(p => string.Compare(p.Name, cursor.Name) > 0 || (p.Name == cursor.Name && string.Compare(p.Id, cursor.Id) > 0))
                     : query.Where(p => p.InstallCount < cursor.InstallCount || (p.InstallCount == cursor.InstallCount && string.Compare(p.Id, cursor.Id) > 0));
             }
 
             query = byName ? query.OrderBy(p => p.Name).ThenBy(p => p.Id) : query.OrderByDescending(p => p.InstallCount).ThenBy(p => p.Id);
-            var page = await query.Take(limit + 1).ToListAsync(cancellationToken);
-            return new Response("list", page.Take(limit).Select(PluginResponse.From).ToList(), page.Count > limit);
+            var page = (await query.ToPageAsync(limit, cancellationToken)).Select(PluginResponse.From);
+            return new Response("list", page.Data, page.HasMore);
         }
     }
 }

@@ -11,9 +11,14 @@ namespace Monetization.Marketplace.Features.Plugins;
 /// <param name="Currency">ISO 4217 (one-time, monthly; usage: optional, default <c>Marketplace:DefaultCurrency</c>).</param>
 /// <param name="Unit">Usage unit: <c>tokens</c>.</param>
 /// <param name="UnitAmountDecimal">Usage price per 1,000 units, in minor units, a decimal string (Stripe's <c>unit_amount_decimal</c> style, up to 12 decimals).</param>
-internal sealed record PricingBody(string? Model, long? Amount, string? Currency, string? Unit, string? UnitAmountDecimal)
+/// <param name="InputUnitAmountDecimal">Optional (usage): price per 1,000 INPUT tokens, same form; given with <paramref name="OutputUnitAmountDecimal"/>, the two price the plugin's tokens instead of <paramref name="UnitAmountDecimal"/> (issue 20).</param>
+/// <param name="OutputUnitAmountDecimal">Optional (usage): price per 1,000 OUTPUT tokens, with <paramref name="InputUnitAmountDecimal"/>.</param>
+internal sealed record PricingBody(string? Model, long? Amount, string? Currency, string? Unit, string? UnitAmountDecimal, string? InputUnitAmountDecimal = null, string? OutputUnitAmountDecimal = null)
 {
-    public static PricingBody From(Plugin p) => new(p.PricingModel, p.Amount, p.Currency, p.UsageUnit, p.UnitAmountDecimal);
+    public static PricingBody From(Plugin p) => new(p.PricingModel, p.Amount, p.Currency, p.UsageUnit, p.UnitAmountDecimal, p.InputUnitAmountDecimal, p.OutputUnitAmountDecimal);
+
+    /// <summary>The canonical text of an optional decimal.</summary>
+    public static string? NormalizeOptional(string? text) => text is null ? null : Normalize(text);
 
     /// <summary>True when <paramref name="text"/> is a positive decimal with at most 12 decimals and 12 integer digits.</summary>
     public static bool IsUnitAmountDecimal(string? text) =>
@@ -51,6 +56,14 @@ internal sealed class PricingValidator : AbstractValidator<PricingBody>
             RuleFor(p => p.Currency).Must(Money.IsValidCurrency).When(p => p.Currency is not null)
                 .WithMessage("currency is a three-letter ISO 4217 code.");
             RuleFor(p => p.Amount).Null().WithMessage("amount applies to one_time and monthly pricing; usage uses unit_amount_decimal.");
+            RuleFor(p => p.InputUnitAmountDecimal).Must(PricingBody.IsUnitAmountDecimal).When(p => p.InputUnitAmountDecimal is not null)
+                .WithMessage("input_unit_amount_decimal is a positive decimal string (minor units per 1,000 input tokens), at most 12 decimals.");
+            RuleFor(p => p.OutputUnitAmountDecimal).Must(PricingBody.IsUnitAmountDecimal).When(p => p.OutputUnitAmountDecimal is not null)
+                .WithMessage("output_unit_amount_decimal is a positive decimal string (minor units per 1,000 output tokens), at most 12 decimals.");
+            RuleFor(p => p.OutputUnitAmountDecimal).NotNull().When(p => p.InputUnitAmountDecimal is not null)
+                .WithMessage("output_unit_amount_decimal is required with input_unit_amount_decimal (input and output are priced together).");
+            RuleFor(p => p.InputUnitAmountDecimal).NotNull().When(p => p.OutputUnitAmountDecimal is not null)
+                .WithMessage("input_unit_amount_decimal is required with output_unit_amount_decimal (input and output are priced together).");
         });
         When(p => p.Model == PricingModels.Free, () =>
         {

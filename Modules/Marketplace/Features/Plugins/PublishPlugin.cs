@@ -68,6 +68,8 @@ public static class PublishPlugin
                 },
                 UsageUnit = pricing.Model == PricingModels.Usage ? pricing.Unit : null,
                 UnitAmountDecimal = pricing.Model == PricingModels.Usage ? PricingBody.Normalize(pricing.UnitAmountDecimal!) : null,
+                InputUnitAmountDecimal = pricing.Model == PricingModels.Usage ? PricingBody.NormalizeOptional(pricing.InputUnitAmountDecimal) : null,
+                OutputUnitAmountDecimal = pricing.Model == PricingModels.Usage ? PricingBody.NormalizeOptional(pricing.OutputUnitAmountDecimal) : null,
                 CreatedAt = now,
                 UpdatedAt = now,
             };
@@ -79,6 +81,7 @@ public static class PublishPlugin
             }
 
             db.Plugins.Add(plugin);
+            UsagePrices.Announce(db, plugin, now);
             try
             {
                 await db.SaveChangesAsync(cancellationToken);

@@ -71,13 +71,23 @@ public static class UpdatePlugin
                 }
                 else if (plugin.PricingModel == PricingModels.Usage)
                 {
+                    var (previousUnit, previousCurrency) = (plugin.UnitAmountDecimal, plugin.Currency);
                     var unitAmountDecimal = PricingBody.Normalize(pricing.UnitAmountDecimal!);
                     var currency = pricing.Currency?.ToLowerInvariant() ?? plugin.Currency;
+                    var input = PricingBody.NormalizeOptional(pricing.InputUnitAmountDecimal);
+                    var output = PricingBody.NormalizeOptional(pricing.OutputUnitAmountDecimal);
                     if (unitAmountDecimal != plugin.UnitAmountDecimal || currency != plugin.Currency)
                     {
                         plugin.UnitAmountDecimal = unitAmountDecimal;
                         plugin.Currency = currency;
                         await StripeCatalog.CreateProductAndPriceAsync(services.GetRequiredService<StripeNet.StripeClient>(), plugin, cancellationToken);
+                    }
+
+                    if (unitAmountDecimal != previousUnit || currency != previousCurrency || input != plugin.InputUnitAmountDecimal || output != plugin.OutputUnitAmountDecimal)
+                    {
+                        plugin.InputUnitAmountDecimal = input;
+                        plugin.OutputUnitAmountDecimal = output;
+                        UsagePrices.Announce(db, plugin, clock.GetUtcNow());
                     }
                 }
             }

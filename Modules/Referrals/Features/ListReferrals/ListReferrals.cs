@@ -11,7 +11,7 @@ namespace Monetization.Referrals.Features.ListReferrals;
 /// <summary>
 /// <c>GET /v1/referrals/{user_id}/referrals</c>: the referrals made with this user's code, oldest first, each with its
 /// <c>reward_status</c> and <c>reward_reason</c> (why a conversion was not, or only partly, rewarded). Cursor-paginated:
-/// <c>limit</c> (1–100, default 50) and <c>starting_after</c> (a referral id).
+/// <c>limit</c> (1–100, default 20) and <c>starting_after</c> (a referral id).
 /// </summary>
 internal static class ListReferrals
 {
@@ -28,6 +28,7 @@ internal static class ListReferrals
         {
             RuleFor(r => r.UserId).MustBeUserId();
             RuleFor(r => r.Limit).MustBeLimit();
+            RuleFor(r => r.StartingAfter).MustBeCursor();
         }
     }
 
@@ -39,13 +40,13 @@ internal static class ListReferrals
             if (request.StartingAfter is { } after)
             {
                 var anchor = await query.SingleOrDefaultAsync(r => r.Id == after, cancellationToken)
-                    ?? throw ProblemException.Invalid("starting_after", $"'{after}' is not a referral of this user.");
+                    ?? throw Paging.UnknownCursor("Referral", after);
                 query = query.Where(r => r.CapturedAt > anchor.CapturedAt || (r.CapturedAt == anchor.CapturedAt && string.Compare(r.Id, anchor.Id) > 0));
             }
 
             var limit = Paging.LimitOf(request.Limit);
-            var rows = await query.OrderBy(r => r.CapturedAt).ThenBy(r => r.Id).Take(limit + 1).ToListAsync(cancellationToken);
-            return new Response(rows.Take(limit).Select(ReferralView.Of).ToList(), rows.Count > limit);
+            var page = (await query.OrderBy(r => r.CapturedAt).ThenBy(r => r.Id).ToPageAsync(limit, cancellationToken)).Select(ReferralView.Of);
+            return new Response(page.Data, page.HasMore);
         }
     }
 }

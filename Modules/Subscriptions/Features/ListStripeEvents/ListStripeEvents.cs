@@ -1,6 +1,7 @@
 using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
+using Monetization.BuildingBlocks.Http;
 using Monetization.Subscriptions.Data;
 using Monetization.Subscriptions.Domain;
 
@@ -23,7 +24,8 @@ public static class ListStripeEvents
         {
             RuleFor(r => r.Status).Must(s => StripeEventStatuses.All.Contains(s)).When(r => r.Status is not null)
                 .WithMessage($"status must be one of {string.Join(", ", StripeEventStatuses.All)}.");
-            RuleFor(r => r.Limit).Must(l => int.TryParse(l, out var n) && n is >= 1 and <= 100).When(r => r.Limit is not null).WithMessage("limit must be 1-100.");
+            RuleFor(r => r.Limit).MustBeLimit();
+            RuleFor(r => r.StartingAfter).MustBeCursor();
         }
     }
 
@@ -31,7 +33,7 @@ public static class ListStripeEvents
     {
         public async Task<Response> Handle(Request request, CancellationToken cancellationToken)
         {
-            var limit = request.Limit is null ? 50 : int.Parse(request.Limit, System.Globalization.CultureInfo.InvariantCulture);
+            var limit = Paging.LimitOf(request.Limit);
             var query = db.StripeEvents.AsNoTracking();
             if (request.Status is not null)
             {
@@ -46,14 +48,14 @@ public static class ListStripeEvents
             if (request.StartingAfter is not null)
             {
                 var cursor = await db.StripeEvents.AsNoTracking().Where(e => e.Id == request.StartingAfter).Select(e => new { e.ReceivedAt, e.Id }).FirstOrDefaultAsync(cancellationToken)
-                    ?? throw Monetization.BuildingBlocks.Http.ProblemException.Invalid("starting_after", $"No stored event '{request.StartingAfter}'.");
+                    ?? throw Paging.UnknownCursor("Stripe event", request.StartingAfter);
                 query = query.Where(e => e.ReceivedAt < cursor.ReceivedAt || (e.ReceivedAt == cursor.ReceivedAt && string.Compare(e.Id, cursor.Id) < 0));
             }
 
-            var rows = await query.OrderByDescending(e => e.ReceivedAt).ThenByDescending(e => e.Id).Take(limit + 1)
+            var page = await query.OrderByDescending(e => e.ReceivedAt).ThenByDescending(e => e.Id)
                 .Select(e => new EventView(e.Id, e.Type, e.Created, e.ObjectId, e.Status, e.Attempts, e.LastError, e.ReceivedAt, e.ProcessedAt, e.NextAttemptAt))
-                .ToListAsync(cancellationToken);
-            return new Response(rows.Take(limit).ToList(), rows.Count > limit);
+                .ToPageAsync(limit, cancellationToken);
+            return new Response(page.Data, page.HasMore);
         }
     }
 }

@@ -15,17 +15,18 @@ namespace Monetization.Subscriptions.Features.StartCheckout;
 /// the user's Stripe customer or creates it first (no duplicates, see <see cref="StripeCustomerLink"/>); sets
 /// <c>client_reference_id</c> and <c>metadata{user_id, plan, cadence}</c> (also on the subscription) and the cadence's trial
 /// (annual 14 days by default, once per user). 409 when the user already has this plan and cadence, or another live
-/// subscription (use change_plan).
+/// subscription (use change_plan). <c>allow_promotion_codes</c> (issue 20; seed 001 turns it on) lets the customer enter a
+/// Stripe promotion code on the Checkout page; absent, <c>Subscriptions:AllowPromotionCodes</c> decides (default false).
 /// </summary>
 public static class StartCheckout
 {
     /// <summary>The JSON body.</summary>
-    internal sealed record Body(string? UserId, string? Email, string? Plan, string? Cadence, string? SuccessUrl, string? CancelUrl)
+    internal sealed record Body(string? UserId, string? Email, string? Plan, string? Cadence, string? SuccessUrl, string? CancelUrl, bool? AllowPromotionCodes = null)
     {
-        public Request ToRequest() => new(UserId ?? "", Email, Plan ?? "", Cadence ?? "", SuccessUrl, CancelUrl);
+        public Request ToRequest() => new(UserId ?? "", Email, Plan ?? "", Cadence ?? "", SuccessUrl, CancelUrl, AllowPromotionCodes);
     }
 
-    internal sealed record Request(string UserId, string? Email, string Plan, string Cadence, string? SuccessUrl, string? CancelUrl) : IRequest<Response>;
+    internal sealed record Request(string UserId, string? Email, string Plan, string Cadence, string? SuccessUrl, string? CancelUrl, bool? AllowPromotionCodes = null) : IRequest<Response>;
 
     /// <summary>The session to redirect the user to.</summary>
     internal sealed record Response(string SessionId, string Url);
@@ -97,6 +98,7 @@ public static class StartCheckout
                     Metadata = metadata,
                     SuccessUrl = request.SuccessUrl ?? options.Value.CheckoutSuccessUrl,
                     CancelUrl = request.CancelUrl ?? options.Value.CheckoutCancelUrl,
+                    AllowPromotionCodes = request.AllowPromotionCodes ?? options.Value.AllowPromotionCodes,
                 },
                 cancellationToken: cancellationToken);
             return new Response(session.Id, session.Url ?? "");

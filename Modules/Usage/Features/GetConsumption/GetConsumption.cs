@@ -90,7 +90,11 @@ public static class GetConsumption
             var rows = await db.Rollups.AsNoTracking().Where(r => r.UserId == request.UserId && r.Period == period).ToListAsync(cancellationToken);
             var account = await db.Accounts.AsNoTracking().FirstOrDefaultAsync(a => a.UserId == request.UserId, cancellationToken);
             var limits = planLimits.For(account);
-            var lines = PricedLines.From(rows, meters, pricing);
+            var pluginIds = rows.Select(r => DimensionKey.Decode(r.Dimensions).GetValueOrDefault("plugin_id")).OfType<string>().Distinct().ToList();
+            var pluginPrices = pluginIds.Count == 0
+                ? new Dictionary<string, PluginPrice>(StringComparer.Ordinal)
+                : await db.PluginPrices.AsNoTracking().Where(p => pluginIds.Contains(p.PluginId)).ToDictionaryAsync(p => p.PluginId, StringComparer.Ordinal, cancellationToken);
+            var lines = PricedLines.From(rows, meters, pricing, pluginPrices);
             var result = new List<MeterConsumption>();
             var alerts = new List<Alert>();
             foreach (var meter in meters.All)

@@ -114,6 +114,9 @@ public static class IngestUsageEvents
                 {
                     Accumulate(deltas, uniqueValues, new RollupKey(e.UserId, e.Period, e.Meter.Key, e.Dimensions), e);
                 }
+
+                // The day's total (period YYYY-MM-DD), for the usage summary by day (issue 20); never a limit's total.
+                Accumulate(deltas, uniqueValues, new RollupKey(e.UserId, UsageDay.Of(e.TimestampTicks), e.Meter.Key, DimensionKey.Total), e);
             }
 
             if (uniqueValues.Count > 0)
@@ -260,7 +263,7 @@ public static class IngestUsageEvents
                 {
                     ct.ThrowIfCancellationRequested();
                     var isMax = delta.Aggregation == MeterAggregation.Max ? 1 : 0;
-                    var isTotal = key.Dimensions.Length == 0 ? 1 : 0;
+                    var isTotal = key.Dimensions.Length == 0 && !UsageDay.IsDay(key.Period) ? 1 : 0;
                     var statement = statements[isMax, isTotal] ??= SqliteStatement.Prepare(
                         connection,
                         string.Format(CultureInfo.InvariantCulture, UpsertRollupSql, isMax == 1 ? "MAX(Used, excluded.Used)" : "Used + excluded.Used", isTotal == 1 ? " RETURNING Used" : ""));

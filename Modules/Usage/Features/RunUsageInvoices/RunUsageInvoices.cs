@@ -77,13 +77,15 @@ public static class RunUsageInvoices
 /// Usage invoicing (issue: "Usage invoice for a closed period"), in two phases.
 /// <para>1. <see cref="CreateInvoicesAsync"/>, one transaction: marks the period invoiced (it takes no more events), and for
 /// each user with priced usage and no invoice yet builds the lines (tokens per (meter, plugin, model) × the model's prices,
-/// rounded once per line), spends credits first (earliest expiry first), numbers the invoice <c>INV-YYYYMM-NNNN</c> and
-/// publishes <see cref="UsageCharged"/> per plugin line.</para>
+/// rounded once per line; a usage-priced plugin's usage at the plugin's own price, issue 20), spends credits first (earliest
+/// expiry first), numbers the invoice <c>INV-YYYYMM-NNNN</c>, and per plugin line publishes <see cref="UsageCharged"/> when
+/// credits paid it all, else <see cref="UsageChargeBilled"/>.</para>
 /// <para>2. <see cref="CollectAsync"/>, per invoice with an amount due, under a lease: one Stripe invoice with an item per
 /// line and a negative item for the credits, finalized and paid, each call with an idempotency key derived from
-/// (user, period), each Stripe id saved as soon as it exists. A failure leaves the invoice <c>pending</c> for the next run.</para>
-/// Billing rule (docs/modules/usage.md): all token usage is billed at the model's prices; plan limits cap usage, they
-/// are not a free allowance.
+/// (user, period), each Stripe id saved as soon as it exists. A failure leaves the invoice <c>pending</c> for the next run.
+/// Paid: <see cref="UsageCharged"/> per plugin line; declined: <see cref="UsageChargeBilled"/> with <c>payment_failed</c>.</para>
+/// Billing rule (docs/modules/usage.md): token usage is billed at the plugin's price for usage-priced plugins, else at the
+/// model's prices; plan limits cap usage, they are not a free allowance.
 /// </summary>
 internal sealed partial class UsageInvoicing(UsageDbContext db, StripeNet.StripeClient stripe, TimeProvider clock, MeterCatalog meters, TokenPricing pricing, ILogger<UsageInvoicing> logger)
 {
@@ -116,6 +118,7 @@ internal sealed partial class UsageInvoicing(UsageDbContext db, StripeNet.Stripe
         var sequence = await db.Invoices.CountAsync(i => i.Period == p, ct);
         var users = rows.Select(r => r.UserId).Where(u => !invoiced.Contains(u)).Distinct(StringComparer.Ordinal).ToList();
         var customers = await db.Accounts.AsNoTracking().Where(a => users.Contains(a.UserId)).ToDictionaryAsync(a => a.UserId, a => a.StripeCustomerId, StringComparer.Ordinal, ct);
+        var pluginPrices = await db.PluginPrices.AsNoTracking().ToDictionaryAsync(p => p.PluginId, StringComparer.Ordinal, ct);
         var created = 0;
         foreach (var user in rows.GroupBy(r => r.UserId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
@@ -124,7 +127,7 @@ internal sealed partial class UsageInvoicing(UsageDbContext db, StripeNet.Stripe
                 continue;
             }
 
-            var lines = PricedLines.From(user, meters, pricing).Where(l => l.Amount > 0).ToList();
+            var lines = PricedLines.From(user, meters, pricing, pluginPrices).Where(l => l.Amount > 0).ToList();
             if (lines.Count == 0)
             {
                 continue;
@@ -156,6 +159,9 @@ internal sealed partial class UsageInvoicing(UsageDbContext db, StripeNet.Stripe
                     InputTokens = line.InputTokens,
                     OutputTokens = line.OutputTokens,
                     Quantity = line.InputTokens + line.OutputTokens,
+                    PriceSource = line.Price.Source,
+                    InputUnitAmountDecimal = line.Price.InputText,
+                    OutputUnitAmountDecimal = line.Price.OutputText,
                     Amount = line.Amount,
                     Currency = invoice.Currency,
                     Description = line.Description,
@@ -175,9 +181,13 @@ internal sealed partial class UsageInvoicing(UsageDbContext db, StripeNet.Stripe
                 invoice.Status = customers.GetValueOrDefault(user.Key) is null ? UsageInvoiceStatus.AwaitingCustomer : UsageInvoiceStatus.Pending;
             }
 
-            foreach (var line in invoice.Lines.Where(l => l.PluginId is not null))
+            if (invoice.Status == UsageInvoiceStatus.Paid)
             {
-                db.AddIntegrationEvent(new UsageCharged(Guid.NewGuid(), now, line.Id, invoice.Id, invoice.UserId, line.PluginId!, p, line.Quantity, line.Amount, line.Currency));
+                UsageRevenue.Paid(db, invoice, now);
+            }
+            else
+            {
+                UsageRevenue.Pending(db, invoice, now, paymentFailed: false);
             }
 
             db.Invoices.Add(invoice);
@@ -344,6 +354,7 @@ internal sealed partial class UsageInvoicing(UsageDbContext db, StripeNet.Stripe
                 {
                     invoice.Status = UsageInvoiceStatus.PaymentFailed;
                     invoice.LastError = e.Message;
+                    UsageRevenue.Pending(db, invoice, clock.GetUtcNow(), paymentFailed: true);
                     await SaveAsync(invoice, ct);
                     LogDeclined(logger, invoice.Number, e.Message);
                     return;
@@ -366,6 +377,7 @@ internal sealed partial class UsageInvoicing(UsageDbContext db, StripeNet.Stripe
                 invoice.Status = UsageInvoiceStatus.Paid;
                 invoice.PaidAt = clock.GetUtcNow();
                 invoice.LastError = null;
+                UsageRevenue.Paid(db, invoice, invoice.PaidAt.Value);
                 await SaveAsync(invoice, ct);
             }
         }
