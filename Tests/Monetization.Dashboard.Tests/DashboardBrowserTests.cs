@@ -146,7 +146,7 @@ public sealed class DashboardBrowserTests
         var ledger = await _api.GetJsonAsync($"/v1/referrals/{userId}/credits?limit=100");
         Assert.That(await ValueAsync(page, "access_credits.days_remaining"), Is.EqualTo(ledger.Long("credit_days_remaining")));
         var invoices = await _api.GetJsonAsync($"/v1/usage/{userId}/invoices");
-        foreach (var invoice in invoices["invoices"]!.AsArray())
+        foreach (var invoice in invoices["data"]!.AsArray())
         {
             Assert.That(await ValueAsync(page, $"invoice.{invoice.Str("number")}.subtotal"), Is.EqualTo(invoice.Long("subtotal")));
             Assert.That(await ValueAsync(page, $"invoice.{invoice.Str("number")}.amount_due"), Is.EqualTo(invoice.Long("amount_due")));
