@@ -165,11 +165,32 @@ internal static class CheckoutSessions
                 ["description"] = paymentIntentData.Str("description"),
                 ["metadata"] = paymentIntentData.Get("metadata") is null ? new JsonObject() : Common.Metadata(paymentIntentData.Map("metadata", out _)),
                 ["transfer_group"] = paymentIntentData.Str("transfer_group"),
-                ["transfer_data"] = transfer is null ? null : new JsonObject { ["amount"] = transfer.Long("amount"), ["destination"] = transfer.Str("destination") },
+                ["transfer_data"] = TransferData(transfer),
             };
         }
 
         return session;
+    }
+
+    /// <summary>
+    /// <c>payment_intent_data[transfer_data]</c> as the PaymentIntent's <c>transfer_data</c>: <c>amount</c> only when given
+    /// (absent, not null, otherwise: Stripe.net's <c>PaymentIntentTransferData.Amount</c> is a non-nullable long).
+    /// </summary>
+    private static JsonObject? TransferData(Forms.FormNode? transfer)
+    {
+        if (transfer is null)
+        {
+            return null;
+        }
+
+        var result = new JsonObject();
+        if (transfer.Long("amount") is { } amount)
+        {
+            result["amount"] = amount;
+        }
+
+        result["destination"] = transfer.Str("destination");
+        return result;
     }
 
     private static JsonNode Retrieve(ApiRequest q)

@@ -40,7 +40,8 @@ internal sealed class ApiPipeline
         var method = request.Method.ToUpperInvariant();
         var requestId = "req_" + Ids.Random(14);
         context.Response.Headers["Request-Id"] = requestId;
-        context.Response.Headers["Stripe-Version"] = request.Headers["Stripe-Version"].FirstOrDefault() ?? EventRecorder.ApiVersion;
+        var version = request.Headers["Stripe-Version"].FirstOrDefault();
+        context.Response.Headers["Stripe-Version"] = string.IsNullOrEmpty(version) ? ApiVersions.Current : version;
 
         var key = ApiKey(request);
         if (key is null)
@@ -61,6 +62,12 @@ internal sealed class ApiPipeline
             var masked = key.Length > 12 ? key[..8] + new string('*', key.Length - 12) + key[^4..] : key;
             var error = new ApiException(401, "invalid_request_error", $"Invalid API Key provided: {masked}", "api_key_invalid");
             await WriteAsync(context, 401, error.ToJson(requestId, _engine.Now).ToJsonString(Pretty)).ConfigureAwait(false);
+            return;
+        }
+
+        if (!string.IsNullOrEmpty(version) && !ApiVersions.IsAccepted(version))
+        {
+            await WriteAsync(context, 400, ApiVersions.Refused(version).ToJson(requestId, _engine.Now).ToJsonString(Pretty)).ConfigureAwait(false);
             return;
         }
 
