@@ -500,6 +500,9 @@ public sealed class StripeNetBindingTests
             ("success_url", "https://example.com/ok"));
         await Post($"v1/checkout/sessions/{(string)expiring["id"]!}/expire");
         await Post("v1/billing_portal/sessions", ("customer", customerId), ("return_url", "https://example.com/account"));
+        await Post("v1/billing_portal/sessions", ("customer", customerId), ("flow_data[type]", "subscription_cancel"),
+            ("flow_data[subscription_cancel][subscription]", subscriptionId), ("flow_data[after_completion][type]", "redirect"),
+            ("flow_data[after_completion][redirect][return_url]", "https://example.com/done"));
 
         // Connect transfers, reversals and the connected account's balance.
         var transfer = await Post("v1/transfers", ("amount", "1000"), ("currency", "usd"), ("destination", accountId), ("transfer_group", "payout_1"),
@@ -518,8 +521,30 @@ public sealed class StripeNetBindingTests
             sent.Add(("GET v1/balance", JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject()));
         }
 
-        // Errors: unknown and missing parameters, unknown ids.
+        // A refund that reverses the destination charge's transfer; a connected account's balance set by a test route.
+        var destinationIntent = (string)(await Get($"v1/checkout/sessions/{(string)paymentSession["id"]!}"))["payment_intent"]!;
+        await Post("v1/refunds", ("payment_intent", destinationIntent), ("reverse_transfer", "true"), ("expand[]", "transfer_reversal"));
+        var (balanceStatus, balance) = await h.TestAsync(HttpMethod.Post, $"_test/accounts/{accountId}/balance", new { amount = 5000, currency = "usd" });
+        Assert.That(balanceStatus, Is.EqualTo(HttpStatusCode.OK));
+        sent.Add(("_test balance", balance));
+
+        // Errors: unknown and missing parameters, unknown ids, idempotency conflicts, bad keys, injected faults.
         await Refused(HttpMethod.Post, "v1/customers", HttpStatusCode.BadRequest, ("emali", "x@example.com"));
+        _ = await h.SendAsync(HttpMethod.Post, "v1/customers", [("email", "idem@example.com")], "idem-binding");
+        var (idemStatus, idemError, _) = await h.SendAsync(HttpMethod.Post, "v1/customers", [("email", "other@example.com")], "idem-binding");
+        Assert.That(idemStatus, Is.EqualTo(HttpStatusCode.BadRequest));
+        sent.Add(("idempotency_error", idemError));
+        var (faultStatus, _) = await h.TestAsync(HttpMethod.Post, "_test/faults", new { method = "GET", path_prefix = "/v1/customers", status = 429, count = 1, type = "invalid_request_error", code = "rate_limit" });
+        Assert.That(faultStatus, Is.EqualTo(HttpStatusCode.OK));
+        await Refused(HttpMethod.Get, "v1/customers", HttpStatusCode.TooManyRequests);
+        using (var badKey = new HttpRequestMessage(HttpMethod.Get, "v1/customers"))
+        {
+            badKey.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "sk_live_not_for_the_emulator");
+            using var response = await h.Http.SendAsync(badKey);
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+            sent.Add(("401", JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject()));
+        }
+
         await Refused(HttpMethod.Post, "v1/account_links", HttpStatusCode.BadRequest, ("type", "account_onboarding"));
         await Refused(HttpMethod.Get, "v1/customers/cus_DoesNotExist0001", HttpStatusCode.NotFound);
         await h.FlushAsync();
