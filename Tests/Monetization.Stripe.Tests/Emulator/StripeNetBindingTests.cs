@@ -185,6 +185,41 @@ public sealed class StripeNetBindingTests
         Assert.That(customers["data"]!.AsArray(), Has.Count.EqualTo(2), "refused requests change nothing");
     }
 
+    [Test]
+    public async Task Request_parameters_that_changed_in_endive_follow_the_requested_version()
+    {
+        await using var h = await EmulatorHarness.StartAsync();
+        var price = await h.CreatePriceAsync(1500);
+        var (_, subscriptionId, _) = await h.SubscribeAsync((string)price["id"]!);
+        async Task<(HttpStatusCode Status, JsonObject Json)> Send(string version, string path, params (string, string)[] form)
+        {
+            h.StripeVersion = version;
+            var (status, json, _) = await h.SendAsync(HttpMethod.Post, path, form);
+            return (status, json);
+        }
+
+        (string, string)[] checkout = [("mode", "subscription"), ("customer_email", "v@example.com"), ("line_items[0][price]", (string)price["id"]!),
+            ("line_items[0][quantity]", "1"), ("success_url", "https://example.com/ok"), ("payment_method_types[0]", "card")];
+        var endiveCheckout = await Send("2026-10-28.endive", "v1/checkout/sessions", checkout);
+        var dahliaCheckout = await Send("2026-07-29.dahlia", "v1/checkout/sessions", checkout);
+        var endiveObject = await Send("2026-10-28.endive", $"v1/subscriptions/{subscriptionId}", ("billing_cycle_anchor[type]", "unchanged"));
+        var endiveString = await Send("2026-10-28.endive", $"v1/subscriptions/{subscriptionId}", ("billing_cycle_anchor", "unchanged"));
+        var dahliaString = await Send("2026-07-29.dahlia", $"v1/subscriptions/{subscriptionId}", ("billing_cycle_anchor", "unchanged"));
+        var dahliaObject = await Send("2026-07-29.dahlia", $"v1/subscriptions/{subscriptionId}", ("billing_cycle_anchor[type]", "unchanged"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(endiveCheckout.Status, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That((string?)endiveCheckout.Json["error"]?["code"], Is.EqualTo("parameter_unknown"));
+            Assert.That((string?)endiveCheckout.Json["error"]?["param"], Is.EqualTo("payment_method_types"));
+            Assert.That(dahliaCheckout.Status, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(endiveObject.Status, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(endiveString.Status, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That((string?)endiveString.Json["error"]?["param"], Is.EqualTo("billing_cycle_anchor"));
+            Assert.That(dahliaString.Status, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(dahliaObject.Status, Is.EqualTo(HttpStatusCode.BadRequest));
+        });
+    }
+
     /// <summary>One problem a line, with the source (request or event id) of the first occurrence of each distinct problem.</summary>
     private static string Lines(IEnumerable<string> problems) =>
         string.Join("\n", problems.GroupBy(p => System.Text.RegularExpressions.Regex.Replace(p, @"^[^(]*\(", "(")).Select(g => g.First() + (g.Count() > 1 ? $"  (×{g.Count()})" : "")));

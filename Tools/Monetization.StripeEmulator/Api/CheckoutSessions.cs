@@ -23,6 +23,7 @@ internal static class CheckoutSessions
     {
         var form = q.Form;
         form.Allow(Fields);
+        Http.ApiVersions.CheckCheckoutSessionCreate(form, q.ApiVersion);
         form.AllowEach("line_items", "adjustable_quantity dynamic_tax_rates metadata price price_data quantity tax_rates");
         foreach (var line in form.Array("line_items"))
         {

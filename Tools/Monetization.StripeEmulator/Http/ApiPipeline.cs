@@ -110,7 +110,7 @@ internal sealed class ApiPipeline
         var idempotencyKey = method == "POST" ? request.Headers["Idempotency-Key"].FirstOrDefault() : null;
         var info = new RequestInfo(requestId, idempotencyKey);
         var stripeAccount = request.Headers["Stripe-Account"].FirstOrDefault();
-        var (status, body, replayed) = _engine.Mutate(info, () => Execute(method, path, raw, values, info, stripeAccount, route), save: method != "GET");
+        var (status, body, replayed) = _engine.Mutate(info, () => Execute(method, path, raw, values, info, stripeAccount, route, string.IsNullOrEmpty(version) ? ApiVersions.Current : version), save: method != "GET");
         if (replayed)
         {
             context.Response.Headers["Idempotent-Replayed"] = "true";
@@ -126,7 +126,7 @@ internal sealed class ApiPipeline
     }
 
     private (int Status, string Body, bool Replayed) Execute(string method, string path, string raw, Dictionary<string, string> values, RequestInfo info,
-        string? stripeAccount, Router.Route route)
+        string? stripeAccount, Router.Route route, string apiVersion)
     {
         var now = _engine.Now;
         var records = _engine.Store.Data.Idempotency;
@@ -154,7 +154,7 @@ internal sealed class ApiPipeline
                 }
             }
 
-            var apiRequest = new ApiRequest(_engine, method, path, form, values, info, stripeAccount);
+            var apiRequest = new ApiRequest(_engine, method, path, form, values, info, stripeAccount, apiVersion);
             var result = route.Handler(apiRequest).DeepClone();
             Expander.Apply(result, form.StrArray("expand"), _engine.Store);
             var body = result.ToJsonString(Pretty);
