@@ -102,6 +102,18 @@ public sealed class StripeNetBindingTests
             Collect(json, objectsByType);
         }
 
+        foreach (var evt in events)
+        {
+            try
+            {
+                _ = StripeNet.EventUtility.ParseEvent(evt.ToJsonString()); // throws on another api_version, as Stripe.net's webhook parsing does
+            }
+            catch (Exception e) when (e is StripeNet.StripeException or System.Text.Json.JsonException)
+            {
+                bindingErrors.Add($"event {(string?)evt["type"]} {(string?)evt["id"]}: EventUtility.ParseEvent: {e.Message}");
+            }
+        }
+
         var missing = MissingReadFields(objectsByType);
         Assert.Multiple(() =>
         {
