@@ -35,6 +35,12 @@ public sealed class StripeEmulator : IDisposable
         _onboarding = new OnboardingPage(_engine);
     }
 
+    /// <summary>
+    /// The Stripe API version objects and events are rendered in: <c>2026-10-28.endive</c>, the version Stripe.net 53.1.0
+    /// pins. Requests may send it or <c>2026-07-29.dahlia</c> in <c>Stripe-Version</c>; other versions get 400.
+    /// </summary>
+    public const string ApiVersion = Http.ApiVersions.Current;
+
     /// <summary>The emulator's test clock: the base clock plus the offset moved by <c>POST /_test/clock/advance</c>.</summary>
     public TimeProvider Clock => _engine.Clock;
 

@@ -26,7 +26,7 @@ public sealed class CheckoutScenarioTests
         {
             Assert.That(delivered.All(d => WebhookReceiver.Verify("whsec_test_emulator_secret", d)), Is.True);
             Assert.That(delivered.All(d => d.ContentType == "application/json; charset=utf-8"), Is.True);
-            Assert.That(delivered.All(d => (string?)d.Event["api_version"] == "2026-07-29.dahlia"), Is.True);
+            Assert.That(delivered.All(d => (string?)d.Event["api_version"] == "2026-10-28.endive"), Is.True);
             Assert.That((string?)session["status"], Is.EqualTo("complete"));
             Assert.That((string?)session["payment_status"], Is.EqualTo("paid"));
             Assert.That((string?)session["client_reference_id"], Is.EqualTo("user_42"));

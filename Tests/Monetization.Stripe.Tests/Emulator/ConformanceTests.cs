@@ -2,7 +2,12 @@ using System.Text.Json.Nodes;
 
 namespace Monetization.Stripe.Tests.Emulator;
 
-/// <summary>Every object the emulator returns carries at least the top-level fields of the same type in <c>openapi/fixtures3.json</c>.</summary>
+/// <summary>
+/// Every object the emulator returns carries at least the top-level fields of the same type in <c>openapi/fixtures3.json</c>
+/// (Stripe's 2026-07-29.dahlia fixtures) that Stripe.net 53.1.0's type still has in <c>2026-10-28.endive</c>; a fixture
+/// field Stripe.net's type lacks (such as the invoice's top-level <c>subscription</c>) must not be sent
+/// (<see cref="StripeNetBindingTests"/>).
+/// </summary>
 [TestFixture]
 [Parallelizable(ParallelScope.Self)]
 public sealed class ConformanceTests
@@ -19,7 +24,10 @@ public sealed class ConformanceTests
             foreach (var (type, sample) in objects)
             {
                 Assert.That(fixtures.ContainsKey(type), Is.True, $"fixtures3.json has no '{type}'");
-                var expected = fixtures[type]!.AsObject().Select(kv => kv.Key).ToList();
+                var stripeNetType = StripeNetModel.TypeOf(type);
+                Assert.That(stripeNetType, Is.Not.Null, $"Stripe.net has no type for '{type}'");
+                var endive = StripeNetModel.JsonNames(stripeNetType!);
+                var expected = fixtures[type]!.AsObject().Select(kv => kv.Key).Where(endive.Contains).ToList();
                 var missing = expected.Where(field => !sample.ContainsKey(field)).ToList();
                 Assert.That(missing, Is.Empty, $"{type} lacks fields the fixture has");
                 if (sample.ContainsKey("object") && type != "item")

@@ -28,6 +28,9 @@ internal sealed class EmulatorHarness : IAsyncDisposable
 
     public ManualClock BaseClock { get; } = new(Start);
 
+    /// <summary>The <c>Stripe-Version</c> header sent with <c>/v1</c> requests: Stripe.net 53.1.0's pinned version unless a test changes it.</summary>
+    public string? StripeVersion { get; set; } = "2026-10-28.endive";
+
     public static async Task<EmulatorHarness> StartAsync(string? statePath = null, bool withWebhooks = true)
     {
         var harness = new EmulatorHarness();
@@ -71,7 +74,10 @@ internal sealed class EmulatorHarness : IAsyncDisposable
             request = new HttpRequestMessage(method, encoded.Length == 0 ? url : url + (url.Contains('?') ? "&" : "?") + encoded);
         }
 
-        request.Headers.TryAddWithoutValidation("Stripe-Version", "2026-07-29.dahlia");
+        if (StripeVersion is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Stripe-Version", StripeVersion);
+        }
         if (idempotencyKey is not null)
         {
             request.Headers.TryAddWithoutValidation("Idempotency-Key", idempotencyKey);

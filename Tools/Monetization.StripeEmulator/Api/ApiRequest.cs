@@ -7,8 +7,10 @@ namespace Monetization.StripeEmulator.Api;
 /// <summary>One parsed API call, as handed to a route handler (which runs under the engine lock).</summary>
 internal sealed class ApiRequest
 {
-    public ApiRequest(Engine engine, string method, string path, FormNode form, IReadOnlyDictionary<string, string> routeValues, RequestInfo info, string? stripeAccount)
+    public ApiRequest(Engine engine, string method, string path, FormNode form, IReadOnlyDictionary<string, string> routeValues, RequestInfo info, string? stripeAccount,
+        string apiVersion = Http.ApiVersions.Current)
     {
+        ApiVersion = apiVersion;
         Engine = engine;
         Method = method;
         Path = path;
@@ -31,6 +33,9 @@ internal sealed class ApiRequest
     public RequestInfo Info { get; }
 
     public string? StripeAccount { get; }
+
+    /// <summary>The request's <c>Stripe-Version</c> (one of <see cref="Http.ApiVersions"/>' accepted versions): decides the request parameters that differ between them.</summary>
+    public string ApiVersion { get; }
 
     public string Id => RouteValues["id"];
 

@@ -23,6 +23,7 @@ internal static class CheckoutSessions
     {
         var form = q.Form;
         form.Allow(Fields);
+        Http.ApiVersions.CheckCheckoutSessionCreate(form, q.ApiVersion);
         form.AllowEach("line_items", "adjustable_quantity dynamic_tax_rates metadata price price_data quantity tax_rates");
         foreach (var line in form.Array("line_items"))
         {
@@ -170,11 +171,32 @@ internal static class CheckoutSessions
                 ["description"] = paymentIntentData.Str("description"),
                 ["metadata"] = paymentIntentData.Get("metadata") is null ? new JsonObject() : Common.Metadata(paymentIntentData.Map("metadata", out _)),
                 ["transfer_group"] = paymentIntentData.Str("transfer_group"),
-                ["transfer_data"] = transfer is null ? null : new JsonObject { ["amount"] = transfer.Long("amount"), ["destination"] = transfer.Str("destination") },
+                ["transfer_data"] = TransferData(transfer),
             };
         }
 
         return session;
+    }
+
+    /// <summary>
+    /// <c>payment_intent_data[transfer_data]</c> as the PaymentIntent's <c>transfer_data</c>: <c>amount</c> only when given
+    /// (absent, not null, otherwise: Stripe.net's <c>PaymentIntentTransferData.Amount</c> is a non-nullable long).
+    /// </summary>
+    private static JsonObject? TransferData(Forms.FormNode? transfer)
+    {
+        if (transfer is null)
+        {
+            return null;
+        }
+
+        var result = new JsonObject();
+        if (transfer.Long("amount") is { } amount)
+        {
+            result["amount"] = amount;
+        }
+
+        result["destination"] = transfer.Str("destination");
+        return result;
     }
 
     private static JsonNode Retrieve(ApiRequest q)

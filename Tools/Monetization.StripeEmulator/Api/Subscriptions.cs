@@ -102,6 +102,7 @@ internal static class Subscriptions
     {
         var form = q.Form;
         form.Allow(UpdateFields);
+        Http.ApiVersions.CheckBillingCycleAnchor(form, q.ApiVersion);
         form.AllowEach("items", "billing_thresholds clear_usage current_trial deleted discounts id metadata plan price price_data quantity tax_rates");
         form.AllowIn("cancellation_details", "comment feedback feedback_option");
         var engine = q.Engine;

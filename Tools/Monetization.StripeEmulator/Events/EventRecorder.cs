@@ -9,7 +9,7 @@ internal sealed record RequestInfo(string Id, string? IdempotencyKey);
 /// <summary>Creates Event objects for state changes and collects them for delivery once the lock is released.</summary>
 internal sealed class EventRecorder
 {
-    public const string ApiVersion = "2026-07-29.dahlia";
+    public const string ApiVersion = Http.ApiVersions.Current;
     private readonly Store _store;
     private readonly EmulatorClock _clock;
     private readonly List<JsonObject> _pending = [];

@@ -40,7 +40,8 @@ internal sealed class ApiPipeline
         var method = request.Method.ToUpperInvariant();
         var requestId = "req_" + Ids.Random(14);
         context.Response.Headers["Request-Id"] = requestId;
-        context.Response.Headers["Stripe-Version"] = request.Headers["Stripe-Version"].FirstOrDefault() ?? EventRecorder.ApiVersion;
+        var version = request.Headers["Stripe-Version"].FirstOrDefault();
+        context.Response.Headers["Stripe-Version"] = string.IsNullOrEmpty(version) ? ApiVersions.Current : version;
 
         var key = ApiKey(request);
         if (key is null)
@@ -61,6 +62,12 @@ internal sealed class ApiPipeline
             var masked = key.Length > 12 ? key[..8] + new string('*', key.Length - 12) + key[^4..] : key;
             var error = new ApiException(401, "invalid_request_error", $"Invalid API Key provided: {masked}", "api_key_invalid");
             await WriteAsync(context, 401, error.ToJson(requestId, _engine.Now).ToJsonString(Pretty)).ConfigureAwait(false);
+            return;
+        }
+
+        if (!string.IsNullOrEmpty(version) && !ApiVersions.IsAccepted(version))
+        {
+            await WriteAsync(context, 400, ApiVersions.Refused(version).ToJson(requestId, _engine.Now).ToJsonString(Pretty)).ConfigureAwait(false);
             return;
         }
 
@@ -103,7 +110,7 @@ internal sealed class ApiPipeline
         var idempotencyKey = method == "POST" ? request.Headers["Idempotency-Key"].FirstOrDefault() : null;
         var info = new RequestInfo(requestId, idempotencyKey);
         var stripeAccount = request.Headers["Stripe-Account"].FirstOrDefault();
-        var (status, body, replayed) = _engine.Mutate(info, () => Execute(method, path, raw, values, info, stripeAccount, route), save: method != "GET");
+        var (status, body, replayed) = _engine.Mutate(info, () => Execute(method, path, raw, values, info, stripeAccount, route, string.IsNullOrEmpty(version) ? ApiVersions.Current : version), save: method != "GET");
         if (replayed)
         {
             context.Response.Headers["Idempotent-Replayed"] = "true";
@@ -119,7 +126,7 @@ internal sealed class ApiPipeline
     }
 
     private (int Status, string Body, bool Replayed) Execute(string method, string path, string raw, Dictionary<string, string> values, RequestInfo info,
-        string? stripeAccount, Router.Route route)
+        string? stripeAccount, Router.Route route, string apiVersion)
     {
         var now = _engine.Now;
         var records = _engine.Store.Data.Idempotency;
@@ -147,7 +154,7 @@ internal sealed class ApiPipeline
                 }
             }
 
-            var apiRequest = new ApiRequest(_engine, method, path, form, values, info, stripeAccount);
+            var apiRequest = new ApiRequest(_engine, method, path, form, values, info, stripeAccount, apiVersion);
             var result = route.Handler(apiRequest).DeepClone();
             Expander.Apply(result, form.StrArray("expand"), _engine.Store);
             var body = result.ToJsonString(Pretty);

@@ -99,7 +99,6 @@ internal static class CatalogShapes
             ["id"] = price.Str("id"),
             ["object"] = "plan",
             ["active"] = price.Bool("active"),
-            ["aggregate_usage"] = null,
             ["amount"] = price.Long("unit_amount"),
             ["amount_decimal"] = price.Str("unit_amount_decimal"),
             ["billing_scheme"] = "per_unit",

@@ -103,7 +103,6 @@ internal static class InvoiceShapes
             ["paid_at"] = null,
             ["voided_at"] = null,
         },
-        ["subscription"] = null,
         ["subtotal"] = 0L,
         ["subtotal_excluding_tax"] = 0L,
         ["test_clock"] = null,

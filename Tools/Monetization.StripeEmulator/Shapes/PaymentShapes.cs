@@ -11,7 +11,7 @@ internal static class PaymentShapes
         ["object"] = "payment_method",
         ["allow_redisplay"] = "unspecified",
         ["billing_details"] = BillingDetails(email),
-        ["card"] = Card(brand, last4),
+        ["card"] = PaymentMethodCard(brand, last4),
         ["created"] = created,
         ["customer"] = customer,
         ["customer_account"] = null,
@@ -112,7 +112,7 @@ internal static class PaymentShapes
         ["payment_method"] = paymentMethod,
         ["payment_method_details"] = new JsonObject
         {
-            ["card"] = Card(brand, last4),
+            ["card"] = ChargeCard(brand, last4),
             ["type"] = "card",
         },
         ["receipt_email"] = email,
@@ -167,7 +167,27 @@ internal static class PaymentShapes
         ["tax_id"] = null,
     };
 
-    private static JsonObject Card(string brand, string last4) => new()
+    /// <summary>A payment method's <c>card</c> (fixtures3.json <c>payment_method.card</c>; Stripe.net <c>PaymentMethodCard</c>).</summary>
+    private static JsonObject PaymentMethodCard(string brand, string last4) => new()
+    {
+        ["brand"] = brand,
+        ["checks"] = new JsonObject { ["address_line1_check"] = null, ["address_postal_code_check"] = null, ["cvc_check"] = "pass" },
+        ["country"] = "US",
+        ["display_brand"] = brand,
+        ["exp_month"] = 12L,
+        ["exp_year"] = 2034L,
+        ["fingerprint"] = "emu" + last4,
+        ["funding"] = "credit",
+        ["generated_from"] = null,
+        ["last4"] = last4,
+        ["networks"] = new JsonObject { ["available"] = Common.Strings([brand]), ["preferred"] = null },
+        ["regulated_status"] = "unregulated",
+        ["three_d_secure_usage"] = new JsonObject { ["supported"] = true },
+        ["wallet"] = null,
+    };
+
+    /// <summary>A charge's <c>payment_method_details.card</c> (Stripe.net <c>ChargePaymentMethodDetailsCard</c>).</summary>
+    private static JsonObject ChargeCard(string brand, string last4) => new()
     {
         ["brand"] = brand,
         ["checks"] = new JsonObject { ["address_line1_check"] = null, ["address_postal_code_check"] = null, ["cvc_check"] = "pass" },
