@@ -6,6 +6,12 @@ using Monetization.Subscriptions;
 using Monetization.Usage;
 
 var builder = WebApplication.CreateBuilder(args);
+if (StripeHosting.StartupRefusal(builder.Configuration, builder.Environment) is { } refusal)
+{
+    await Console.Error.WriteLineAsync(refusal); // one line saying what to set (issue 16)
+    return 1;
+}
+
 builder.AddStripe();
 builder.AddMonetizationPlatform();
 builder.AddModule<SubscriptionsModule>();
@@ -16,6 +22,7 @@ builder.AddModule<UsageModule>();
 var app = builder.BuildMonetizationApp(beforeRouting: StripeHosting.MapEmulator);
 app.UseStripe();
 await app.RunAsync();
+return 0;
 
 /// <summary>The Host's entry point (public so WebApplicationFactory can start it in tests).</summary>
 public partial class Program;

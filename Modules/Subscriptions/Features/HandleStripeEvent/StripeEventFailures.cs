@@ -4,8 +4,8 @@ namespace Monetization.Subscriptions.Features.HandleStripeEvent;
 /// Two updates of one subscription carry the same <c>created</c> second and different states: the stored state cannot tell
 /// which is newer, so the pipeline re-fetches the subscription from Stripe and applies that (the tie rule).
 /// </summary>
-internal sealed class RefetchRequiredException(string subscriptionId)
-    : Exception($"Two updates of {subscriptionId} share the same created time with different states; re-fetching it from Stripe.")
+internal sealed class RefetchRequiredException(string subscriptionId, string? reason = null)
+    : Exception(reason ?? $"Two updates of {subscriptionId} share the same created time with different states; re-fetching it from Stripe.")
 {
     public string SubscriptionId { get; } = subscriptionId;
 }

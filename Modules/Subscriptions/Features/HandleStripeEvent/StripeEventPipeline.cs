@@ -47,8 +47,28 @@ internal sealed partial class StripeEventPipeline(
     IStripeClient stripe,
     TimeProvider clock,
     IOptions<SubscriptionsOptions> options,
+    IOptions<StripeOptions> stripeOptions,
     ILogger<StripeEventPipeline> logger)
 {
+    /// <summary>
+    /// Why an event is not applied because its <c>livemode</c> is not the mode of our key (issue 16): a live key
+    /// (<c>sk_live_</c>/<c>rk_live_</c>) never applies test events (anyone can create those with a free test account and
+    /// the endpoint's secret leaked to staging), and a test key (or the emulator) never applies live events. Null when they match.
+    /// </summary>
+    internal string? LivemodeMismatch(StripeEvent evt)
+    {
+        var key = stripeOptions.Value.SecretKey;
+        var live = key.StartsWith("sk_live_", StringComparison.Ordinal) || key.StartsWith("rk_live_", StringComparison.Ordinal);
+        if (evt.Livemode == live)
+        {
+            return null;
+        }
+
+        return live
+            ? "livemode_mismatch: a test-mode event (livemode false) reached a Host with a live key; not applied"
+            : "livemode_mismatch: a live event (livemode true) reached a Host with a test key or the emulator; not applied";
+    }
+
     private static readonly JsonSerializerOptions EnvelopeJson = CreateEnvelopeJson();
 
     /// <summary>Parses a stored or received event body (the envelope; <c>data.object</c> stays raw JSON).</summary>
@@ -164,8 +184,9 @@ internal sealed partial class StripeEventPipeline(
 
                 var record = NewRecord(evt, batch[i].Payload);
                 records.Add(record);
-                var status = await translator.ApplyAsync(evt, null, ct);
-                Complete(record, status);
+                var ignoredBecause = LivemodeMismatch(evt);
+                var status = ignoredBecause is null ? await translator.ApplyAsync(evt, null, ct) : StripeEventStatuses.Ignored;
+                Complete(record, status, ignoredBecause);
                 outcomes[i] = StripeEventOutcome.Of(status);
             }
 
@@ -245,12 +266,15 @@ internal sealed partial class StripeEventPipeline(
         ReceivedAt = clock.GetUtcNow(),
     };
 
-    private void Complete(StripeEventRecord record, string status)
+    /// <param name="record">The event's row.</param>
+    /// <param name="status">What applying it came to.</param>
+    /// <param name="reason">Why an <c>ignored</c> event was not applied (kept in <see cref="StripeEventRecord.LastError"/>), else null.</param>
+    private void Complete(StripeEventRecord record, string status, string? reason = null)
     {
         record.Status = status;
         record.Attempts++;
         record.ProcessedAt = clock.GetUtcNow();
-        record.LastError = null;
+        record.LastError = reason;
         record.NextAttemptAt = null;
     }
 
@@ -293,8 +317,9 @@ internal sealed partial class StripeEventPipeline(
                     db.StripeEvents.Attach(record);
                 }
 
-                var status = await translator.ApplyAsync(evt, refetched, ct);
-                Complete(record, status);
+                var ignoredBecause = LivemodeMismatch(evt);
+                var status = ignoredBecause is null ? await translator.ApplyAsync(evt, refetched, ct) : StripeEventStatuses.Ignored;
+                Complete(record, status, ignoredBecause);
                 await db.SaveChangesAsync(ct);
                 await tx.CommitAsync(ct);
                 return StripeEventOutcome.Of(status);

@@ -143,15 +143,19 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
         _invoices.Clear();
     }
 
-    /// <summary>Applies <paramref name="evt"/>; <paramref name="refetched"/> is the subscription fetched from Stripe after a tie.</summary>
+    /// <summary>
+    /// Applies <paramref name="evt"/>; <paramref name="refetched"/> is the subscription fetched from Stripe after a tie, or
+    /// because the event refers to a subscription whose state we do not have yet (issue 16: see <see cref="RequireSubscriptionState"/>).
+    /// </summary>
+    /// <exception cref="RefetchRequiredException">The event needs the subscription's current state from Stripe first.</exception>
     public Task<string> ApplyAsync(StripeEvent evt, Subscription? refetched, CancellationToken ct) => evt.Type switch
     {
-        "checkout.session.completed" or "checkout.session.async_payment_succeeded" => CheckoutCompletedAsync(evt, ct),
+        "checkout.session.completed" or "checkout.session.async_payment_succeeded" => CheckoutCompletedAsync(evt, refetched, ct),
         "customer.subscription.created" or "customer.subscription.updated" or "customer.subscription.deleted"
             or "customer.subscription.trial_will_end" or "customer.subscription.paused" or "customer.subscription.resumed"
             => SubscriptionEventAsync(evt, refetched, ct),
-        "invoice.paid" or "invoice.payment_succeeded" => InvoicePaidAsync(evt, ct),
-        "invoice.payment_failed" => InvoicePaymentFailedAsync(evt, ct),
+        "invoice.paid" or "invoice.payment_succeeded" => InvoicePaidAsync(evt, refetched, ct),
+        "invoice.payment_failed" => InvoicePaymentFailedAsync(evt, refetched, ct),
         "invoice_payment.paid" => InvoicePaymentPaidAsync(evt, ct),
         "charge.refunded" => ChargeRefundedAsync(evt, ct),
         "account.updated" => AccountUpdatedAsync(evt),
@@ -254,6 +258,29 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
         return true;
     }
 
+    /// <summary>
+    /// The ordering rule (issue 16; docs/adr/0040): an event that refers to subscription <paramref name="subscriptionId"/>
+    /// (a checkout's <c>subscription</c>, an invoice's <c>parent.subscription_details.subscription</c>) while we do not have
+    /// that subscription's state (another or no subscription is stored for the user, or only the checkout's placeholder)
+    /// cannot be applied from its own object: Stripe delivers in no order, and the <c>customer.subscription.*</c> events may
+    /// come days later. With <paramref name="refetched"/> (the subscription as Stripe returns it now) the state is applied
+    /// first, as of the event's <c>created</c> (forced, like a tie: it is Stripe's current truth); without it this throws
+    /// <see cref="RefetchRequiredException"/>, and the intake (or the retry job) fetches it and applies the event again.
+    /// </summary>
+    private void RequireSubscriptionState(BillingAccount account, string subscriptionId, Subscription? refetched, DateTimeOffset asOf)
+    {
+        if (refetched is not null && refetched.Id == subscriptionId)
+        {
+            ApplySubscription(account, refetched, asOf, forced: true);
+            return;
+        }
+
+        if (account.StripeSubscriptionId != subscriptionId || account.StateAsOf is null)
+        {
+            throw new RefetchRequiredException(subscriptionId, $"The event refers to subscription {subscriptionId}, whose state is not stored yet; fetching it from Stripe.");
+        }
+    }
+
     private async Task<string> SubscriptionEventAsync(StripeEvent evt, Subscription? refetched, CancellationToken ct)
     {
         var sub = refetched ?? evt.Data.GetObject<Subscription>();
@@ -263,7 +290,7 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
         return StripeEventStatuses.Processed;
     }
 
-    private async Task<string> CheckoutCompletedAsync(StripeEvent evt, CancellationToken ct)
+    private async Task<string> CheckoutCompletedAsync(StripeEvent evt, Subscription? refetched, CancellationToken ct)
     {
         var session = evt.Data.GetObject<CheckoutSession>();
         var now = clock.GetUtcNow();
@@ -273,6 +300,14 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
         if (session.Mode == "subscription")
         {
             var account = await ResolveAsync(session.Customer?.Id, userId, email, ct, preferUser: true);
+            if (session.Subscription?.Id is { } refersTo && session.Status == "complete"
+                && (account.StripeSubscriptionId is null || account.StripeSubscriptionId == refersTo || SubscriptionStatuses.IsFinal(account.Status)))
+            {
+                // The subscription the buyer just paid for, not yet known (its customer.subscription.* events are late):
+                // fetch it rather than leave the buyer incomplete (issue 16).
+                RequireSubscriptionState(account, refersTo, refetched, evt.Created);
+            }
+
             if (session.Subscription?.Id is { } subId && account.StripeSubscriptionId != subId
                 && (account.StripeSubscriptionId is null || SubscriptionStatuses.IsFinal(account.Status)))
             {
@@ -307,11 +342,16 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
         return StripeEventStatuses.Processed;
     }
 
-    private async Task<string> InvoicePaidAsync(StripeEvent evt, CancellationToken ct)
+    private async Task<string> InvoicePaidAsync(StripeEvent evt, Subscription? refetched, CancellationToken ct)
     {
         var invoice = evt.Data.GetObject<Invoice>();
         var now = clock.GetUtcNow();
         var account = await ResolveAsync(invoice.Customer?.Id, invoice.Parent?.SubscriptionDetails?.Metadata?.GetValueOrDefault(MetadataKeys.UserId), invoice.CustomerEmail, ct);
+        if (invoice.SubscriptionId is { } refersTo && KnowsOrMayAdopt(account, refersTo))
+        {
+            RequireSubscriptionState(account, refersTo, refetched, evt.Created);
+        }
+
         var record = await UpsertInvoiceAsync(invoice, account.UserId, now, ct);
         if (record.PaidAt is null)
         {
@@ -339,6 +379,7 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
             if (account.Status is SubscriptionStatuses.PastDue or SubscriptionStatuses.Unpaid && (account.StateAsOf is null || evt.Created >= account.StateAsOf))
             {
                 account.Status = SubscriptionStatuses.Active;
+                account.StateAsOf = evt.Created; // the payment proves the state as of now: an older past_due update is stale
             }
         }
 
@@ -379,17 +420,24 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
         return StripeEventStatuses.Processed;
     }
 
-    private async Task<string> InvoicePaymentFailedAsync(StripeEvent evt, CancellationToken ct)
+    private async Task<string> InvoicePaymentFailedAsync(StripeEvent evt, Subscription? refetched, CancellationToken ct)
     {
         var invoice = evt.Data.GetObject<Invoice>();
         var now = clock.GetUtcNow();
         var account = await ResolveAsync(invoice.Customer?.Id, invoice.Parent?.SubscriptionDetails?.Metadata?.GetValueOrDefault(MetadataKeys.UserId), invoice.CustomerEmail, ct);
-        await UpsertInvoiceAsync(invoice, account.UserId, now, ct);
-        if (invoice.SubscriptionId is { } subId && account.StripeSubscriptionId == subId)
+        if (invoice.SubscriptionId is { } refersTo && KnowsOrMayAdopt(account, refersTo))
         {
+            RequireSubscriptionState(account, refersTo, refetched, evt.Created);
+        }
+
+        var record = await UpsertInvoiceAsync(invoice, account.UserId, now, ct);
+        if (invoice.SubscriptionId is { } subId && account.StripeSubscriptionId == subId && record.PaidAt is null)
+        {
+            // A failure delivered after the same invoice's payment is history: it neither ends access nor starts grace.
             if (account.Status is SubscriptionStatuses.Active or SubscriptionStatuses.Trialing && (account.StateAsOf is null || evt.Created >= account.StateAsOf))
             {
                 account.Status = SubscriptionStatuses.PastDue;
+                account.StateAsOf = evt.Created;
             }
 
             if (account.Status == SubscriptionStatuses.PastDue)
@@ -572,7 +620,7 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
         }
 
         record.StripeSubscriptionId ??= invoice.SubscriptionId;
-        record.Status = invoice.Status ?? record.Status;
+        record.Status = record.PaidAt is not null || record.Status == "paid" ? record.Status : invoice.Status ?? record.Status; // paid is final
         record.AmountDue = invoice.AmountDue;
         record.AmountPaid = Math.Max(record.AmountPaid, invoice.AmountPaid);
         record.Currency = invoice.Currency;
@@ -608,6 +656,15 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
             return null;
         }
     }
+
+    /// <summary>
+    /// Whether an invoice of <paramref name="subscriptionId"/> may change the account's subscription: it is the stored one,
+    /// or none is stored, or the stored one has ended (a new subscription after a cancellation). An invoice of another
+    /// subscription while a live one is stored (an old subscription's last invoice delivered late) is recorded but
+    /// changes nothing, as before.
+    /// </summary>
+    private static bool KnowsOrMayAdopt(BillingAccount account, string subscriptionId) =>
+        account.StripeSubscriptionId is null || account.StripeSubscriptionId == subscriptionId || SubscriptionStatuses.IsFinal(account.Status);
 
     private static SubscriptionItem? PlanItem(Subscription sub) => sub.Items.Data.FirstOrDefault(i => i.Price?.Recurring?.UsageType != "metered") ?? sub.Items.Data.FirstOrDefault();
 
