@@ -21,13 +21,14 @@ internal static class StripeEventOutcomes
 /// <param name="Payload">The raw body, stored as received.</param>
 /// <param name="Refetched">The subscription as Stripe returned it after a tie (second submission of a tied event), else null.</param>
 /// <param name="FetchFailure">Why that re-fetch failed (the event is stored as failed and retried in the background), else null.</param>
-internal sealed record IncomingStripeEvent(StripeEvent Event, string Payload, Subscription? Refetched = null, Exception? FetchFailure = null);
+/// <param name="MissingAtStripe">A subscription Stripe answered 404 for when its state was missing: apply the event from its own object.</param>
+internal sealed record IncomingStripeEvent(StripeEvent Event, string Payload, Subscription? Refetched = null, Exception? FetchFailure = null, string? MissingAtStripe = null);
 
 /// <summary>What storing a delivery came to.</summary>
-/// <param name="Status"><c>processed</c>, <c>ignored</c>, <c>failed</c> or <c>duplicate</c>; null when <paramref name="RefetchSubscriptionId"/> is set.</param>
-/// <param name="RefetchSubscriptionId">Set when nothing was stored because the event ties with the stored state: fetch this
-/// subscription from Stripe and submit the event again with it.</param>
-internal sealed record StripeEventOutcome(string? Status, string? RefetchSubscriptionId = null)
+/// <param name="Status"><c>processed</c>, <c>ignored</c>, <c>failed</c> or <c>duplicate</c>; null when <paramref name="Refetch"/> is set.</param>
+/// <param name="Refetch">Set when nothing was stored because the event ties with the stored state or needs a subscription
+/// whose state is not stored: fetch it from Stripe (<see cref="SubscriptionRefetch"/>) and submit the event again with it.</param>
+internal sealed record StripeEventOutcome(string? Status, RefetchRequiredException? Refetch = null)
 {
     public static StripeEventOutcome Of(string status) => new(status);
 }
@@ -38,7 +39,7 @@ internal sealed record StripeEventOutcome(string? Status, string? RefetchSubscri
 /// <c>failed</c> with its error and a next attempt (exponential backoff), for <see cref="Jobs.StripeEventRetryJob"/> or an
 /// admin replay. Deliveries arrive in batches from <see cref="StripeEventIntake"/> and share one transaction when they all
 /// apply cleanly; otherwise each gets its own. A subscription tie is settled by re-fetching the subscription from Stripe
-/// outside the transaction: by the intake for a delivery (<see cref="StripeEventOutcome.RefetchSubscriptionId"/>), here for a
+/// outside the transaction: by the intake for a delivery (<see cref="StripeEventOutcome.Refetch"/>), here for a
 /// retry or replay.
 /// </summary>
 internal sealed partial class StripeEventPipeline(
@@ -93,7 +94,7 @@ internal sealed partial class StripeEventPipeline(
     public async Task<IReadOnlyList<StripeEventOutcome>> ReceiveBatchAsync(IReadOnlyList<IncomingStripeEvent> batch, CancellationToken ct)
     {
         var outcomes = new StripeEventOutcome[batch.Count];
-        if (batch.Count > 1 && batch.All(b => b.Refetched is null && b.FetchFailure is null) && await TryReceiveTogetherAsync(batch, outcomes, ct))
+        if (batch.Count > 1 && batch.All(b => b.Refetched is null && b.FetchFailure is null && b.MissingAtStripe is null) && await TryReceiveTogetherAsync(batch, outcomes, ct))
         {
             return outcomes;
         }
@@ -116,7 +117,7 @@ internal sealed partial class StripeEventPipeline(
             return StripeEventOutcome.Of(stored ? StripeEventStatuses.Failed : StripeEventOutcomes.Duplicate);
         }
 
-        return await ProcessAsync(incoming.Event, record, isNew: true, incoming.Refetched, refetchHere: false, force: false, ct);
+        return await ProcessAsync(incoming.Event, record, isNew: true, incoming.Refetched, refetchHere: false, force: false, ct, incoming.MissingAtStripe);
     }
 
     /// <summary>Processes a stored event again (background retry, or admin replay when <paramref name="force"/>).</summary>
@@ -283,10 +284,12 @@ internal sealed partial class StripeEventPipeline(
     /// <param name="isNew">A delivery (stored here) rather than a retry of a stored event.</param>
     /// <param name="refetched">The subscription fetched from Stripe after a tie, when the caller already did.</param>
     /// <param name="refetchHere">On a tie, fetch the subscription here and try again (retries, replays); otherwise return
-    /// <see cref="StripeEventOutcome.RefetchSubscriptionId"/> with nothing stored (the intake fetches outside its writer loop).</param>
+    /// <see cref="StripeEventOutcome.Refetch"/> with nothing stored (the intake fetches outside its writer loop).</param>
     /// <param name="force">Replay an event whatever its status (admin).</param>
     /// <param name="ct">Cancels the work.</param>
-    private async Task<StripeEventOutcome> ProcessAsync(StripeEvent evt, StripeEventRecord record, bool isNew, Subscription? refetched, bool refetchHere, bool force, CancellationToken ct)
+    /// <param name="missingAtStripe">A subscription Stripe answered 404 for (its state was missing): apply the event from its object.</param>
+    private async Task<StripeEventOutcome> ProcessAsync(
+        StripeEvent evt, StripeEventRecord record, bool isNew, Subscription? refetched, bool refetchHere, bool force, CancellationToken ct, string? missingAtStripe = null)
     {
         Exception? failure = null;
         for (var pass = 0; pass < 2; pass++)
@@ -318,28 +321,28 @@ internal sealed partial class StripeEventPipeline(
                 }
 
                 var ignoredBecause = LivemodeMismatch(evt);
-                var status = ignoredBecause is null ? await translator.ApplyAsync(evt, refetched, ct) : StripeEventStatuses.Ignored;
+                var status = ignoredBecause is null ? await translator.ApplyAsync(evt, refetched, ct, missingAtStripe) : StripeEventStatuses.Ignored;
                 Complete(record, status, ignoredBecause);
                 await db.SaveChangesAsync(ct);
                 await tx.CommitAsync(ct);
                 return StripeEventOutcome.Of(status);
             }
-            catch (RefetchRequiredException tie) when (pass == 0 && refetched is null)
+            catch (RefetchRequiredException required) when (pass == 0 && refetched is null && missingAtStripe is null)
             {
                 if (!refetchHere)
                 {
-                    return new StripeEventOutcome(null, tie.SubscriptionId);
+                    return new StripeEventOutcome(null, required);
                 }
 
-                try
-                {
-                    refetched = await stripe.Subscriptions.GetAsync(tie.SubscriptionId, cancellationToken: ct);
-                }
-                catch (StripeException e)
+                var fetched = await SubscriptionRefetch.FetchAsync(stripe, required, ct);
+                if (fetched.Failure is { } e)
                 {
                     failure = e;
                     break;
                 }
+
+                refetched = fetched.Subscription;
+                missingAtStripe = fetched.Missing ? required.SubscriptionId : null;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -147,8 +147,20 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
     /// Applies <paramref name="evt"/>; <paramref name="refetched"/> is the subscription fetched from Stripe after a tie, or
     /// because the event refers to a subscription whose state we do not have yet (issue 16: see <see cref="RequireSubscriptionState"/>).
     /// </summary>
+    /// <param name="evt">The event.</param>
+    /// <param name="refetched">The subscription fetched from Stripe, or null.</param>
+    /// <param name="ct">Cancels the work.</param>
+    /// <param name="missingAtStripe">A subscription Stripe answered 404 for: the event is applied from its own object.</param>
     /// <exception cref="RefetchRequiredException">The event needs the subscription's current state from Stripe first.</exception>
-    public Task<string> ApplyAsync(StripeEvent evt, Subscription? refetched, CancellationToken ct) => evt.Type switch
+    public Task<string> ApplyAsync(StripeEvent evt, Subscription? refetched, CancellationToken ct, string? missingAtStripe = null)
+    {
+        _missingAtStripe = missingAtStripe;
+        return Apply(evt, refetched, ct);
+    }
+
+    private string? _missingAtStripe;
+
+    private Task<string> Apply(StripeEvent evt, Subscription? refetched, CancellationToken ct) => evt.Type switch
     {
         "checkout.session.completed" or "checkout.session.async_payment_succeeded" => CheckoutCompletedAsync(evt, refetched, ct),
         "customer.subscription.created" or "customer.subscription.updated" or "customer.subscription.deleted"
@@ -269,6 +281,11 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
     /// </summary>
     private void RequireSubscriptionState(BillingAccount account, string subscriptionId, Subscription? refetched, DateTimeOffset asOf)
     {
+        if (_missingAtStripe == subscriptionId)
+        {
+            return; // Stripe answered 404: apply the event from its own object
+        }
+
         if (refetched is not null && refetched.Id == subscriptionId)
         {
             ApplySubscription(account, refetched, asOf, forced: true);
@@ -277,7 +294,7 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
 
         if (account.StripeSubscriptionId != subscriptionId || account.StateAsOf is null)
         {
-            throw new RefetchRequiredException(subscriptionId, $"The event refers to subscription {subscriptionId}, whose state is not stored yet; fetching it from Stripe.");
+            throw new RefetchRequiredException(subscriptionId, unknownState: true);
         }
     }
 
