@@ -183,9 +183,16 @@ internal sealed partial class StripeEventPipeline(
                     await SaveAsync(ct);
                 }
 
+                var ignoredBecause = LivemodeMismatch(evt);
+                if (ignoredBecause is null && await translator.SubscriptionToFetchAsync(evt, ct) is { } toFetch)
+                {
+                    // Set aside, not stored: the intake fetches the subscription and submits the event again with it.
+                    outcomes[i] = new StripeEventOutcome(null, new RefetchRequiredException(toFetch, unknownState: true));
+                    continue;
+                }
+
                 var record = NewRecord(evt, batch[i].Payload);
                 records.Add(record);
-                var ignoredBecause = LivemodeMismatch(evt);
                 var status = ignoredBecause is null ? await translator.ApplyAsync(evt, null, ct) : StripeEventStatuses.Ignored;
                 Complete(record, status, ignoredBecause);
                 outcomes[i] = StripeEventOutcome.Of(status);

@@ -130,6 +130,71 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
     internal static string JsonList(IEnumerable<string> keys) => JsonSerializer.Serialize(keys);
 
     /// <summary>
+    /// Read-only: the subscription that <paramref name="evt"/> refers to and whose state is not stored, so it must be fetched
+    /// from Stripe before the event is applied (the conditions of <see cref="RequireSubscriptionState"/>), or null. A batch
+    /// asks first, so such an event is set aside for the fetch instead of rolling the whole batch back.
+    /// </summary>
+    public async Task<string?> SubscriptionToFetchAsync(StripeEvent evt, CancellationToken ct)
+    {
+        string? subscriptionId;
+        string? customerId;
+        string? hint;
+        var preferUser = false;
+        switch (evt.Type)
+        {
+            case "checkout.session.completed" or "checkout.session.async_payment_succeeded":
+                var session = Try(() => evt.Data.GetObject<CheckoutSession>());
+                if (session is not { Mode: "subscription", Status: "complete" })
+                {
+                    return null;
+                }
+
+                subscriptionId = session.Subscription?.Id;
+                customerId = session.Customer?.Id;
+                hint = UserIds.IsValid(session.ClientReferenceId) ? session.ClientReferenceId : session.Metadata.GetValueOrDefault(MetadataKeys.UserId);
+                preferUser = true;
+                break;
+            case "invoice.paid" or "invoice.payment_succeeded" or "invoice.payment_failed":
+                var invoice = Try(() => evt.Data.GetObject<Invoice>());
+                subscriptionId = invoice?.SubscriptionId;
+                customerId = invoice?.Customer?.Id;
+                hint = invoice?.Parent?.SubscriptionDetails?.Metadata?.GetValueOrDefault(MetadataKeys.UserId);
+                break;
+            default:
+                return null;
+        }
+
+        if (subscriptionId is null)
+        {
+            return null;
+        }
+
+        hint = UserIds.IsValid(hint) ? hint : null;
+        BillingAccount? account = null;
+        if (preferUser && hint is not null)
+        {
+            account = await db.Accounts.FindAsync([hint], ct);
+        }
+
+        if (account is null && customerId is not null && !_byCustomer.TryGetValue(customerId, out account))
+        {
+            account = await db.Accounts.FirstOrDefaultAsync(a => a.StripeCustomerId == customerId, ct);
+        }
+
+        if (account is null && hint is not null)
+        {
+            account = await db.Accounts.FindAsync([hint], ct);
+        }
+
+        if (account is null)
+        {
+            return hint is null ? null : subscriptionId; // no user at all fails as an unknown customer, as before
+        }
+
+        return KnowsOrMayAdopt(account, subscriptionId) && (account.StripeSubscriptionId != subscriptionId || account.StateAsOf is null) ? subscriptionId : null;
+    }
+
+    /// <summary>
     /// True for event types whose handling queries by columns other than keys (a refund looks its invoice up by charge): in a
     /// batch, what earlier events changed must be saved before such an event is applied, or the query would not see it.
     /// </summary>
