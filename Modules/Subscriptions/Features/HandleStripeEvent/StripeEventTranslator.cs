@@ -455,10 +455,12 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
         }
 
         var before = (account.GracePeriodEnd, account.Status, account.TrialUsed);
-        if (invoice.SubscriptionId is { } subId && (account.StripeSubscriptionId is null || account.StripeSubscriptionId == subId))
+        if (invoice.SubscriptionId is { } subId && (account.StripeSubscriptionId is null || account.StripeSubscriptionId == subId)
+            && (account.StateAsOf is null || evt.Created >= account.StateAsOf))
         {
+            // A payment ends grace; an older invoice's payment delivered after a newer failure does not (issue 16).
             account.GracePeriodEnd = null;
-            if (account.Status is SubscriptionStatuses.PastDue or SubscriptionStatuses.Unpaid && (account.StateAsOf is null || evt.Created >= account.StateAsOf))
+            if (account.Status is SubscriptionStatuses.PastDue or SubscriptionStatuses.Unpaid)
             {
                 account.Status = SubscriptionStatuses.Active;
                 account.StateAsOf = evt.Created; // the payment proves the state as of now: an older past_due update is stale
