@@ -344,23 +344,27 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
     /// first, as of the event's <c>created</c> (forced, like a tie: it is Stripe's current truth); without it this throws
     /// <see cref="RefetchRequiredException"/>, and the intake (or the retry job) fetches it and applies the event again.
     /// </summary>
-    private void RequireSubscriptionState(BillingAccount account, string subscriptionId, Subscription? refetched, DateTimeOffset asOf)
+    /// <returns>True when the fetched subscription was applied: it is Stripe's current state, which already reflects this
+    /// event (a payment, a failure), so the event must not adjust status or grace on top of it.</returns>
+    private bool RequireSubscriptionState(BillingAccount account, string subscriptionId, Subscription? refetched, DateTimeOffset asOf)
     {
         if (_missingAtStripe == subscriptionId)
         {
-            return; // Stripe answered 404: apply the event from its own object
+            return false; // Stripe answered 404: apply the event from its own object
         }
 
         if (refetched is not null && refetched.Id == subscriptionId)
         {
             ApplySubscription(account, refetched, asOf, forced: true);
-            return;
+            return true;
         }
 
         if (account.StripeSubscriptionId != subscriptionId || account.StateAsOf is null)
         {
             throw new RefetchRequiredException(subscriptionId, unknownState: true);
         }
+
+        return false;
     }
 
     private async Task<string> SubscriptionEventAsync(StripeEvent evt, Subscription? refetched, CancellationToken ct)
@@ -387,7 +391,7 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
             {
                 // The subscription the buyer just paid for, not yet known (its customer.subscription.* events are late):
                 // fetch it rather than leave the buyer incomplete (issue 16).
-                RequireSubscriptionState(account, refersTo, refetched, evt.Created);
+                _ = RequireSubscriptionState(account, refersTo, refetched, evt.Created);
             }
 
             if (session.Subscription?.Id is { } subId && account.StripeSubscriptionId != subId
@@ -429,11 +433,8 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
         var invoice = evt.Data.GetObject<Invoice>();
         var now = clock.GetUtcNow();
         var account = await ResolveAsync(invoice.Customer?.Id, invoice.Parent?.SubscriptionDetails?.Metadata?.GetValueOrDefault(MetadataKeys.UserId), invoice.CustomerEmail, ct);
-        if (invoice.SubscriptionId is { } refersTo && KnowsOrMayAdopt(account, refersTo))
-        {
-            RequireSubscriptionState(account, refersTo, refetched, evt.Created);
-        }
-
+        var fetched = invoice.SubscriptionId is { } refersTo && KnowsOrMayAdopt(account, refersTo)
+            && RequireSubscriptionState(account, refersTo, refetched, evt.Created);
         var record = await UpsertInvoiceAsync(invoice, account.UserId, now, ct);
         if (record.PaidAt is null)
         {
@@ -455,7 +456,7 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
         }
 
         var before = (account.GracePeriodEnd, account.Status, account.TrialUsed);
-        if (invoice.SubscriptionId is { } subId && (account.StripeSubscriptionId is null || account.StripeSubscriptionId == subId)
+        if (!fetched && invoice.SubscriptionId is { } subId && (account.StripeSubscriptionId is null || account.StripeSubscriptionId == subId)
             && (account.StateAsOf is null || evt.Created >= account.StateAsOf))
         {
             // A payment ends grace; an older invoice's payment delivered after a newer failure does not (issue 16).
@@ -509,13 +510,10 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
         var invoice = evt.Data.GetObject<Invoice>();
         var now = clock.GetUtcNow();
         var account = await ResolveAsync(invoice.Customer?.Id, invoice.Parent?.SubscriptionDetails?.Metadata?.GetValueOrDefault(MetadataKeys.UserId), invoice.CustomerEmail, ct);
-        if (invoice.SubscriptionId is { } refersTo && KnowsOrMayAdopt(account, refersTo))
-        {
-            RequireSubscriptionState(account, refersTo, refetched, evt.Created);
-        }
-
+        var fetched = invoice.SubscriptionId is { } refersTo && KnowsOrMayAdopt(account, refersTo)
+            && RequireSubscriptionState(account, refersTo, refetched, evt.Created);
         var record = await UpsertInvoiceAsync(invoice, account.UserId, now, ct);
-        if (invoice.SubscriptionId is { } subId && account.StripeSubscriptionId == subId && record.PaidAt is null)
+        if (!fetched && invoice.SubscriptionId is { } subId && account.StripeSubscriptionId == subId && record.PaidAt is null)
         {
             // A failure delivered after the same invoice's payment is history: it neither ends access nor starts grace.
             if (account.Status is SubscriptionStatuses.Active or SubscriptionStatuses.Trialing && (account.StateAsOf is null || evt.Created >= account.StateAsOf))
