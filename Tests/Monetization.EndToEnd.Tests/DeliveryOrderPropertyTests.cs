@@ -13,8 +13,8 @@ namespace Monetization.EndToEnd.Tests;
 /// deletion, and a second user whose renewal fails and stays in grace. Each FsCheck case delivers them, signed, to a fresh
 /// Host (the Host's data as it was before the run, the emulator as it is after it, so re-fetches see Stripe's current
 /// state) in a random order, with random duplicates and a random subset held back and delivered last; the final state of
-/// every user (access, plan, status, grace, referral credit of both sides) and the developer's Marketplace revenue must
-/// equal the state after in-order delivery. On failure FsCheck prints the seed to replay and the delivery order.
+/// every user (access, plan, status, grace, referral credit of both sides), the developer's Marketplace revenue and the
+/// users with a <c>FirstPaidTransition</c> (each exactly once) must equal the state after in-order delivery. On failure FsCheck prints the seed to replay and the delivery order.
 /// </summary>
 [TestFixture]
 [NonParallelizable]
@@ -85,6 +85,8 @@ public sealed class DeliveryOrderPropertyTests
             Assert.That(lapsing.Str("access.tier"), Is.EqualTo("paid"));
             Assert.That(_inOrder["credits_" + Referrer]!.ToJsonString(), Does.Contain("days"), "the referrer was credited");
             Assert.That(_inOrder["earnings"]!.ToJsonString(), Does.Contain("gross"), "the plugin earned revenue");
+            Assert.That(_inOrder["first_paid_transitions"]!.AsArray().Select(u => u!.GetValue<string>()), Is.EqualTo(new[] { Lapsing, Buyer }),
+                "one FirstPaidTransition per paying user (every case must match: exactly once whatever the order and copies)");
         });
     }
 
@@ -141,7 +143,7 @@ public sealed class DeliveryOrderPropertyTests
         Assert.That(firstPaid, Has.Count.EqualTo(2), "one first invoice per buyer");
         var state = await DeliverToFreshHostAsync([.. firstPaid, .. firstPaid]);
         var differences = new List<string>();
-        foreach (var key in new[] { "subscription_" + Buyer, "subscription_" + Lapsing, "credits_" + Referrer, "credits_" + Buyer, "referral_" + Referrer })
+        foreach (var key in new[] { "subscription_" + Buyer, "subscription_" + Lapsing, "credits_" + Referrer, "credits_" + Buyer, "referral_" + Referrer, "first_paid_transitions" })
         {
             Diff(_inOrder[key], state[key], key, differences);
         }
@@ -181,7 +183,11 @@ public sealed class DeliveryOrderPropertyTests
             }
 
             await host.SettleAsync();
-            return await SnapshotAsync(api);
+            var state = await SnapshotAsync(api);
+            var firstPaid = (await host.OutboxEventsAsync<Monetization.IntegrationEvents.Subscriptions.FirstPaidTransition>())
+                .Select(e => e.UserId).Order(StringComparer.Ordinal).ToList();
+            state["first_paid_transitions"] = new JsonArray([.. firstPaid.Select(u => (JsonNode)JsonValue.Create(u))]);
+            return state;
         }
         finally
         {
