@@ -7,6 +7,12 @@ using Monetization.Subscriptions;
 using Monetization.Usage;
 
 var builder = WebApplication.CreateBuilder(args);
+if (StripeHosting.StartupRefusal(builder.Configuration, builder.Environment) is { } refusal)
+{
+    await Console.Error.WriteLineAsync(refusal); // one line saying what to set (issue 16)
+    return 1;
+}
+
 builder.AddStripe();
 builder.AddMonetizationPlatform();
 builder.AddModule<SubscriptionsModule>();
@@ -19,6 +25,7 @@ var app = builder.BuildMonetizationApp(beforeRouting: StripeHosting.MapEmulator)
 app.UseStripe();
 app.MapDashboard();
 await app.RunAsync();
+return 0;
 
 /// <summary>The Host's entry point (public so WebApplicationFactory can start it in tests).</summary>
 public partial class Program;

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Monetization.BuildingBlocks.Http;
 using Monetization.Stripe;
 using Monetization.StripeEmulator;
 using EmulatorServer = Monetization.StripeEmulator.StripeEmulator;
@@ -33,13 +34,44 @@ public sealed class HostPipeline
 /// generated, and the Host's clock is the emulator's test clock, so advancing it renews, fails and cancels subscriptions
 /// and moves the Host's time with them.
 /// </summary>
+/// <remarks>
+/// Issue 16: outside Development the emulator runs only when the operator opts in with <c>Stripe:Emulator:Enabled=true</c>
+/// (demos, staging); without a key and without that, the Host refuses to start (<see cref="StartupRefusal"/>). Whenever
+/// the emulator runs, every answer of the Host carries <c>Stripe-Emulator: test-mode</c>, and outside Development its
+/// <c>/_test</c> routes (clock, faults, checkout completion, …) need the admin API key.
+/// </remarks>
 public static partial class StripeHosting
 {
     /// <summary>Path under which the in-process emulator is mapped.</summary>
     public const string EmulatorPath = "/_stripe";
 
+    /// <summary>The header every answer carries while the emulator runs: <c>Stripe-Emulator: test-mode</c>.</summary>
+    public const string TestModeHeader = "Stripe-Emulator";
+
+    /// <summary>The value of <see cref="TestModeHeader"/>.</summary>
+    public const string TestModeValue = "test-mode";
+
     /// <summary>True when no Stripe secret key is configured, so the emulator is used.</summary>
     public static bool IsEmulated(IConfiguration configuration) => string.IsNullOrWhiteSpace(configuration["Stripe:SecretKey"]);
+
+    /// <summary>
+    /// Why the Host must not start (issue 16), as one line naming what to set, or null: outside Development a Host without
+    /// <c>Stripe:SecretKey</c> would serve the free emulator (test cards grant paid access, anyone could move its clock), so
+    /// it runs only when <c>Stripe:Emulator:Enabled</c> is <c>true</c>.
+    /// </summary>
+    public static string? StartupRefusal(IConfiguration configuration, IHostEnvironment environment)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(environment);
+        if (!IsEmulated(configuration) || environment.IsDevelopment() || configuration.GetValue<bool>("Stripe:Emulator:Enabled"))
+        {
+            return null;
+        }
+
+        return $"Refusing to start: Stripe:SecretKey is not set in the {environment.EnvironmentName} environment. "
+            + "Set Stripe__SecretKey (sk_live_… or sk_test_…) and Stripe__WebhookSecrets__0 (whsec_…), "
+            + "or set Stripe__Emulator__Enabled=true to run the built-in Stripe emulator in test mode (demos, staging; no real payments).";
+    }
 
     /// <summary>Registers the Stripe client, and in emulator mode the emulator, its clock and the in-process transport.</summary>
     public static WebApplicationBuilder AddStripe(this WebApplicationBuilder builder)
@@ -85,14 +117,66 @@ public static partial class StripeHosting
         return builder;
     }
 
-    /// <summary>Maps the emulator under <see cref="EmulatorPath"/> (before routing, outside the API's key checks).</summary>
+    /// <summary>
+    /// Maps the emulator under <see cref="EmulatorPath"/> (before routing, outside the API's key checks), marks every answer
+    /// of the Host with <c>Stripe-Emulator: test-mode</c>, and outside Development guards <c>/_stripe/_test/…</c> with the
+    /// admin API key (401 problem+json <c>unauthorized</c> without it, 403 <c>forbidden</c> with a read-only key).
+    /// </summary>
     public static void MapEmulator(WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        if (app.Services.GetService<EmulatorServer>() is { } emulator)
+        if (app.Services.GetService<EmulatorServer>() is not { } emulator)
         {
-            app.Map(EmulatorPath, branch => branch.Run(emulator.HandleAsync));
+            return;
         }
+
+        app.Use((context, next) =>
+        {
+            // On starting, so that answers written after a Response.Clear() (problem details of a fault) carry it too.
+            context.Response.OnStarting(static state =>
+            {
+                ((HttpResponse)state).Headers[TestModeHeader] = TestModeValue;
+                return Task.CompletedTask;
+            }, context.Response);
+            return next(context);
+        });
+        var guarded = !app.Environment.IsDevelopment();
+        var keys = app.Services.GetRequiredService<ApiKeyStore>();
+        app.Map(EmulatorPath, branch =>
+        {
+            if (guarded)
+            {
+                branch.Use((context, next) => context.Request.Path.StartsWithSegments("/_test", StringComparison.Ordinal)
+                    ? GuardTestRouteAsync(context, keys, next)
+                    : next(context));
+            }
+
+            branch.Run(emulator.HandleAsync);
+        });
+    }
+
+    /// <summary>Lets a request to an emulator test route through only with the admin API key (<c>Authorization: Bearer</c>).</summary>
+    private static Task GuardTestRouteAsync(HttpContext context, ApiKeyStore keys, RequestDelegate next)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        const string prefix = "Bearer ";
+        var key = header.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) ? keys.Find(header[prefix.Length..].Trim()) : null;
+        if (key is null)
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            return Problems.WriteAsync(context, new ProblemException(
+                401,
+                "Unauthorized",
+                "Outside Development the Stripe emulator's /_test routes need the admin API key: send 'Authorization: Bearer <Auth:AdminApiKey>'.",
+                "unauthorized"));
+        }
+
+        if (!key.Scopes.Contains("admin"))
+        {
+            return Problems.WriteAsync(context, new ProblemException(403, "Forbidden", "The Stripe emulator's /_test routes need the 'admin' scope.", "forbidden"));
+        }
+
+        return next(context);
     }
 
     /// <summary>In emulator mode: captures the built pipeline, points webhook delivery at the Host's own webhook route, logs it.</summary>
@@ -120,6 +204,6 @@ public static partial class StripeHosting
             : first.TrimEnd('/');
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Payments are EMULATED: no Stripe:SecretKey is set, so the built-in Stripe emulator answers at {Url} (test cards, no real money).")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Payments are EMULATED (TEST MODE): no Stripe:SecretKey is set, so the built-in Stripe emulator answers at {Url} (test cards, no real money; every answer carries Stripe-Emulator: test-mode).")]
     private static partial void LogEmulated(ILogger logger, string url);
 }

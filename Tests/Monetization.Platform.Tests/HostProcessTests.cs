@@ -26,6 +26,7 @@ public sealed partial class HostProcessTests
         };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["Auth__AdminApiKey"] = "process-test-admin-key";
+        start.Environment["Stripe__Emulator__Enabled"] = "true"; // no Stripe key: Production needs the explicit opt-in (issue 16)
         start.Environment["Database__DataDirectory"] = data;
         start.Environment["Logging__LogLevel__Default"] = "Information";
 
@@ -91,6 +92,7 @@ public sealed partial class HostProcessTests
         };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["Database__DataDirectory"] = data;
+        start.Environment["Stripe__Emulator__Enabled"] = "true"; // past the Stripe rule, to reach the admin key's
         start.Environment.Remove("Auth__AdminApiKey");
 
         using var process = Process.Start(start)!;

@@ -203,6 +203,12 @@ public class MonetizationFactory : WebApplicationFactory<Program>
         builder.UseSetting("Auth:ApiKeys:0:Key", ReadKey);
         builder.UseSetting("Auth:ApiKeys:0:Scopes:0", "read");
         builder.UseSetting("Outbox:PollIntervalSeconds", "0.2");
+        if (IsStripeEmulated)
+        {
+            // Outside Development (tests run as "Testing") the emulator needs the explicit opt-in (issue 16).
+            builder.UseSetting("Stripe:Emulator:Enabled", "true");
+        }
+
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

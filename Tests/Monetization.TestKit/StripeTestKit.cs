@@ -81,7 +81,7 @@ public static class StripeTestKit
     public static async Task<JsonNode?> EmulatorAsync(this MonetizationFactory factory, string path, object? body = null)
     {
         ArgumentNullException.ThrowIfNull(factory);
-        using var client = factory.CreateAnonymousClient();
+        using var client = factory.CreateAdminClient(); // outside Development the test routes need the admin key (issue 16)
         using var response = await client.PostAsJsonAsync("/_stripe/_test/" + path.TrimStart('/'), body ?? new { });
         var text = await response.Content.ReadAsStringAsync();
         Assert.That((int)response.StatusCode, Is.InRange(200, 299), $"emulator {path}: {text}");
@@ -111,7 +111,7 @@ public static class StripeTestKit
     public static async Task ClearStripeFaultsAsync(this MonetizationFactory factory)
     {
         ArgumentNullException.ThrowIfNull(factory);
-        using var client = factory.CreateAnonymousClient();
+        using var client = factory.CreateAdminClient();
         using var response = await client.DeleteAsync("/_stripe/_test/faults");
         Assert.That((int)response.StatusCode, Is.InRange(200, 299), "emulator faults: " + await response.Content.ReadAsStringAsync());
     }

@@ -14,6 +14,12 @@ namespace Monetization.StripeEmulator;
 /// </summary>
 public sealed class StripeEmulator : IDisposable
 {
+    /// <summary>The header on every answer of the emulator: <c>Stripe-Emulator</c>.</summary>
+    public const string TestModeHeader = "Stripe-Emulator";
+
+    /// <summary>The value of <see cref="TestModeHeader"/>: <c>test-mode</c>.</summary>
+    public const string TestModeValue = "test-mode";
+
     private readonly Engine _engine;
     private readonly ApiPipeline _api;
     private readonly TestRoutes _test;
@@ -55,9 +61,11 @@ public sealed class StripeEmulator : IDisposable
     /// <summary>Serves one request whose <see cref="HttpRequest.Path"/> is relative to the emulator root.</summary>
     /// <param name="context">The HTTP context (PathBase may hold the mount point, e.g. <c>/_stripe</c>).</param>
     /// <returns>A task that completes when the response is written.</returns>
+    /// <remarks>Every answer carries <c>Stripe-Emulator: test-mode</c> (issue 16): nothing the emulator says is live.</remarks>
     public async Task HandleAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        context.Response.Headers[TestModeHeader] = TestModeValue;
         var path = context.Request.Path.Value ?? "/";
         var segments = path.Trim('/').Split('/');
         switch (segments[0])

@@ -91,6 +91,7 @@ internal sealed partial class HostProcess : IAsyncDisposable
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["Auth__AdminApiKey"] = AdminKey;
+        start.Environment["Stripe__Emulator__Enabled"] = "true"; // no Stripe key: Production needs the explicit opt-in (issue 16)
         start.Environment["Database__DataDirectory"] = dataDirectory;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning";

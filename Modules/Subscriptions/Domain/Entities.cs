@@ -124,6 +124,7 @@ internal sealed class StripeEventRecord
 
     public int Attempts { get; set; }
 
+    /// <summary>The last failure of a <c>failed</c> event, or why an <c>ignored</c> one was not applied (<c>livemode_mismatch: …</c>).</summary>
     public string? LastError { get; set; }
 
     public DateTimeOffset ReceivedAt { get; set; }

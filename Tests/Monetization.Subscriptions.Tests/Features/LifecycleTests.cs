@@ -77,7 +77,7 @@ public sealed class LifecycleTests : SubscriptionsTestBase
     }
 
     [Test]
-    public async Task Renewal_failure_keeps_access_for_the_grace_period_then_recovers_or_ends_free()
+    public async Task Renewal_failure_keeps_access_for_the_grace_period_then_ends_free_when_every_retry_fails()
     {
         await SubscribeAsync("u_0341", "premium", "monthly", card: "4000000000000341");
         var periodEnd = (await GetSubscriptionAsync("u_0341"))["current_period_end"]!.GetValue<DateTimeOffset>();
@@ -119,6 +119,45 @@ public sealed class LifecycleTests : SubscriptionsTestBase
             Assert.That(canceled["plan"]!.GetValue<string>(), Is.EqualTo("free"));
             Assert.That(canceled["stripe_customer_id"]!.GetValue<string>(), Does.StartWith("cus_"));
         });
+    }
+
+    [Test]
+    public async Task A_successful_payment_after_a_renewal_failure_ends_the_grace_period()
+    {
+        await SubscribeAsync("u_recover", "premium", "monthly", card: "4000000000000341");
+        var periodEnd = (await GetSubscriptionAsync("u_recover"))["current_period_end"]!.GetValue<DateTimeOffset>();
+        await Factory.AdvanceStripeClockAsync(periodEnd - Factory.Now + TimeSpan.FromMinutes(1));
+        await Factory.SettleAsync();
+        var pastDue = await GetSubscriptionAsync("u_recover");
+        Assert.That(pastDue["status"]!.GetValue<string>(), Is.EqualTo("past_due"));
+        Assert.That(pastDue["grace_period_end"], Is.Not.Null, "the failure started a grace period");
+
+        // The customer pays the open renewal invoice (as on Stripe's hosted invoice page): invoice.paid, subscription active.
+        using var stripeHttp = Factory.CreateAnonymousClient();
+        stripeHttp.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "sk_test_x");
+        var customer = pastDue["stripe_customer_id"]!.GetValue<string>();
+        var open = (await stripeHttp.GetJsonAsync($"/_stripe/v1/invoices?customer={customer}&status=open"))["data"]!.AsArray().Single()!;
+        using (var pay = await stripeHttp.PostAsync(
+            $"/_stripe/v1/invoices/{open["id"]!.GetValue<string>()}/pay",
+            new FormUrlEncodedContent([new KeyValuePair<string, string>("paid_out_of_band", "true")])))
+        {
+            Assert.That((int)pay.StatusCode, Is.EqualTo(200), await pay.Content.ReadAsStringAsync());
+        }
+
+        await Factory.SettleAsync();
+        var recovered = await GetSubscriptionAsync("u_recover");
+        Assert.Multiple(() =>
+        {
+            Assert.That(recovered["status"]!.GetValue<string>(), Is.EqualTo("active"));
+            Assert.That(recovered["grace_period_end"], Is.Null, "the payment cleared the grace period");
+            Assert.That(recovered["access"]!["tier"]!.GetValue<string>(), Is.EqualTo("paid"));
+            Assert.That(recovered["access"]!["reason"]!.GetValue<string>(), Is.EqualTo("subscription"));
+        });
+
+        // Long after the old grace period would have ended, access is still paid: nothing of the failure is left.
+        Factory.Clock.Advance(TimeSpan.FromDays(4));
+        await RunAccessExpiryAsync();
+        Assert.That((await GetSubscriptionAsync("u_recover"))["access"]!["tier"]!.GetValue<string>(), Is.EqualTo("paid"));
     }
 
     [Test]

@@ -16,14 +16,14 @@ internal static class Html
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <style>
         body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1a1f36}
-        .test{background:#ffe8b3;color:#7a4b00;padding:.25rem .5rem;border-radius:4px;font-size:.8rem}
+        .test{display:block;background:#ffe8b3;color:#7a4b00;border:2px solid #e5a000;padding:.6rem .8rem;border-radius:4px;font-weight:600}
         table{width:100%;border-collapse:collapse}td{padding:.4rem 0;border-bottom:1px solid #e3e8ee}
         .error{background:#fde2e2;color:#9b1c1c;padding:.6rem;border-radius:4px}
         .box{border:1px solid #e3e8ee;border-radius:6px;padding:1rem;margin:1rem 0}
         button{background:#635bff;color:#fff;border:0;border-radius:4px;padding:.6rem 1rem;font-size:1rem;cursor:pointer}
         input,select{font-size:1rem;padding:.4rem;width:100%;box-sizing:border-box;margin:.25rem 0 .75rem}
         </style></head>
-        <body><p><span class="test">TEST MODE · Stripe emulator</span></p>
+        <body><p class="test" role="alert" id="test-mode-banner">TEST MODE · Stripe emulator: no real payment is taken and no money moves; only test cards work.</p>
         {{body}}
         </body></html>
         """;

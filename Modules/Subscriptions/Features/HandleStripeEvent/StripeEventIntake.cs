@@ -13,8 +13,9 @@ namespace Monetization.Subscriptions.Features.HandleStripeEvent;
 /// the database sees one writer and one commit per batch instead of one per event, and the writer never waits on the
 /// thread pool between events; a lone delivery is a batch of one. Nothing is answered before its event is committed, so
 /// the webhook's answer (<c>processed</c>, <c>ignored</c>, <c>failed</c>, <c>duplicate</c>) means what it meant with one
-/// transaction per request. A tie that needs the subscription from Stripe is fetched by the waiting request, outside the
-/// loop, and queued again with it, so a slow Stripe never holds up other deliveries.
+/// transaction per request. A tie, or an event that refers to a subscription whose state is not stored (issue 16), needs the
+/// subscription from Stripe: the waiting request fetches it, outside the loop, and queues the event again with it, so a slow
+/// Stripe never holds up other deliveries.
 /// </summary>
 internal sealed partial class StripeEventIntake(IServiceScopeFactory scopes, ILogger<StripeEventIntake> logger) : BackgroundService
 {
@@ -33,24 +34,20 @@ internal sealed partial class StripeEventIntake(IServiceScopeFactory scopes, ILo
     {
         StripeEventTranslator.Prepare(evt);
         var outcome = await SubmitAsync(new IncomingStripeEvent(evt, payload), ct);
-        if (outcome.RefetchSubscriptionId is { } subscriptionId)
+        if (outcome.Refetch is { } required)
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var stripe = scope.ServiceProvider.GetRequiredService<StripeNet.StripeClient>();
-            IncomingStripeEvent again;
-            try
+            RefetchResult fetched;
+            await using (var scope = scopes.CreateAsyncScope())
             {
-                again = new IncomingStripeEvent(evt, payload, Refetched: await stripe.V1.Subscriptions.GetAsync(subscriptionId, cancellationToken: ct));
-            }
-            catch (StripeNet.StripeException e)
-            {
-                again = new IncomingStripeEvent(evt, payload, FetchFailure: e);
+                fetched = await SubscriptionRefetch.FetchAsync(scope.ServiceProvider.GetRequiredService<StripeNet.StripeClient>(), required, ct);
             }
 
-            outcome = await SubmitAsync(again, ct);
+            outcome = await SubmitAsync(
+                new IncomingStripeEvent(evt, payload, fetched.Subscription, fetched.Failure, fetched.Missing ? required.SubscriptionId : null),
+                ct);
         }
 
-        return outcome.Status ?? throw new InvalidOperationException($"Stripe event {evt.Id} still ties after re-fetching {outcome.RefetchSubscriptionId}.");
+        return outcome.Status ?? throw new InvalidOperationException($"Stripe event {evt.Id} still needs {outcome.Refetch?.SubscriptionId} after re-fetching it.");
     }
 
     /// <inheritdoc />

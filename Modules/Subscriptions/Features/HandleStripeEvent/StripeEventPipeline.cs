@@ -20,13 +20,14 @@ internal static class StripeEventOutcomes
 /// <param name="Payload">The raw body, stored as received.</param>
 /// <param name="Refetched">The subscription as Stripe returned it after a tie (second submission of a tied event), else null.</param>
 /// <param name="FetchFailure">Why that re-fetch failed (the event is stored as failed and retried in the background), else null.</param>
-internal sealed record IncomingStripeEvent(StripeEventEnvelope Event, string Payload, StripeNet.Subscription? Refetched = null, Exception? FetchFailure = null);
+/// <param name="MissingAtStripe">A subscription Stripe answered 404 for when its state was missing: apply the event from its own object.</param>
+internal sealed record IncomingStripeEvent(StripeEventEnvelope Event, string Payload, StripeNet.Subscription? Refetched = null, Exception? FetchFailure = null, string? MissingAtStripe = null);
 
 /// <summary>What storing a delivery came to.</summary>
-/// <param name="Status"><c>processed</c>, <c>ignored</c>, <c>failed</c> or <c>duplicate</c>; null when <paramref name="RefetchSubscriptionId"/> is set.</param>
-/// <param name="RefetchSubscriptionId">Set when nothing was stored because the event ties with the stored state: fetch this
-/// subscription from Stripe and submit the event again with it.</param>
-internal sealed record StripeEventOutcome(string? Status, string? RefetchSubscriptionId = null)
+/// <param name="Status"><c>processed</c>, <c>ignored</c>, <c>failed</c> or <c>duplicate</c>; null when <paramref name="Refetch"/> is set.</param>
+/// <param name="Refetch">Set when nothing was stored because the event ties with the stored state or needs a subscription
+/// whose state is not stored: fetch it from Stripe (<see cref="SubscriptionRefetch"/>) and submit the event again with it.</param>
+internal sealed record StripeEventOutcome(string? Status, RefetchRequiredException? Refetch = null)
 {
     public static StripeEventOutcome Of(string status) => new(status);
 }
@@ -37,7 +38,7 @@ internal sealed record StripeEventOutcome(string? Status, string? RefetchSubscri
 /// <c>failed</c> with its error and a next attempt (exponential backoff), for <see cref="Jobs.StripeEventRetryJob"/> or an
 /// admin replay. Deliveries arrive in batches from <see cref="StripeEventIntake"/> and share one transaction when they all
 /// apply cleanly; otherwise each gets its own. A subscription tie is settled by re-fetching the subscription from Stripe
-/// outside the transaction: by the intake for a delivery (<see cref="StripeEventOutcome.RefetchSubscriptionId"/>), here for a
+/// outside the transaction: by the intake for a delivery (<see cref="StripeEventOutcome.Refetch"/>), here for a
 /// retry or replay.
 /// </summary>
 internal sealed partial class StripeEventPipeline(
@@ -46,8 +47,28 @@ internal sealed partial class StripeEventPipeline(
     StripeNet.StripeClient stripe,
     TimeProvider clock,
     IOptions<SubscriptionsOptions> options,
+    IOptions<Monetization.Stripe.StripeOptions> stripeOptions,
     ILogger<StripeEventPipeline> logger)
 {
+    /// <summary>
+    /// Why an event is not applied because its <c>livemode</c> is not the mode of our key (issue 16): a live key
+    /// (<c>sk_live_</c>/<c>rk_live_</c>) never applies test events (anyone can create those with a free test account and
+    /// the endpoint's secret leaked to staging), and a test key (or the emulator) never applies live events. Null when they match.
+    /// </summary>
+    internal string? LivemodeMismatch(StripeEventEnvelope evt)
+    {
+        var key = stripeOptions.Value.SecretKey;
+        var live = key.StartsWith("sk_live_", StringComparison.Ordinal) || key.StartsWith("rk_live_", StringComparison.Ordinal);
+        if (evt.Livemode == live)
+        {
+            return null;
+        }
+
+        return live
+            ? "livemode_mismatch: a test-mode event (livemode false) reached a Host with a live key; not applied"
+            : "livemode_mismatch: a live event (livemode true) reached a Host with a test key or the emulator; not applied";
+    }
+
     /// <summary>Parses a stored or received event body (the envelope; <c>data.object</c> is bound to Stripe.net's model when read).</summary>
     /// <exception cref="JsonException">Not an event.</exception>
     public static StripeEventEnvelope Parse(ReadOnlySpan<byte> utf8) => StripeEventEnvelope.Parse(utf8);
@@ -61,7 +82,7 @@ internal sealed partial class StripeEventPipeline(
     public async Task<IReadOnlyList<StripeEventOutcome>> ReceiveBatchAsync(IReadOnlyList<IncomingStripeEvent> batch, CancellationToken ct)
     {
         var outcomes = new StripeEventOutcome[batch.Count];
-        if (batch.Count > 1 && batch.All(b => b.Refetched is null && b.FetchFailure is null) && await TryReceiveTogetherAsync(batch, outcomes, ct))
+        if (batch.Count > 1 && batch.All(b => b.Refetched is null && b.FetchFailure is null && b.MissingAtStripe is null) && await TryReceiveTogetherAsync(batch, outcomes, ct))
         {
             return outcomes;
         }
@@ -84,7 +105,7 @@ internal sealed partial class StripeEventPipeline(
             return StripeEventOutcome.Of(stored ? StripeEventStatuses.Failed : StripeEventOutcomes.Duplicate);
         }
 
-        return await ProcessAsync(incoming.Event, record, isNew: true, incoming.Refetched, refetchHere: false, force: false, ct);
+        return await ProcessAsync(incoming.Event, record, isNew: true, incoming.Refetched, refetchHere: false, force: false, ct, incoming.MissingAtStripe);
     }
 
     /// <summary>Processes a stored event again (background retry, or admin replay when <paramref name="force"/>).</summary>
@@ -150,10 +171,18 @@ internal sealed partial class StripeEventPipeline(
                     await SaveAsync(ct);
                 }
 
+                var ignoredBecause = LivemodeMismatch(evt);
+                if (ignoredBecause is null && await translator.SubscriptionToFetchAsync(evt, ct) is { } toFetch)
+                {
+                    // Set aside, not stored: the intake fetches the subscription and submits the event again with it.
+                    outcomes[i] = new StripeEventOutcome(null, new RefetchRequiredException(toFetch, unknownState: true));
+                    continue;
+                }
+
                 var record = NewRecord(evt, batch[i].Payload);
                 records.Add(record);
-                var status = await translator.ApplyAsync(evt, null, ct);
-                Complete(record, status);
+                var status = ignoredBecause is null ? await translator.ApplyAsync(evt, null, ct) : StripeEventStatuses.Ignored;
+                Complete(record, status, ignoredBecause);
                 outcomes[i] = StripeEventOutcome.Of(status);
             }
 
@@ -233,12 +262,15 @@ internal sealed partial class StripeEventPipeline(
         ReceivedAt = clock.GetUtcNow(),
     };
 
-    private void Complete(StripeEventRecord record, string status)
+    /// <param name="record">The event's row.</param>
+    /// <param name="status">What applying it came to.</param>
+    /// <param name="reason">Why an <c>ignored</c> event was not applied (kept in <see cref="StripeEventRecord.LastError"/>), else null.</param>
+    private void Complete(StripeEventRecord record, string status, string? reason = null)
     {
         record.Status = status;
         record.Attempts++;
         record.ProcessedAt = clock.GetUtcNow();
-        record.LastError = null;
+        record.LastError = reason;
         record.NextAttemptAt = null;
     }
 
@@ -247,10 +279,12 @@ internal sealed partial class StripeEventPipeline(
     /// <param name="isNew">A delivery (stored here) rather than a retry of a stored event.</param>
     /// <param name="refetched">The subscription fetched from Stripe after a tie, when the caller already did.</param>
     /// <param name="refetchHere">On a tie, fetch the subscription here and try again (retries, replays); otherwise return
-    /// <see cref="StripeEventOutcome.RefetchSubscriptionId"/> with nothing stored (the intake fetches outside its writer loop).</param>
+    /// <see cref="StripeEventOutcome.Refetch"/> with nothing stored (the intake fetches outside its writer loop).</param>
     /// <param name="force">Replay an event whatever its status (admin).</param>
     /// <param name="ct">Cancels the work.</param>
-    private async Task<StripeEventOutcome> ProcessAsync(StripeEventEnvelope evt, StripeEventRecord record, bool isNew, StripeNet.Subscription? refetched, bool refetchHere, bool force, CancellationToken ct)
+    /// <param name="missingAtStripe">A subscription Stripe answered 404 for (its state was missing): apply the event from its object.</param>
+    private async Task<StripeEventOutcome> ProcessAsync(
+        StripeEventEnvelope evt, StripeEventRecord record, bool isNew, StripeNet.Subscription? refetched, bool refetchHere, bool force, CancellationToken ct, string? missingAtStripe = null)
     {
         Exception? failure = null;
         for (var pass = 0; pass < 2; pass++)
@@ -281,28 +315,29 @@ internal sealed partial class StripeEventPipeline(
                     db.StripeEvents.Attach(record);
                 }
 
-                var status = await translator.ApplyAsync(evt, refetched, ct);
-                Complete(record, status);
+                var ignoredBecause = LivemodeMismatch(evt);
+                var status = ignoredBecause is null ? await translator.ApplyAsync(evt, refetched, ct, missingAtStripe) : StripeEventStatuses.Ignored;
+                Complete(record, status, ignoredBecause);
                 await db.SaveChangesAsync(ct);
                 await tx.CommitAsync(ct);
                 return StripeEventOutcome.Of(status);
             }
-            catch (RefetchRequiredException tie) when (pass == 0 && refetched is null)
+            catch (RefetchRequiredException required) when (pass == 0 && refetched is null && missingAtStripe is null)
             {
                 if (!refetchHere)
                 {
-                    return new StripeEventOutcome(null, tie.SubscriptionId);
+                    return new StripeEventOutcome(null, required);
                 }
 
-                try
-                {
-                    refetched = await stripe.V1.Subscriptions.GetAsync(tie.SubscriptionId, cancellationToken: ct);
-                }
-                catch (StripeNet.StripeException e)
+                var fetched = await SubscriptionRefetch.FetchAsync(stripe, required, ct);
+                if (fetched.Failure is { } e)
                 {
                     failure = e;
                     break;
                 }
+
+                refetched = fetched.Subscription;
+                missingAtStripe = fetched.Missing ? required.SubscriptionId : null;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -132,6 +132,71 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
     internal static string JsonList(IEnumerable<string> keys) => JsonSerializer.Serialize(keys);
 
     /// <summary>
+    /// Read-only: the subscription that <paramref name="evt"/> refers to and whose state is not stored, so it must be fetched
+    /// from Stripe before the event is applied (the conditions of <see cref="RequireSubscriptionState"/>), or null. A batch
+    /// asks first, so such an event is set aside for the fetch instead of rolling the whole batch back.
+    /// </summary>
+    public async Task<string?> SubscriptionToFetchAsync(StripeEventEnvelope evt, CancellationToken ct)
+    {
+        string? subscriptionId;
+        string? customerId;
+        string? hint;
+        var preferUser = false;
+        switch (evt.Type)
+        {
+            case "checkout.session.completed" or "checkout.session.async_payment_succeeded":
+                var session = Try(() => evt.GetObject<StripeNet.Checkout.Session>());
+                if (session is not { Mode: "subscription", Status: "complete" })
+                {
+                    return null;
+                }
+
+                subscriptionId = session.SubscriptionId;
+                customerId = session.CustomerId;
+                hint = UserIds.IsValid(session.ClientReferenceId) ? session.ClientReferenceId : Meta(session.Metadata, MetadataKeys.UserId);
+                preferUser = true;
+                break;
+            case "invoice.paid" or "invoice.payment_succeeded" or "invoice.payment_failed":
+                var invoice = Try(() => evt.GetObject<StripeNet.Invoice>());
+                subscriptionId = invoice is null ? null : SubscriptionIdOf(invoice);
+                customerId = invoice?.CustomerId;
+                hint = Meta(invoice?.Parent?.SubscriptionDetails?.Metadata, MetadataKeys.UserId);
+                break;
+            default:
+                return null;
+        }
+
+        if (subscriptionId is null)
+        {
+            return null;
+        }
+
+        hint = UserIds.IsValid(hint) ? hint : null;
+        BillingAccount? account = null;
+        if (preferUser && hint is not null)
+        {
+            account = await db.Accounts.FindAsync([hint], ct);
+        }
+
+        if (account is null && customerId is not null && !_byCustomer.TryGetValue(customerId, out account))
+        {
+            account = await db.Accounts.FirstOrDefaultAsync(a => a.StripeCustomerId == customerId, ct);
+        }
+
+        if (account is null && hint is not null)
+        {
+            account = await db.Accounts.FindAsync([hint], ct);
+        }
+
+        if (account is null)
+        {
+            return hint is null ? null : subscriptionId; // no user at all fails as an unknown customer, as before
+        }
+
+        return KnowsOrMayAdopt(account, subscriptionId) && (account.StripeSubscriptionId != subscriptionId || account.StateAsOf is null) ? subscriptionId : null;
+    }
+
+    /// <summary>
     /// True for event types whose handling queries by columns other than keys (a refund looks its invoice up by charge): in a
     /// batch, what earlier events changed must be saved before such an event is applied, or the query would not see it.
     /// </summary>
@@ -145,15 +210,31 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
         _invoices.Clear();
     }
 
-    /// <summary>Applies <paramref name="evt"/>; <paramref name="refetched"/> is the subscription fetched from Stripe after a tie.</summary>
-    public Task<string> ApplyAsync(StripeEventEnvelope evt, StripeNet.Subscription? refetched, CancellationToken ct) => evt.Type switch
+    /// <summary>
+    /// Applies <paramref name="evt"/>; <paramref name="refetched"/> is the subscription fetched from Stripe after a tie, or
+    /// because the event refers to a subscription whose state we do not have yet (issue 16: see <see cref="RequireSubscriptionState"/>).
+    /// </summary>
+    /// <param name="evt">The event.</param>
+    /// <param name="refetched">The subscription fetched from Stripe, or null.</param>
+    /// <param name="ct">Cancels the work.</param>
+    /// <param name="missingAtStripe">A subscription Stripe answered 404 for: the event is applied from its own object.</param>
+    /// <exception cref="RefetchRequiredException">The event needs the subscription's current state from Stripe first.</exception>
+    public Task<string> ApplyAsync(StripeEventEnvelope evt, StripeNet.Subscription? refetched, CancellationToken ct, string? missingAtStripe = null)
     {
-        "checkout.session.completed" or "checkout.session.async_payment_succeeded" => CheckoutCompletedAsync(evt, ct),
+        _missingAtStripe = missingAtStripe;
+        return Apply(evt, refetched, ct);
+    }
+
+    private string? _missingAtStripe;
+
+    private Task<string> Apply(StripeEventEnvelope evt, StripeNet.Subscription? refetched, CancellationToken ct) => evt.Type switch
+    {
+        "checkout.session.completed" or "checkout.session.async_payment_succeeded" => CheckoutCompletedAsync(evt, refetched, ct),
         "customer.subscription.created" or "customer.subscription.updated" or "customer.subscription.deleted"
             or "customer.subscription.trial_will_end" or "customer.subscription.paused" or "customer.subscription.resumed"
             => SubscriptionEventAsync(evt, refetched, ct),
-        "invoice.paid" or "invoice.payment_succeeded" => InvoicePaidAsync(evt, ct),
-        "invoice.payment_failed" => InvoicePaymentFailedAsync(evt, ct),
+        "invoice.paid" or "invoice.payment_succeeded" => InvoicePaidAsync(evt, refetched, ct),
+        "invoice.payment_failed" => InvoicePaymentFailedAsync(evt, refetched, ct),
         "invoice_payment.paid" => InvoicePaymentPaidAsync(evt, ct),
         "charge.refunded" => ChargeRefundedAsync(evt, ct),
         "account.updated" => AccountUpdatedAsync(evt),
@@ -256,6 +337,38 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
         return true;
     }
 
+    /// <summary>
+    /// The ordering rule (issue 16; docs/adr/0040): an event that refers to subscription <paramref name="subscriptionId"/>
+    /// (a checkout's <c>subscription</c>, an invoice's <c>parent.subscription_details.subscription</c>) while we do not have
+    /// that subscription's state (another or no subscription is stored for the user, or only the checkout's placeholder)
+    /// cannot be applied from its own object: Stripe delivers in no order, and the <c>customer.subscription.*</c> events may
+    /// come days later. With <paramref name="refetched"/> (the subscription as Stripe returns it now) the state is applied
+    /// first, as of the event's <c>created</c> (forced, like a tie: it is Stripe's current truth); without it this throws
+    /// <see cref="RefetchRequiredException"/>, and the intake (or the retry job) fetches it and applies the event again.
+    /// </summary>
+    /// <returns>True when the fetched subscription was applied: it is Stripe's current state, which already reflects this
+    /// event (a payment, a failure), so the event must not adjust status or grace on top of it.</returns>
+    private bool RequireSubscriptionState(BillingAccount account, string subscriptionId, StripeNet.Subscription? refetched, DateTimeOffset asOf)
+    {
+        if (_missingAtStripe == subscriptionId)
+        {
+            return false; // Stripe answered 404: apply the event from its own object
+        }
+
+        if (refetched is not null && refetched.Id == subscriptionId)
+        {
+            ApplySubscription(account, refetched, asOf, forced: true);
+            return true;
+        }
+
+        if (account.StripeSubscriptionId != subscriptionId || account.StateAsOf is null)
+        {
+            throw new RefetchRequiredException(subscriptionId, unknownState: true);
+        }
+
+        return false;
+    }
+
     private async Task<string> SubscriptionEventAsync(StripeEventEnvelope evt, StripeNet.Subscription? refetched, CancellationToken ct)
     {
         var sub = refetched ?? evt.GetObject<StripeNet.Subscription>();
@@ -265,7 +378,7 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
         return StripeEventStatuses.Processed;
     }
 
-    private async Task<string> CheckoutCompletedAsync(StripeEventEnvelope evt, CancellationToken ct)
+    private async Task<string> CheckoutCompletedAsync(StripeEventEnvelope evt, StripeNet.Subscription? refetched, CancellationToken ct)
     {
         var session = evt.GetObject<StripeNet.Checkout.Session>();
         var now = clock.GetUtcNow();
@@ -275,6 +388,14 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
         if (session.Mode == "subscription")
         {
             var account = await ResolveAsync(session.CustomerId, userId, email, ct, preferUser: true);
+            if (session.SubscriptionId is { } refersTo && session.Status == "complete"
+                && (account.StripeSubscriptionId is null || account.StripeSubscriptionId == refersTo || SubscriptionStatuses.IsFinal(account.Status)))
+            {
+                // The subscription the buyer just paid for, not yet known (its customer.subscription.* events are late):
+                // fetch it rather than leave the buyer incomplete (issue 16).
+                _ = RequireSubscriptionState(account, refersTo, refetched, evt.Created);
+            }
+
             if (session.SubscriptionId is { } subId && account.StripeSubscriptionId != subId
                 && (account.StripeSubscriptionId is null || SubscriptionStatuses.IsFinal(account.Status)))
             {
@@ -309,12 +430,14 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
         return StripeEventStatuses.Processed;
     }
 
-    private async Task<string> InvoicePaidAsync(StripeEventEnvelope evt, CancellationToken ct)
+    private async Task<string> InvoicePaidAsync(StripeEventEnvelope evt, StripeNet.Subscription? refetched, CancellationToken ct)
     {
         var invoice = evt.GetObject<StripeNet.Invoice>();
         var subscriptionId = SubscriptionIdOf(invoice);
         var now = clock.GetUtcNow();
         var account = await ResolveAsync(invoice.CustomerId, Meta(invoice.Parent?.SubscriptionDetails?.Metadata, MetadataKeys.UserId), invoice.CustomerEmail, ct);
+        var fetched = subscriptionId is { } refersTo && KnowsOrMayAdopt(account, refersTo)
+            && RequireSubscriptionState(account, refersTo, refetched, evt.Created);
         var record = await UpsertInvoiceAsync(invoice, account.UserId, now, ct);
         if (record.PaidAt is null)
         {
@@ -336,12 +459,15 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
         }
 
         var before = (account.GracePeriodEnd, account.Status, account.TrialUsed);
-        if (subscriptionId is { } subId && (account.StripeSubscriptionId is null || account.StripeSubscriptionId == subId))
+        if (!fetched && subscriptionId is { } subId && (account.StripeSubscriptionId is null || account.StripeSubscriptionId == subId)
+            && (account.StateAsOf is null || evt.Created >= account.StateAsOf))
         {
+            // A payment ends grace; an older invoice's payment delivered after a newer failure does not (issue 16).
             account.GracePeriodEnd = null;
-            if (account.Status is SubscriptionStatuses.PastDue or SubscriptionStatuses.Unpaid && (account.StateAsOf is null || evt.Created >= account.StateAsOf))
+            if (account.Status is SubscriptionStatuses.PastDue or SubscriptionStatuses.Unpaid)
             {
                 account.Status = SubscriptionStatuses.Active;
+                account.StateAsOf = evt.Created; // the payment proves the state as of now: an older past_due update is stale
             }
         }
 
@@ -382,18 +508,22 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
         return StripeEventStatuses.Processed;
     }
 
-    private async Task<string> InvoicePaymentFailedAsync(StripeEventEnvelope evt, CancellationToken ct)
+    private async Task<string> InvoicePaymentFailedAsync(StripeEventEnvelope evt, StripeNet.Subscription? refetched, CancellationToken ct)
     {
         var invoice = evt.GetObject<StripeNet.Invoice>();
         var subscriptionId = SubscriptionIdOf(invoice);
         var now = clock.GetUtcNow();
         var account = await ResolveAsync(invoice.CustomerId, Meta(invoice.Parent?.SubscriptionDetails?.Metadata, MetadataKeys.UserId), invoice.CustomerEmail, ct);
-        await UpsertInvoiceAsync(invoice, account.UserId, now, ct);
-        if (subscriptionId is { } subId && account.StripeSubscriptionId == subId)
+        var fetched = subscriptionId is { } refersTo && KnowsOrMayAdopt(account, refersTo)
+            && RequireSubscriptionState(account, refersTo, refetched, evt.Created);
+        var record = await UpsertInvoiceAsync(invoice, account.UserId, now, ct);
+        if (!fetched && subscriptionId is { } subId && account.StripeSubscriptionId == subId && record.PaidAt is null)
         {
+            // A failure delivered after the same invoice's payment is history: it neither ends access nor starts grace.
             if (account.Status is SubscriptionStatuses.Active or SubscriptionStatuses.Trialing && (account.StateAsOf is null || evt.Created >= account.StateAsOf))
             {
                 account.Status = SubscriptionStatuses.PastDue;
+                account.StateAsOf = evt.Created;
             }
 
             if (account.Status == SubscriptionStatuses.PastDue)
@@ -572,7 +702,7 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
         }
 
         record.StripeSubscriptionId ??= SubscriptionIdOf(invoice);
-        record.Status = invoice.Status ?? record.Status;
+        record.Status = record.PaidAt is not null || record.Status == "paid" ? record.Status : invoice.Status ?? record.Status; // paid is final
         record.AmountDue = invoice.AmountDue;
         record.AmountPaid = Math.Max(record.AmountPaid, invoice.AmountPaid);
         record.Currency = invoice.Currency;
@@ -609,6 +739,16 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
             return null;
         }
     }
+
+    /// <summary>
+    /// Whether an invoice of <paramref name="subscriptionId"/> may change the account's subscription: it is the stored one,
+    /// or none is stored, or the stored one has ended (a new subscription after a cancellation). An invoice of another
+    /// subscription while a live one is stored (an old subscription's last invoice delivered late) is recorded but
+    /// changes nothing, as before.
+    /// </summary>
+    private static bool KnowsOrMayAdopt(BillingAccount account, string subscriptionId) =>
+        account.StripeSubscriptionId is null || account.StripeSubscriptionId == subscriptionId || SubscriptionStatuses.IsFinal(account.Status);
+
 
     private static StripeNet.SubscriptionItem? PlanItem(StripeNet.Subscription sub) =>
         sub.Items?.Data?.FirstOrDefault(i => i.Price?.Recurring?.UsageType != "metered") ?? sub.Items?.Data?.FirstOrDefault();
