@@ -56,7 +56,6 @@ internal sealed class UsageDbContext(DbContextOptions<UsageDbContext> options) :
         {
             b.ToTable("UsageEvents");
             b.HasKey(e => e.EventId);
-            b.HasIndex(e => new { e.UserId, e.Timestamp });
         });
         modelBuilder.Entity<UsageRollup>(b =>
         {

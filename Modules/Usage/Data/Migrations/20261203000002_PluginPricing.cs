@@ -5,8 +5,9 @@ namespace Monetization.Usage.Data.Migrations;
 
 /// <summary>
 /// Issue 20: usage-priced plugins' prices (<c>PluginPrices</c>), the price each invoice line applied
-/// (<c>UsageInvoiceLines.PriceSource</c>, <c>InputUnitAmountDecimal</c>, <c>OutputUnitAmountDecimal</c>), and the index
-/// that answers a user's raw events by time (<c>GET /v1/usage/{user_id}/events</c>).
+/// (<c>UsageInvoiceLines.PriceSource</c>, <c>InputUnitAmountDecimal</c>, <c>OutputUnitAmountDecimal</c>). No index on
+/// <c>UsageEvents(UserId, Timestamp)</c>: maintaining it on every ingested event costs ingestion most of its throughput
+/// (measured in docs/performance.md, session 6), so a user's raw events are read by scanning.
 /// </summary>
 [DbContext(typeof(UsageDbContext))]
 [Migration("20261203000002_PluginPricing")]
@@ -29,12 +30,10 @@ internal sealed class PluginPricing : Migration
                 PricedAt = t.Column<long>(type: "INTEGER", nullable: false),
             },
             constraints: t => t.PrimaryKey("PK_PluginPrices", x => x.PluginId));
-        migrationBuilder.CreateIndex("IX_UsageEvents_UserId_Timestamp", "UsageEvents", ["UserId", "Timestamp"]);
     }
 
     protected override void Down(MigrationBuilder migrationBuilder)
     {
-        migrationBuilder.DropIndex("IX_UsageEvents_UserId_Timestamp", "UsageEvents");
         migrationBuilder.DropTable("PluginPrices");
         migrationBuilder.DropColumn("PriceSource", "UsageInvoiceLines");
         migrationBuilder.DropColumn("InputUnitAmountDecimal", "UsageInvoiceLines");
