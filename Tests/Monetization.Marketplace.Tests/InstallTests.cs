@@ -151,6 +151,47 @@ public sealed class InstallTests
     }
 
     [Test]
+    public async Task Uninstall_when_Stripe_fails_is_a_503_and_keeps_the_install_and_its_item()
+    {
+        await using var h = new MarketplaceHarness();
+        await h.RegisterDeveloperAsync();
+        var plugin = await h.PublishPluginAsync("backup", new { model = "monthly", amount = 500, currency = "usd" });
+        var subscription = await h.SubscribeAsync("u1");
+        var install = await h.InstallAsync(plugin, "u1");
+        var items = (await h.SubscriptionItemsAsync(subscription)).Count;
+
+        await h.Factory.FailStripeAsync("/v1/subscription_items/", MarketplaceHarness.AttemptsPerCall, 503, method: "DELETE");
+        using var failed = await h.Admin.DeleteAsync($"/v1/marketplace/plugins/{plugin}/installs/u1");
+        await failed.ShouldBeStripeUnavailableAsync();
+        var live = (await h.Read.GetJsonAsync("/v1/marketplace/users/u1/installs"))["data"]!.AsArray();
+        Assert.That(live.Select(i => i!.Str("install_id")), Is.EqualTo(new[] { install.Str("install_id") }), "the install stays live");
+        Assert.That(await h.SubscriptionItemsAsync(subscription), Has.Count.EqualTo(items), "the item stays billed");
+        Assert.That(await h.Factory.OutboxEventsAsync<PluginUninstalled>(), Is.Empty);
+
+        // Stripe is back: the uninstall goes through once.
+        using var deleted = await h.Admin.DeleteAsync($"/v1/marketplace/plugins/{plugin}/installs/u1");
+        Assert.That((await deleted.ReadJsonAsync(200)).Str("status"), Is.EqualTo("uninstalled"));
+        Assert.That(await h.SubscriptionItemsAsync(subscription), Has.Count.EqualTo(items - 1));
+    }
+
+    [Test]
+    public async Task Uninstall_refused_by_Stripe_is_a_502_with_Stripe_s_code()
+    {
+        await using var h = new MarketplaceHarness();
+        await h.RegisterDeveloperAsync();
+        var plugin = await h.PublishPluginAsync("backup", new { model = "monthly", amount = 500, currency = "usd" });
+        var subscription = await h.SubscribeAsync("u1");
+        await h.InstallAsync(plugin, "u1");
+        var items = (await h.SubscriptionItemsAsync(subscription)).Count;
+
+        await h.Factory.FailStripeAsync("/v1/subscription_items/", 1, 400, method: "DELETE");
+        using var refused = await h.Admin.DeleteAsync($"/v1/marketplace/plugins/{plugin}/installs/u1");
+        await refused.ShouldBeStripeRefusedAsync();
+        Assert.That((await h.Read.GetJsonAsync("/v1/marketplace/users/u1/installs"))["data"]!.AsArray(), Has.Count.EqualTo(1));
+        Assert.That(await h.SubscriptionItemsAsync(subscription), Has.Count.EqualTo(items));
+    }
+
+    [Test]
     public async Task Usage_plugin_is_active_and_billed_from_UsageCharged_once_per_charge()
     {
         await using var h = new MarketplaceHarness();

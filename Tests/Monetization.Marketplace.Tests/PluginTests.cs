@@ -150,6 +150,23 @@ public sealed class PluginTests
     }
 
     [Test]
+    public async Task Price_change_when_Stripe_fails_is_a_503_and_changes_nothing()
+    {
+        await using var h = new MarketplaceHarness();
+        await h.RegisterDeveloperAsync();
+        var id = await h.PublishPluginAsync("backup", new { model = "monthly", amount = 500, currency = "usd" });
+        var before = await h.Read.GetJsonAsync($"/v1/marketplace/plugins/{id}");
+
+        await h.Factory.FailStripeAsync("/v1/prices", MarketplaceHarness.AttemptsPerCall, 503, method: "POST");
+        using var down = await h.Admin.PatchJsonAsync($"/v1/marketplace/plugins/{id}", new { name = "Backup Pro", pricing = new { model = "monthly", amount = 700, currency = "usd" } });
+        await down.ShouldBeStripeUnavailableAsync();
+        var unchanged = await h.Read.GetJsonAsync($"/v1/marketplace/plugins/{id}");
+        Assert.That(unchanged.Str("name"), Is.EqualTo(before.Str("name")), "nothing half-done: the name did not change either");
+        Assert.That(unchanged["pricing"]!.Long("amount"), Is.EqualTo(500));
+        Assert.That(unchanged.Str("stripe_price_id"), Is.EqualTo(before.Str("stripe_price_id")));
+    }
+
+    [Test]
     public async Task Patch_changes_name_and_price_but_not_the_model_and_archive_hides_and_blocks_installs()
     {
         await using var h = new MarketplaceHarness();

@@ -66,6 +66,22 @@ public sealed class QuotaTests
     }
 
     [Test]
+    public async Task Slot_checkout_when_Stripe_fails_is_a_503_and_makes_no_session()
+    {
+        await using var f = new UsageFactory();
+        await f.LinkCustomerAsync("u1", "cus_u1");
+        f.Stripe.FailNext.Enqueue("checkout");
+        using var down = await f.CreateAdminClient().PostJsonAsync("/v1/usage/u1/quotas/deploys/slots/checkout", new { quantity = 2 });
+        await down.ShouldBeStripeUnavailableAsync();
+        Assert.That(f.Stripe.Sessions, Is.Empty, "no session was made");
+
+        // Stripe is back: the same request makes one session.
+        using var again = await f.CreateAdminClient().PostJsonAsync("/v1/usage/u1/quotas/deploys/slots/checkout", new { quantity = 2 });
+        Assert.That((await again.ReadJsonAsync(201))["amount"]!.GetValue<long>(), Is.EqualTo(2_000));
+        Assert.That(f.Stripe.Sessions, Has.Count.EqualTo(1));
+    }
+
+    [Test]
     public async Task Concurrent_acquires_never_exceed_the_limit()
     {
         await using var f = new UsageFactory();
