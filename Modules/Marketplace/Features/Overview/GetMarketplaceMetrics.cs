@@ -102,31 +102,8 @@ internal static class GetMarketplaceMetrics
         }
 
         private static List<CurrencyAmounts> Sum(IEnumerable<EarningsBucket> buckets, DateTimeOffset now) =>
-            buckets.GroupBy(b => b.Currency, StringComparer.Ordinal)
-                .OrderBy(g => g.Key, StringComparer.Ordinal)
-                .Select(g =>
-                {
-                    long gross = 0, refunded = 0, developer = 0, platform = 0, paid = 0, payable = 0, pending = 0, events = 0;
-                    foreach (var b in g)
-                    {
-                        gross += b.Gross;
-                        refunded += b.Refunded;
-                        developer += b.DeveloperShare;
-                        platform += b.PlatformShare;
-                        paid += b.DeveloperPaid;
-                        events += b.Events;
-                        if (b.AvailableOn <= now)
-                        {
-                            payable += b.DeveloperShare - b.DeveloperPaid;
-                        }
-                        else
-                        {
-                            pending += b.DeveloperShare - b.DeveloperPaid;
-                        }
-                    }
-
-                    return new CurrencyAmounts(g.Key, gross, refunded, developer, platform, paid, payable, pending, events);
-                })
+            EarningsTotals.PerCurrency(buckets, now)
+                .Select(t => new CurrencyAmounts(t.Currency, t.Gross, t.Refunded, t.DeveloperShare, t.PlatformShare, t.Paid, t.Payable, t.Pending, t.Events))
                 .ToList();
     }
 }
