@@ -37,6 +37,7 @@ public static class StripeObjectJson
             TypeInfoResolver = new EntityContractResolver(),
             UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
         };
+        options.Converters.Add(new ListConverterFactory());
         options.MakeReadOnly();
         return options;
     }
@@ -57,7 +58,8 @@ public static class StripeObjectJson
             var info = JsonTypeInfo.CreateJsonTypeInfo(type, options);
             if (info.Kind != JsonTypeInfoKind.Object)
             {
-                // An entity that is also a collection (StripeList<T>, StripeSearchResult<T>): Stripe.net's converter reads it.
+                // An entity that is also a collection (StripeSearchResult<T>, …): Stripe.net's converter reads it (StripeList<T>
+                // has ListConverterFactory).
                 return _declared.GetTypeInfo(type, options);
             }
 
@@ -114,5 +116,64 @@ public static class StripeObjectJson
 
             return property;
         }
+    }
+
+    /// <summary>
+    /// Reads Stripe's list object (<c>{"object": "list", "data": [...], "has_more": …, "url": …}</c>) into
+    /// <see cref="StripeNet.StripeList{T}"/> with the elements bound by these options; writes as Stripe.net does.
+    /// </summary>
+    private sealed class ListConverterFactory : JsonConverterFactory
+    {
+        public override bool CanConvert(Type typeToConvert) =>
+            typeToConvert.IsGenericType && typeToConvert.GetGenericTypeDefinition() == typeof(StripeNet.StripeList<>);
+
+        public override JsonConverter CreateConverter(Type typeToConvert, JsonSerializerOptions options) =>
+            (JsonConverter)Activator.CreateInstance(typeof(ListConverter<>).MakeGenericType(typeToConvert.GetGenericArguments()[0]))!;
+    }
+
+    private sealed class ListConverter<T> : JsonConverter<StripeNet.StripeList<T>>
+    {
+        public override StripeNet.StripeList<T>? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            if (reader.TokenType == JsonTokenType.Null)
+            {
+                return null;
+            }
+
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw new JsonException($"A Stripe list is a JSON object, not {reader.TokenType}.");
+            }
+
+            var list = new StripeNet.StripeList<T>();
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+            {
+                var name = reader.GetString();
+                reader.Read();
+                switch (name)
+                {
+                    case "object":
+                        list.Object = reader.TokenType == JsonTokenType.Null ? null : reader.GetString();
+                        break;
+                    case "data":
+                        list.Data = JsonSerializer.Deserialize<List<T>>(ref reader, options);
+                        break;
+                    case "has_more":
+                        list.HasMore = reader.TokenType == JsonTokenType.True;
+                        break;
+                    case "url":
+                        list.Url = reader.TokenType == JsonTokenType.Null ? null : reader.GetString();
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
+                }
+            }
+
+            return list;
+        }
+
+        public override void Write(Utf8JsonWriter writer, StripeNet.StripeList<T> value, JsonSerializerOptions options) =>
+            JsonSerializer.Serialize(writer, value, StripeNet.StripeConfiguration.SerializerOptions);
     }
 }
