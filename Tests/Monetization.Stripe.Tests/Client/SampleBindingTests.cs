@@ -44,6 +44,24 @@ public sealed class SampleBindingTests
     }
 
     [Test]
+    public void EverySampleObjectBindsTheSameWithTheWebhookPathsSettingsAsWithStripeNets()
+    {
+        var compared = 0;
+        foreach (var file in Directory.GetFiles(Dir("events"), "*.json"))
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(file));
+            var obj = doc.RootElement.GetProperty("data").GetProperty("object");
+            var type = ObjectTypes[obj.GetProperty("object").GetString()!];
+            var expected = (StripeNet.StripeEntity)obj.Deserialize(type, StripeNet.StripeConfiguration.SerializerOptions)!;
+            var actual = (StripeNet.StripeEntity)obj.Deserialize(type, Monetization.Stripe.Json.StripeObjectJson.Options)!;
+            Assert.That(actual.ToJson(), Is.EqualTo(expected.ToJson()), file);
+            compared++;
+        }
+
+        Assert.That(compared, Is.GreaterThan(5));
+    }
+
+    [Test]
     public void TheFieldsTheWebhookPathReadsBind()
     {
         var sub = Object<StripeNet.Subscription>("customer.subscription.updated.plan_change.json");
@@ -68,6 +86,6 @@ public sealed class SampleBindingTests
     private static T Object<T>(string eventFile)
     {
         using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(Dir("events"), eventFile)));
-        return doc.RootElement.GetProperty("data").GetProperty("object").Deserialize<T>(StripeNet.StripeConfiguration.SerializerOptions)!;
+        return doc.RootElement.GetProperty("data").GetProperty("object").Deserialize<T>(Monetization.Stripe.Json.StripeObjectJson.Options)!;
     }
 }

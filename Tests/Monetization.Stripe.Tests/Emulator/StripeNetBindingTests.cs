@@ -126,6 +126,51 @@ public sealed class StripeNetBindingTests
     }
 
     [Test]
+    public async Task Every_object_the_emulator_sends_binds_the_same_with_the_webhook_path_s_settings_as_with_Stripe_net_s()
+    {
+        // The webhook path binds data.object with StripeObjectJson.Options (ADR 0023); it must give exactly what Stripe.net's own
+        // System.Text.Json settings give, compared through Stripe.net's serializer (ToJson), for every object the emulator sends.
+        await using var h = await EmulatorHarness.StartAsync();
+        var sent = await RunEveryOperationAsync(h);
+        var events = await AllEventsAsync(h);
+        var objects = new Dictionary<string, List<JsonObject>>(StringComparer.Ordinal);
+        foreach (var (_, json) in sent)
+        {
+            Collect(json, objects);
+        }
+
+        foreach (var evt in events)
+        {
+            Collect(evt, objects);
+        }
+
+        var compared = 0;
+        var differences = new List<string>();
+        foreach (var (objectType, list) in objects)
+        {
+            if (StripeNetModel.TypeOf(objectType) is not { } type || objectType == "event")
+            {
+                continue;
+            }
+
+            foreach (var json in list)
+            {
+                var text = json.ToJsonString();
+                var expected = (StripeNet.StripeEntity)System.Text.Json.JsonSerializer.Deserialize(text, type, StripeNet.StripeConfiguration.SerializerOptions)!;
+                var actual = (StripeNet.StripeEntity)System.Text.Json.JsonSerializer.Deserialize(text, type, Monetization.Stripe.Json.StripeObjectJson.Options)!;
+                compared++;
+                if (actual.ToJson() != expected.ToJson())
+                {
+                    differences.Add($"{objectType} {(string?)json["id"]}:\n  Stripe.net: {expected.ToJson()}\n  ours:       {actual.ToJson()}");
+                }
+            }
+        }
+
+        Assert.That(compared, Is.GreaterThan(100), "the scenario's objects were compared");
+        Assert.That(differences, Is.Empty, () => Lines(differences));
+    }
+
+    [Test]
     public async Task Events_and_webhooks_are_accepted_by_Stripe_net_EventUtility()
     {
         await using var h = await EmulatorHarness.StartAsync();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Monetization.Stripe.Json;
 using StripeNet = Stripe;
 
 namespace Monetization.Subscriptions.Features.HandleStripeEvent;
@@ -8,7 +9,7 @@ namespace Monetization.Subscriptions.Features.HandleStripeEvent;
 /// A Stripe event as the webhook path reads it: the envelope (<c>id</c>, <c>type</c>, <c>created</c>, <c>livemode</c>,
 /// <c>account</c>, <c>api_version</c>) parsed with System.Text.Json, and <c>data.object</c> bound to Stripe.net's model
 /// (<see cref="StripeNet.Subscription"/>, <see cref="StripeNet.Invoice"/>, …) only when a handled type asks for it, with
-/// Stripe.net's own System.Text.Json settings (<see cref="StripeNet.StripeConfiguration.SerializerOptions"/>). Stripe.net's
+/// <see cref="StripeObjectJson.Options"/> (Stripe.net's model, plain System.Text.Json contracts, ADR 0023). Stripe.net's
 /// <see cref="StripeNet.EventUtility.ParseEvent(string, bool)"/> binds every envelope and object through Newtonsoft.Json
 /// and costs about twice as much per event; ignored event types are never bound here (ADR 0021). Events of any API version
 /// are read: fields the model lacks are skipped, as <c>throwOnApiVersionMismatch: false</c> would.
@@ -84,7 +85,7 @@ internal sealed class StripeEventEnvelope
         T? value;
         try
         {
-            value = Object.Deserialize<T>(StripeNet.StripeConfiguration.SerializerOptions);
+            value = Object.Deserialize<T>(StripeObjectJson.Options);
         }
         catch (Exception e) when (e is not JsonException)
         {
