@@ -4,8 +4,8 @@ using System.Text.RegularExpressions;
 namespace Monetization.Platform.Tests;
 
 /// <summary>
-/// Starts the built Host as a real process, as `dotnet run` does on a fresh machine. Under `dotnet test` the test
-/// platform loads SQLitePCLRaw itself, so only a separate process proves the SQLite compatibility shim (PACKAGES.md).
+/// Starts the built Host as a real process, as `dotnet run` does on a fresh machine: only a separate process proves that
+/// the published application loads its native SQLite and its configuration the way an operator's machine will.
 /// </summary>
 public sealed partial class HostProcessTests
 {

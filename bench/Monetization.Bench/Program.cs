@@ -5,10 +5,6 @@ using System.Text.Json;
 using Monetization.Bench;
 using Monetization.Bench.Baselines;
 using Monetization.Bench.Scenarios;
-using Monetization.BuildingBlocks.Data;
-
-// The SQLite shim (shared/PACKAGES.md) must be in place before any SqliteConnection is touched.
-SqliteCompatibility.Install();
 
 var scenarios = new Dictionary<string, Func<BenchSettings, CancellationToken, Task<ScenarioResult>>>(StringComparer.Ordinal)
 {

@@ -31,7 +31,7 @@ public sealed class SqliteStatement : IDisposable
     /// <exception cref="SqliteException">SQLite refused the SQL.</exception>
     public static SqliteStatement Prepare(DbConnection connection, string sql)
     {
-        if (connection is not SqliteConnection sqlite || SqliteCompatibility.NativeHandleOf(sqlite) is not sqlite3 db)
+        if (connection is not SqliteConnection sqlite || sqlite.Handle is not sqlite3 db)
         {
             throw new ArgumentException("An open SQLite connection is required.", nameof(connection));
         }

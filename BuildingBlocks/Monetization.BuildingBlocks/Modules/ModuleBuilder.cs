@@ -187,7 +187,7 @@ internal sealed class SqlitePragmaInterceptor : DbConnectionInterceptor
 
     /// <summary>True the first time this native connection is seen (always true for a connection that is not SQLite's).</summary>
     private static bool FirstOpen(System.Data.Common.DbConnection connection) =>
-        connection is not Microsoft.Data.Sqlite.SqliteConnection sqlite || Data.SqliteCompatibility.NativeHandleOf(sqlite) is not { } handle || Applied.TryAdd(handle, Marker);
+        connection is not Microsoft.Data.Sqlite.SqliteConnection sqlite || sqlite.Handle is not { } handle || Applied.TryAdd(handle, Marker);
 
     private static readonly object Marker = new();
 }
