@@ -71,9 +71,9 @@ public sealed class ModuleBuilder
     }
 
     /// <summary>Registers the module's one Carter module (its routes).</summary>
-    /// <typeparam name="TRoutes">The module's <see cref="CarterModule"/>.</typeparam>
+    /// <typeparam name="TRoutes">The module's <see cref="ICarterModule"/>.</typeparam>
     public ModuleBuilder AddRoutes<TRoutes>()
-        where TRoutes : CarterModule
+        where TRoutes : ICarterModule
     {
         Catalog.RouteModules.Add(typeof(TRoutes));
         return this;

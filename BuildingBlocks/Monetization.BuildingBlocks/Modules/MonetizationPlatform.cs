@@ -94,7 +94,6 @@ public static class MonetizationPlatform
         ArgumentNullException.ThrowIfNull(builder);
         var catalog = CatalogOf(builder.Services);
         builder.Services.AddCarter(configurator: c => c.WithModules([.. catalog.RouteModules]));
-        RegisterRouteModulesOnce(builder.Services, catalog.RouteModules);
         var maxBody = builder.Configuration.GetValue<long?>("Http:MaxRequestBodyBytes") ?? 1024 * 1024;
 
         var app = builder.Build();
@@ -116,22 +115,6 @@ public static class MonetizationPlatform
         // Explicit, so that a pipeline built from the app itself (in-process calls into the Host) also runs endpoints.
         app.UseEndpoints(static _ => { });
         return app;
-    }
-
-    /// <summary>
-    /// Carter 5 registers each route module as scoped and resolves it for every request to find the route's handler, so a
-    /// module's constructor (which declares all its routes: delegates, descriptions, dictionaries) ran once per request:
-    /// 8 % of what the Host allocated under webhook load. The modules' constructors only declare routes and their handlers
-    /// take everything from the request, so one instance per Host serves every request.
-    /// </summary>
-    private static void RegisterRouteModulesOnce(IServiceCollection services, IReadOnlyCollection<Type> routeModules)
-    {
-        var scoped = services.Where(d => d.Lifetime == ServiceLifetime.Scoped && d.ImplementationType is { } type && routeModules.Contains(type)).ToList();
-        foreach (var descriptor in scoped)
-        {
-            services.Remove(descriptor);
-            services.Add(ServiceDescriptor.Singleton(descriptor.ServiceType, descriptor.ImplementationType!));
-        }
     }
 
     private static void MapPlatformRoutes(WebApplication app)

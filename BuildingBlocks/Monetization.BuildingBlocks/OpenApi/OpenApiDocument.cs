@@ -7,7 +7,7 @@ namespace Monetization.BuildingBlocks.OpenApi;
 
 /// <summary>
 /// Builds the OpenAPI 3.1 document served at <c>/openapi.json</c> from the routes' own declarations
-/// (<see cref="ApiCatalog"/>): Carter 5's generator is unusable here (shared/PACKAGES.md), so schemas come from the
+/// (<see cref="ApiCatalog"/>): routes are plain request delegates, from which no generator can infer shapes (ADR 0002), so schemas come from the
 /// request and response types through System.Text.Json's schema exporter with the API's snake_case options.
 /// </summary>
 public static partial class OpenApiDocument

@@ -4,36 +4,43 @@ using Carter;
 using MediatR;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Monetization.BuildingBlocks.Http;
 
 /// <summary>
-/// Base of each module's one Carter module: every route reads its input, sends one MediatR request and writes the
-/// response as snake_case JSON, and is described (scope, summary, shapes) for the OpenAPI document. Constructors run at
-/// start and per request, so they only declare routes.
+/// Declares a module's routes on the endpoint builder Carter 10 hands to <see cref="ICarterModule.AddRoutes"/> (called once
+/// at start): every route reads its input, sends one MediatR request and writes the response as snake_case JSON, and is
+/// described (scope, summary, shapes) for the OpenAPI document (<see cref="ApiCatalog"/>). Obtain one with
+/// <see cref="ApiEndpointsExtensions.MapApi"/>.
 /// </summary>
-public abstract class ApiModule : CarterModule
+public sealed class ApiEndpoints
 {
-    /// <summary>Creates the module; <paramref name="tag"/> groups its routes in the document.</summary>
-    protected ApiModule(string tag)
+    private readonly IEndpointRouteBuilder _endpoints;
+
+    /// <summary>Creates the declarer; <paramref name="tag"/> groups the routes in the OpenAPI document.</summary>
+    public ApiEndpoints(IEndpointRouteBuilder endpoints, string tag)
     {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentException.ThrowIfNullOrWhiteSpace(tag);
+        _endpoints = endpoints;
         Tag = tag;
     }
 
     /// <summary>The module's tag in the OpenAPI document.</summary>
-    protected string Tag { get; }
+    public string Tag { get; }
 
     /// <summary>Maps a GET whose request is built from route values and the query.</summary>
-    protected void Get<TResponse>(string pattern, Func<HttpContext, IRequest<TResponse>> bind, ApiRoute route) =>
+    public void Get<TResponse>(string pattern, Func<HttpContext, IRequest<TResponse>> bind, ApiRoute route) =>
         Map("GET", pattern, route, null, typeof(TResponse), ctx => SendAsync(ctx, bind(ctx), route));
 
     /// <summary>Maps a DELETE whose request is built from route values and the query.</summary>
-    protected void Delete<TResponse>(string pattern, Func<HttpContext, IRequest<TResponse>> bind, ApiRoute route) =>
+    public void Delete<TResponse>(string pattern, Func<HttpContext, IRequest<TResponse>> bind, ApiRoute route) =>
         Map("DELETE", pattern, route, null, typeof(TResponse), ctx => SendAsync(ctx, bind(ctx), route));
 
     /// <summary>Maps a POST with a JSON body (400 when it is missing or malformed).</summary>
-    protected void Post<TBody, TResponse>(string pattern, Func<HttpContext, TBody, IRequest<TResponse>> bind, ApiRoute route)
+    public void Post<TBody, TResponse>(string pattern, Func<HttpContext, TBody, IRequest<TResponse>> bind, ApiRoute route)
         where TBody : class =>
         Map("POST", pattern, route, typeof(TBody), typeof(TResponse), async ctx => await SendAsync(ctx, bind(ctx, await ReadBodyAsync<TBody>(ctx)), route));
 
@@ -44,26 +51,26 @@ public abstract class ApiModule : CarterModule
     /// for a body of the wrong shape (answered 400 like <see cref="Post{TBody, TResponse}"/>); the route is described with
     /// <typeparamref name="TBody"/>'s shape.
     /// </summary>
-    protected void PostParsed<TBody, TResponse>(string pattern, JsonBodyParser<TBody> parse, Func<HttpContext, TBody, IRequest<TResponse>> bind, ApiRoute route)
+    public void PostParsed<TBody, TResponse>(string pattern, JsonBodyParser<TBody> parse, Func<HttpContext, TBody, IRequest<TResponse>> bind, ApiRoute route)
         where TBody : class =>
         Map("POST", pattern, route, typeof(TBody), typeof(TResponse), async ctx => await SendAsync(ctx, bind(ctx, await ReadBufferedBodyAsync(ctx, parse)), route));
 
     /// <summary>Maps a PATCH with a JSON body.</summary>
-    protected void Patch<TBody, TResponse>(string pattern, Func<HttpContext, TBody, IRequest<TResponse>> bind, ApiRoute route)
+    public void Patch<TBody, TResponse>(string pattern, Func<HttpContext, TBody, IRequest<TResponse>> bind, ApiRoute route)
         where TBody : class =>
         Map("PATCH", pattern, route, typeof(TBody), typeof(TResponse), async ctx => await SendAsync(ctx, bind(ctx, await ReadBodyAsync<TBody>(ctx)), route));
 
     /// <summary>Maps a POST without a body (or whose body is optional and ignored).</summary>
-    protected void PostEmpty<TResponse>(string pattern, Func<HttpContext, IRequest<TResponse>> bind, ApiRoute route) =>
+    public void PostEmpty<TResponse>(string pattern, Func<HttpContext, IRequest<TResponse>> bind, ApiRoute route) =>
         Map("POST", pattern, route, null, typeof(TResponse), ctx => SendAsync(ctx, bind(ctx), route));
 
     /// <summary>Maps a route that handles the raw request itself (e.g. a signed webhook over raw bytes).</summary>
-    protected void Raw(string method, string pattern, RequestDelegate handler, ApiRoute route, Type? requestBody = null, Type? response = null) =>
+    public void Raw(string method, string pattern, RequestDelegate handler, ApiRoute route, Type? requestBody = null, Type? response = null) =>
         Map(method, pattern, route, requestBody, response, handler);
 
     /// <summary>Reads and deserializes the JSON body.</summary>
     /// <exception cref="ProblemException">415 when the content type is not JSON; 400 when the body is empty or not JSON of the expected shape.</exception>
-    protected static async Task<TBody> ReadBodyAsync<TBody>(HttpContext context)
+    public static async Task<TBody> ReadBodyAsync<TBody>(HttpContext context)
         where TBody : class
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -81,7 +88,7 @@ public abstract class ApiModule : CarterModule
 
     /// <summary>Reads the whole body into a pooled buffer and parses it with <paramref name="parse"/>.</summary>
     /// <exception cref="ProblemException">415 when the content type is not JSON; 400 when the body is empty or not JSON of the expected shape.</exception>
-    protected static async Task<TBody> ReadBufferedBodyAsync<TBody>(HttpContext context, JsonBodyParser<TBody> parse)
+    public static async Task<TBody> ReadBufferedBodyAsync<TBody>(HttpContext context, JsonBodyParser<TBody> parse)
         where TBody : class
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -134,7 +141,7 @@ public abstract class ApiModule : CarterModule
     }
 
     /// <summary>Sends the request through MediatR and writes the response with the route's status.</summary>
-    protected static async Task SendAsync<TResponse>(HttpContext context, IRequest<TResponse> request, ApiRoute route)
+    public static async Task SendAsync<TResponse>(HttpContext context, IRequest<TResponse> request, ApiRoute route)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(route);
@@ -144,7 +151,7 @@ public abstract class ApiModule : CarterModule
     }
 
     /// <summary>Writes a JSON response (204 for <see cref="Unit"/>), adding headers from <see cref="IHasResponseHeaders"/>.</summary>
-    protected static async Task WriteAsync(HttpContext context, object? response, int status)
+    public static async Task WriteAsync(HttpContext context, object? response, int status)
     {
         ArgumentNullException.ThrowIfNull(context);
         if (response is null or Unit)
@@ -170,16 +177,7 @@ public abstract class ApiModule : CarterModule
     {
         var scope = route.Scope ?? (method == "GET" ? ApiScope.Read : ApiScope.Admin);
         ApiCatalog.Describe(new ApiRouteDescription(method, pattern, Tag, route, scope, body, response == typeof(Unit) ? null : response));
-        Func<HttpRequest, HttpResponse, Task> carterHandler = (req, _) => handler(req.HttpContext);
-        var builder = method switch
-        {
-            "GET" => Get(pattern, carterHandler),
-            "POST" => Post(pattern, carterHandler),
-            "PUT" => Put(pattern, carterHandler),
-            "PATCH" => Patch(pattern, carterHandler),
-            "DELETE" => Delete(pattern, carterHandler),
-            _ => throw new ArgumentOutOfRangeException(nameof(method), method, "Unsupported HTTP method."),
-        };
+        var builder = _endpoints.MapMethods(pattern, [method], handler);
         builder.WithMetadata(new ApiScopeMetadata(scope));
     }
 }
@@ -192,6 +190,16 @@ public abstract class ApiModule : CarterModule
 /// <typeparam name="TBody">The route's body type.</typeparam>
 public delegate TBody? JsonBodyParser<TBody>(ReadOnlySpan<byte> utf8)
     where TBody : class;
+
+/// <summary>Entry point of a module's route declarations.</summary>
+public static class ApiEndpointsExtensions
+{
+    /// <summary>
+    /// The route declarer for one module, used inside <see cref="ICarterModule.AddRoutes"/>:
+    /// <c>var api = app.MapApi("Referrals"); api.Get(...);</c>.
+    /// </summary>
+    public static ApiEndpoints MapApi(this IEndpointRouteBuilder endpoints, string tag) => new(endpoints, tag);
+}
 
 /// <summary>Helpers to read route values and query parameters.</summary>
 public static class HttpContextExtensions
