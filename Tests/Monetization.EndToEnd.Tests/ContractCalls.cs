@@ -46,6 +46,7 @@ internal static partial class ContractCalls
 
         // Referrals.
         await api.PostAsync($"/v1/referrals/{Story.UserA}/credits/grants", new { days = 3, reason = "support goodwill" }, 201);
+        await factory.SettleAsync(); // the granted days reach Subscriptions (and Stripe, as a trial) before A's plan changes below
 
         // Stripe events: one stored event read, delivered again by Stripe (a signed duplicate), and a replay of one
         // marked failed (the admin's way to re-run an event; a processed one is refused).
@@ -61,6 +62,7 @@ internal static partial class ContractCalls
             "UPDATE OutboxMessages SET DeadLetteredAt = NextAttemptAt, DispatchedAt = NULL, LastError = 'contract test' WHERE Sequence = (SELECT MAX(Sequence) FROM OutboxMessages)");
         var deadLetter = (await api.GetAsync("/v1/admin/dead_letters")).Arr("data").First()!;
         await api.PostAsync($"/v1/admin/dead_letters/{deadLetter.Str("module")}/{deadLetter.Long("sequence")}/replay", null, 202);
+        await factory.SettleAsync();
 
         // Subscriptions: portal, reconcile, then plan change, cancel and resume of A's subscription.
         await api.PostAsync("/v1/subscriptions/portal", new { user_id = Story.UserA, return_url = "https://app.example/account" });
