@@ -45,8 +45,10 @@ internal static partial class ContractCalls
         await api.PostAsync("/v1/usage/integrations/litellm", new[] { LiteLlmCall() }, 202);
 
         // Referrals.
-        await api.PostAsync($"/v1/referrals/{Story.UserA}/credits/grants", new { days = 3, reason = "support goodwill" }, 201);
-        await factory.SettleAsync(); // the granted days reach Subscriptions (and Stripe, as a trial) before A's plan changes below
+        // To B: granted days reach Stripe as a trial of the user's subscription, in the background, and A's subscription
+        // must keep the status Stripe gives it for the plan change, cancel and resume below.
+        await api.PostAsync($"/v1/referrals/{Story.UserB}/credits/grants", new { days = 3, reason = "support goodwill" }, 201);
+        await factory.SettleAsync();
 
         // Stripe events: one stored event read, delivered again by Stripe (a signed duplicate), and a replay of one
         // marked failed (the admin's way to re-run an event; a processed one is refused).
