@@ -169,6 +169,11 @@ internal static class Invoices
             }
 
             q.Engine.Invoicing.MarkPaid(invoice, null);
+            if (q.Engine.Store.Find(invoice["parent"]?["subscription_details"].Str("subscription"), "subscription") is { } subscription)
+            {
+                q.Engine.Subscriptions.OnInvoicePaid(subscription, invoice); // as Stripe: a past_due subscription whose invoice is paid is active
+            }
+
             return invoice;
         }
 
