@@ -17,6 +17,7 @@ using Monetization.Usage.Features.ReleaseQuota;
 using Monetization.Usage.Features.RunUsageInvoices;
 using Monetization.Usage.Features.StartCreditCheckout;
 using Monetization.Usage.Features.StartSlotCheckout;
+using Monetization.Usage.Features.VoidUsageInvoice;
 
 namespace Monetization.Usage;
 
@@ -60,6 +61,11 @@ internal sealed class UsageRoutes : ICarterModule
             new ApiRoute("Grant credits to a user (admin), with an optional expiry") { Status = 201, Problems = [422] });
         api.Post<RunUsageInvoices.Body, RunUsageInvoices.Response>("/v1/usage/invoices", (_, body) => body.ToRequest(),
             new ApiRoute("Invoice a closed period's usage (admin; also run monthly by the job); safe to run again") { Problems = [422] });
+        api.PostEmpty("/v1/usage/invoices/{id}/void", ctx => new VoidUsageInvoice.Request(ctx.Route("id")),
+            new ApiRoute("Void a usage invoice not paid (admin): its Stripe invoice (open or uncollectible) is voided, credits given back, plugin charges dropped")
+            {
+                Problems = [404, 409, 422, 502, 503],
+            });
         api.Get("/v1/metrics/usage", ctx => new GetUsageMetrics.Request(ctx.Query("month")),
             new ApiRoute("Usage invoiced in a month (invoices created in it), per currency")
             {

@@ -273,6 +273,7 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
             => SubscriptionEventAsync(evt, refetched, ct),
         "invoice.paid" or "invoice.payment_succeeded" => InvoicePaidAsync(evt, refetched, ct),
         "invoice.payment_failed" => InvoicePaymentFailedAsync(evt, refetched, ct),
+        "invoice.voided" => InvoiceVoidedAsync(evt, ct),
         "invoice_payment.paid" => InvoicePaymentPaidAsync(evt, ct),
         "charge.refunded" => ChargeRefundedAsync(evt, ct),
         "account.updated" => AccountUpdatedAsync(evt),
@@ -603,6 +604,29 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
         return StripeEventStatuses.Processed;
     }
 
+    /// <summary>
+    /// <c>invoice.voided</c>: records the invoice's <c>void</c> status (never over <c>paid</c>) and publishes
+    /// <see cref="InvoiceVoided"/>, so Usage voids the usage invoice it billed (issue 20). The customer need not be known.
+    /// </summary>
+    private async Task<string> InvoiceVoidedAsync(StripeEventEnvelope evt, CancellationToken ct)
+    {
+        var invoice = evt.GetObject<StripeNet.Invoice>();
+        var now = clock.GetUtcNow();
+        var stored = await FindInvoiceAsync(invoice.Id, ct);
+        if (stored is not null && stored.PaidAt is null && stored.Status != "paid")
+        {
+            stored.Status = "void";
+            stored.UpdatedAt = now;
+        }
+
+        var customer = invoice.CustomerId;
+        var userId = stored?.UserId
+            ?? Meta(invoice.Metadata, MetadataKeys.UserId)
+            ?? (customer is null ? null : await db.Accounts.AsNoTracking().Where(a => a.StripeCustomerId == customer).Select(a => a.UserId).FirstOrDefaultAsync(ct));
+        db.AddIntegrationEvent(new InvoiceVoided(Guid.NewGuid(), now, userId, invoice.Id, SubscriptionIdOf(invoice), invoice.AmountDue, invoice.Currency, invoice.Metadata ?? []));
+        return StripeEventStatuses.Processed;
+    }
+
     private async Task<string> ChargeRefundedAsync(StripeEventEnvelope evt, CancellationToken ct)
     {
         var charge = evt.GetObject<StripeNet.Charge>();
@@ -856,7 +880,7 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
         "checkout.session.completed" or "checkout.session.async_payment_succeeded" => "checkout.session",
         "customer.subscription.created" or "customer.subscription.updated" or "customer.subscription.deleted"
             or "customer.subscription.trial_will_end" or "customer.subscription.paused" or "customer.subscription.resumed" => "subscription",
-        "invoice.paid" or "invoice.payment_succeeded" or "invoice.payment_failed" => "invoice",
+        "invoice.paid" or "invoice.payment_succeeded" or "invoice.payment_failed" or "invoice.voided" => "invoice",
         "invoice_payment.paid" => "invoice_payment",
         "charge.refunded" => "charge",
         "account.updated" => "account",
