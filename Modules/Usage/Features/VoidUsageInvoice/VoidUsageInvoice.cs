@@ -21,8 +21,8 @@ namespace Monetization.Usage.Features.VoidUsageInvoice;
 public static class VoidUsageInvoice
 {
     /// <summary>The usage invoice to void.</summary>
-    /// <param name="UsageInvoiceId">Our usage invoice id (<c>uin_…</c>).</param>
-    internal sealed record Request(string UsageInvoiceId) : IRequest<Response>;
+    /// <param name="Id">Our usage invoice id (<c>uin_…</c>), the route's <c>{id}</c>.</param>
+    internal sealed record Request(string Id) : IRequest<Response>;
 
     /// <summary>The usage invoice after the void.</summary>
     /// <param name="UsageInvoiceId">Id (<c>uin_…</c>).</param>
@@ -41,7 +41,7 @@ public static class VoidUsageInvoice
     {
         public Validator()
         {
-            RuleFor(r => r.UsageInvoiceId).NotEmpty().MaximumLength(40).Must(id => id.StartsWith("uin_", StringComparison.Ordinal))
+            RuleFor(r => r.Id).NotEmpty().MaximumLength(40).Must(id => id.StartsWith("uin_", StringComparison.Ordinal))
                 .WithMessage("id must be a usage invoice id (uin_…).");
         }
     }
@@ -52,7 +52,7 @@ public static class VoidUsageInvoice
 
         public async Task<Response> Handle(Request request, CancellationToken cancellationToken)
         {
-            var id = request.UsageInvoiceId;
+            var id = request.Id;
             var invoice = await db.Invoices.AsNoTracking().SingleOrDefaultAsync(i => i.Id == id, cancellationToken)
                 ?? throw ProblemException.NotFound("usage invoice", id);
             if (invoice.Status == UsageInvoiceStatus.Void)
