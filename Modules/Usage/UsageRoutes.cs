@@ -9,6 +9,7 @@ using Monetization.Usage.Features.GetUsageMetrics;
 using Monetization.Usage.Features.GrantCredits;
 using Monetization.Usage.Features.IngestLiteLlmUsage;
 using Monetization.Usage.Features.IngestUsageEvents;
+using Monetization.Usage.Features.ListCreditLedger;
 using Monetization.Usage.Features.GetUsageSummary;
 using Monetization.Usage.Features.ListQuotas;
 using Monetization.Usage.Features.ListUsageEvents;
@@ -57,6 +58,12 @@ internal sealed class UsageRoutes : ICarterModule
             new ApiRoute("Start a Stripe payment checkout for a prepaid credit package") { Status = 201, Problems = [422, 502, 503] });
         api.Get("/v1/usage/{user_id}/credits", ctx => new GetCredits.Request(ctx.Route("user_id")),
             new ApiRoute("A user's credit balance, grants and ledger (grants, consumption, expiries)"));
+        api.Get("/v1/usage/{user_id}/credits/ledger", ctx => new ListCreditLedger.Request(ctx.Route("user_id"), ctx.Query("limit"), ctx.Query("starting_after")),
+            new ApiRoute("A user's credit ledger (grants, consumption, expiries, reversals), newest first (paged)")
+            {
+                Query = Paging.QueryParameters("entry id"),
+                Problems = [422],
+            });
         api.Post<GrantCredits.Body, GrantCredits.Response>("/v1/usage/{user_id}/credits/grants", (ctx, body) => body.ToRequest(ctx.Route("user_id")),
             new ApiRoute("Grant credits to a user (admin), with an optional expiry") { Status = 201, Problems = [422] });
         api.Post<RunUsageInvoices.Body, RunUsageInvoices.Response>("/v1/usage/invoices", (_, body) => body.ToRequest(),
