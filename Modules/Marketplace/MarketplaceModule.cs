@@ -22,6 +22,7 @@ public sealed class MarketplaceModule : IModule
         ArgumentNullException.ThrowIfNull(module);
         module.AddDbContext<MarketplaceDbContext>();
         module.AddRoutes<MarketplaceRoutes>();
+        _ = MarketplaceMapping.Config; // compiled now, so a mapping without a source stops the Host at start
         module.AddOptions<MarketplaceOptions>("Marketplace");
         module.Services.AddScoped<RevenueLedger>();
         module.Services.AddScoped<MonthlyInstallBilling>();

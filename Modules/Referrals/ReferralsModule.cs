@@ -19,6 +19,7 @@ public sealed class ReferralsModule : IModule
         ArgumentNullException.ThrowIfNull(module);
         module.AddDbContext<ReferralsDbContext>();
         module.AddRoutes<ReferralsRoutes>();
+        _ = ReferralsMapping.Config; // compiled now, so a mapping without a source stops the Host at start
         module.AddOptions<ReferralsOptions>(ReferralsOptions.Section);
     }
 }

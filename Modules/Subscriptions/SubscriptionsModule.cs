@@ -25,6 +25,7 @@ public sealed class SubscriptionsModule : IModule
         ArgumentNullException.ThrowIfNull(module);
         module.AddDbContext<SubscriptionsDbContext>();
         module.AddRoutes<SubscriptionsRoutes>();
+        _ = SubscriptionsMapping.Config; // compiled now, so a mapping without a source stops the Host at start
         module.AddOptions<SubscriptionsOptions>("Subscriptions");
         var services = module.Services;
 

@@ -25,6 +25,7 @@ public sealed class UsageModule : IModule
         ArgumentNullException.ThrowIfNull(module);
         module.AddDbContext<UsageDbContext>();
         module.AddRoutes<UsageRoutes>();
+        _ = UsageMapping.Config; // compiled now, so a mapping without a source stops the Host at start
         module.AddOptions<UsageOptions>("Usage");
         module.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<UsageOptions>, UsageOptionsValidator>());
         module.Services.AddSingleton<MeterCatalog>();

@@ -1,5 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Monetization.BuildingBlocks.Http;
 using Monetization.TestKit;
 
 namespace Monetization.EndToEnd.Tests;
@@ -13,16 +16,22 @@ namespace Monetization.EndToEnd.Tests;
 public sealed class EndToEndTests
 {
     private static JsonObject? _normal;
+    private static IReadOnlyDictionary<string, JsonNode?>? _contracts;
 
     [Test]
     [Order(1)]
     public async Task Story_with_normal_webhook_delivery()
     {
+        var recorder = new ContractRecorder();
         await using var factory = Story.CreateFactory();
+        factory.WithServices(s => s.AddSingleton<IStartupFilter>(recorder));
         using var story = new Story(factory);
         _normal = await story.RunAsync();
         TestContext.Out.WriteLine(Indented(_normal));
         Assert.That(story.ProductBugs, Is.Empty, "product bugs met by the story");
+        Snapshot.Match(_normal, "story");
+        await ContractCalls.ExerciseRoutesTheStoryLeavesAsync(factory);
+        _contracts = recorder.Answers;
     }
 
     [Test]
@@ -47,6 +56,31 @@ public sealed class EndToEndTests
 
         Assert.That(story.ProductBugs, Is.Empty, "product bugs met by the story");
         Assert.That(Indented(chaotic), Is.EqualTo(Indented(_normal!)));
+    }
+
+    /// <summary>
+    /// Issue 15: one verified snapshot of each route's success answer (<c>Contracts/</c>), so a change to a public shape
+    /// shows up in review; every route the Host declares is covered.
+    /// </summary>
+    [Test]
+    [Order(3)]
+    public void Every_route_answered_once_in_its_verified_shape()
+    {
+        if (_contracts is null)
+        {
+            Assert.Inconclusive("The normal run did not finish: no answers recorded.");
+        }
+
+        var declared = ApiCatalog.All.Select(r => $"{r.Method} {r.Pattern}").ToList();
+        var missing = declared.Except(_contracts!.Keys).ToList();
+        Assert.That(missing, Is.Empty, "routes without a recorded success answer:\n" + string.Join("\n", missing));
+        Assert.Multiple(() =>
+        {
+            foreach (var (route, answer) in _contracts!.OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                Snapshot.Match(answer, "Contracts/" + ContractCalls.FileNameOf(route), Story.OpaqueKeys);
+            }
+        });
     }
 
     private static string Indented(JsonNode node) => node.ToJsonString(new JsonSerializerOptions { WriteIndented = true });

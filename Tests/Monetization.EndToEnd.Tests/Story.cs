@@ -436,33 +436,11 @@ internal sealed partial class Story(MonetizationFactory factory) : IDisposable
             snapshot[$"earnings_{period}"] = await _api.GetAsync($"/v1/marketplace/developers/{Developer}/earnings?period={period}");
         }
 
-        return (JsonObject)Scrub(snapshot)!;
+        return (JsonObject)Snapshot.Scrub(snapshot, OpaqueKeys)!;
     }
 
-    /// <summary>Replaces ids (<c>sub_…</c>, <c>ref_…</c>), codes and timestamps with placeholders; keeps amounts, statuses and counts.</summary>
-    public static JsonNode? Scrub(JsonNode? node) => node switch
-    {
-        JsonObject obj => new JsonObject(obj.Select(p => KeyValuePair.Create(p.Key, p.Key is "code" or "version" ? (JsonNode?)"<scrubbed>" : Scrub(p.Value)))),
-        JsonArray array => new JsonArray(array.Select(Scrub).ToArray()),
-        JsonValue value when value.TryGetValue<string>(out var text) => ScrubText(text),
-        _ => node?.DeepClone(),
-    };
-
-    private static JsonNode ScrubText(string text)
-    {
-        if (TimestampPattern().IsMatch(text))
-        {
-            return "<time>";
-        }
-
-        return IdPattern().Replace(text, m => m.Groups["prefix"].Value + "_<id>");
-    }
-
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")]
-    private static partial Regex TimestampPattern();
-
-    [GeneratedRegex(@"\b(?<prefix>[a-z]{2,6}(?:_test)?)_[A-Za-z0-9]{8,}\b")]
-    private static partial Regex IdPattern();
+    /// <summary>Keys whose values are random by nature in the story's answers (referral codes, row versions).</summary>
+    public static readonly string[] OpaqueKeys = ["code", "version"];
 
     private static JsonNode Meter(JsonNode consumption, string meter) =>
         consumption.Arr("meters").Single(m => m.Str("meter") == meter)!;

@@ -1,3 +1,4 @@
+using Mapster;
 using Monetization.Marketplace.Domain;
 
 namespace Monetization.Marketplace.Features.Developers;
@@ -23,6 +24,6 @@ internal sealed record DeveloperResponse(
     bool DetailsSubmitted,
     DateTimeOffset CreatedAt)
 {
-    public static DeveloperResponse From(Developer d) =>
-        new(d.Id, d.Name, d.Email, d.RevenueShareBps, d.StripeAccountId, d.PayoutsEnabled, d.ChargesEnabled, d.DetailsSubmitted, d.CreatedAt);
+    /// <summary>The answer for a developer (Mapster, <see cref="MarketplaceMapping"/>).</summary>
+    public static DeveloperResponse From(Developer developer) => developer.Adapt<DeveloperResponse>(MarketplaceMapping.Config);
 }

@@ -1,3 +1,4 @@
+using Mapster;
 using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
@@ -79,8 +80,7 @@ public static class ListRevenueEvents
             }
 
             var page = await query.OrderByDescending(e => e.EarnedAt).ThenByDescending(e => e.Id).ToPageAsync(Paging.LimitOf(request.Limit), cancellationToken);
-            return page.Select(e => new RevenueEventView(e.Id, e.Kind, e.SourceId, e.PluginId, e.InstallId, e.UserId, e.Gross, e.DeveloperShare, e.PlatformShare,
-                e.Currency, e.RevenueShareBps, e.Period, e.EarnedAt, e.AvailableAt, e.RefundOfEventId, e.RefundedGross, e.PayoutId, e.PaidAt, e.StripeInvoiceId));
+            return page.Select(e => e.Adapt<RevenueEventView>(MarketplaceMapping.Config));
         }
     }
 }

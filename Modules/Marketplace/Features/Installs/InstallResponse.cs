@@ -1,3 +1,4 @@
+using Mapster;
 using Monetization.Marketplace.Domain;
 
 namespace Monetization.Marketplace.Features.Installs;
@@ -29,9 +30,6 @@ internal sealed record InstallResponse(
     DateTimeOffset? ActivatedAt,
     DateTimeOffset? UninstalledAt)
 {
-    public static InstallResponse From(Install i) =>
-        new(i.Id, i.PluginId, i.DeveloperId, i.UserId, i.PricingModel, i.Status,
-            i.CheckoutSessionId,
-            i.Status == InstallStatuses.PendingPayment ? i.CheckoutUrl : null,
-            i.StripeSubscriptionItemId, i.CreatedAt, i.ActivatedAt, i.UninstalledAt);
+    /// <summary>The answer for an install (Mapster, <see cref="MarketplaceMapping"/>).</summary>
+    public static InstallResponse From(Install install) => install.Adapt<InstallResponse>(MarketplaceMapping.Config);
 }

@@ -1,3 +1,4 @@
+using Mapster;
 using Monetization.Marketplace.Domain;
 
 namespace Monetization.Marketplace.Features.Payouts;
@@ -31,6 +32,6 @@ internal sealed record PayoutResponse(
     DateTimeOffset CreatedAt,
     DateTimeOffset? PaidAt)
 {
-    public static PayoutResponse From(Payout p) =>
-        new(p.Id, p.DeveloperId, p.Period, p.Currency, p.Amount, p.EventCount, p.Status, p.StripeAccountId, p.TransferId, p.Attempts, p.LastError, p.CreatedAt, p.PaidAt);
+    /// <summary>The answer for a payout (Mapster, <see cref="MarketplaceMapping"/>).</summary>
+    public static PayoutResponse From(Payout payout) => payout.Adapt<PayoutResponse>(MarketplaceMapping.Config);
 }

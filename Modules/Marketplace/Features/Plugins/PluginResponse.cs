@@ -1,3 +1,4 @@
+using Mapster;
 using System.Globalization;
 using FluentValidation;
 using Monetization.BuildingBlocks.Billing;
@@ -15,8 +16,6 @@ namespace Monetization.Marketplace.Features.Plugins;
 /// <param name="OutputUnitAmountDecimal">Optional (usage): price per 1,000 OUTPUT tokens, with <paramref name="InputUnitAmountDecimal"/>.</param>
 internal sealed record PricingBody(string? Model, long? Amount, string? Currency, string? Unit, string? UnitAmountDecimal, string? InputUnitAmountDecimal = null, string? OutputUnitAmountDecimal = null)
 {
-    public static PricingBody From(Plugin p) => new(p.PricingModel, p.Amount, p.Currency, p.UsageUnit, p.UnitAmountDecimal, p.InputUnitAmountDecimal, p.OutputUnitAmountDecimal);
-
     /// <summary>The canonical text of an optional decimal.</summary>
     public static string? NormalizeOptional(string? text) => text is null ? null : Normalize(text);
 
@@ -100,6 +99,6 @@ internal sealed record PluginResponse(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt)
 {
-    public static PluginResponse From(Plugin p) =>
-        new(p.Id, p.DeveloperId, p.Slug, p.Name, p.Description, PricingBody.From(p), p.Status, p.InstallCount, p.StripeProductId, p.StripePriceId, p.CreatedAt, p.UpdatedAt);
+    /// <summary>The answer for a plugin (Mapster, <see cref="MarketplaceMapping"/>).</summary>
+    public static PluginResponse From(Plugin plugin) => plugin.Adapt<PluginResponse>(MarketplaceMapping.Config);
 }

@@ -1,3 +1,4 @@
+using Mapster;
 using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
@@ -22,7 +23,7 @@ internal static class CaptureReferral
     /// <param name="Code">The referral code they signed up with.</param>
     internal sealed record Body(string? UserId, string? Code)
     {
-        public Request ToRequest() => new(UserId ?? "", Code ?? "");
+        public Request ToRequest() => this.Adapt<Request>(ReferralsMapping.Config);
     }
 
     internal sealed record Request(string UserId, string Code) : IRequest<ReferralView>;

@@ -24,6 +24,7 @@ public static class GrantAccessDays
     /// <param name="Reason">Why (support, compensation), 1..500 characters; shown on the ledger entry.</param>
     internal sealed record Body(int? Days, string? Reason)
     {
+        // Hand-written: the route's values join the body here, which a Mapster mapping of Body alone cannot see.
         public Request ToRequest(string userId) => new(userId, Days, Reason);
     }
 

@@ -1,3 +1,4 @@
+using Mapster;
 using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
@@ -53,7 +54,7 @@ public static class ListStripeEvents
             }
 
             var page = await query.OrderByDescending(e => e.ReceivedAt).ThenByDescending(e => e.Id)
-                .Select(e => new EventView(e.Id, e.Type, e.Created, e.ObjectId, e.Status, e.Attempts, e.LastError, e.ReceivedAt, e.ProcessedAt, e.NextAttemptAt))
+                .ProjectToType<EventView>(SubscriptionsMapping.Config)
                 .ToPageAsync(limit, cancellationToken);
             return new Response(page.Data, page.HasMore);
         }

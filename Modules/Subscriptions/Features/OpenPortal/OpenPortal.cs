@@ -1,3 +1,4 @@
+using Mapster;
 using StripeNet = Stripe;
 using Monetization.BuildingBlocks.Billing;
 using FluentValidation;
@@ -16,7 +17,7 @@ public static class OpenPortal
     /// <summary>The JSON body.</summary>
     internal sealed record Body(string? UserId, string? ReturnUrl)
     {
-        public Request ToRequest() => new(UserId ?? "", ReturnUrl);
+        public Request ToRequest() => this.Adapt<Request>(SubscriptionsMapping.Config);
     }
 
     internal sealed record Request(string UserId, string? ReturnUrl) : IRequest<Response>;

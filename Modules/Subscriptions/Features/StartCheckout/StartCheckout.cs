@@ -1,3 +1,4 @@
+using Mapster;
 using StripeNet = Stripe;
 using Monetization.BuildingBlocks.Billing;
 using FluentValidation;
@@ -23,7 +24,7 @@ public static class StartCheckout
     /// <summary>The JSON body.</summary>
     internal sealed record Body(string? UserId, string? Email, string? Plan, string? Cadence, string? SuccessUrl, string? CancelUrl, bool? AllowPromotionCodes = null)
     {
-        public Request ToRequest() => new(UserId ?? "", Email, Plan ?? "", Cadence ?? "", SuccessUrl, CancelUrl, AllowPromotionCodes);
+        public Request ToRequest() => this.Adapt<Request>(SubscriptionsMapping.Config);
     }
 
     internal sealed record Request(string UserId, string? Email, string Plan, string Cadence, string? SuccessUrl, string? CancelUrl, bool? AllowPromotionCodes = null) : IRequest<Response>;

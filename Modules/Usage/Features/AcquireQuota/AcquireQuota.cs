@@ -21,6 +21,7 @@ public static class AcquireQuota
     /// <param name="Key">The unit's key (a project id), 1..200 characters.</param>
     internal sealed record Body(string? Key)
     {
+        // Hand-written: the route's values join the body here, which a Mapster mapping of Body alone cannot see.
         public Request ToRequest(string userId, string resource) => new(userId, resource, Key);
     }
 

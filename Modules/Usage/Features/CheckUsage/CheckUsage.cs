@@ -19,6 +19,7 @@ public static class CheckUsage
     /// <param name="Quantity">Units about to be used (default 1), whole, ≥ 0.</param>
     internal sealed record Body(string? Meter, long? Quantity)
     {
+        // Hand-written: the route's values join the body here, which a Mapster mapping of Body alone cannot see.
         public Request ToRequest(string userId) => new(userId, Meter, Quantity ?? 1);
     }
 

@@ -16,6 +16,7 @@ public static class GrantCredits
     /// <param name="Reason">Why, 1..500 characters.</param>
     internal sealed record Body(long? Amount, string? Currency, DateTimeOffset? ExpiresAt, string? Reason)
     {
+        // Hand-written: the route's values join the body here, which a Mapster mapping of Body alone cannot see.
         public Request ToRequest(string userId) => new(userId, Amount, Currency, ExpiresAt, Reason);
     }
 

@@ -1,3 +1,4 @@
+using Mapster;
 using System.Text.Json;
 using FluentValidation;
 using MediatR;
@@ -79,8 +80,7 @@ public static class ListUsageEvents
             }
 
             var page = await query.OrderByDescending(e => e.Timestamp).ThenByDescending(e => e.EventId).ToPageAsync(Paging.LimitOf(request.Limit), cancellationToken);
-            return page.Select(e => new EventView(e.EventId, e.UserId, e.Meter, e.Quantity, e.Timestamp, e.Period,
-                e.Properties is null ? null : JsonDocument.Parse(e.Properties).RootElement.Clone(), e.ReceivedAt));
+            return page.Select(e => e.Adapt<EventView>(UsageMapping.Config));
         }
     }
 }

@@ -1,3 +1,4 @@
+using Mapster;
 using StripeNet = Stripe;
 using FluentValidation;
 using MediatR;
@@ -22,7 +23,7 @@ public static class RunUsageInvoices
     /// <param name="Period"><c>YYYY-MM</c>, a month that has ended.</param>
     internal sealed record Body(string? Period)
     {
-        public Request ToRequest() => new(Period);
+        public Request ToRequest() => this.Adapt<Request>(UsageMapping.Config);
     }
 
     /// <summary>The run.</summary>

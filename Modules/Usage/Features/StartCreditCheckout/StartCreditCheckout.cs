@@ -18,6 +18,7 @@ public static class StartCreditCheckout
     /// <param name="Package">A configured package (<c>small</c>, <c>medium</c>, <c>large</c>).</param>
     internal sealed record Body(string? Package)
     {
+        // Hand-written: the route's values join the body here, which a Mapster mapping of Body alone cannot see.
         public Request ToRequest(string userId) => new(userId, Package);
     }
 

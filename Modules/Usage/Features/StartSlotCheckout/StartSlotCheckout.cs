@@ -21,6 +21,7 @@ public static class StartSlotCheckout
     /// <param name="Quantity">Slots to buy, 1..100 (default 1).</param>
     internal sealed record Body(long? Quantity)
     {
+        // Hand-written: the route's values join the body here, which a Mapster mapping of Body alone cannot see.
         public Request ToRequest(string userId, string resource) => new(userId, resource, Quantity ?? 1);
     }
 
