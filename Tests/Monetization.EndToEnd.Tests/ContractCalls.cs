@@ -43,6 +43,16 @@ internal static partial class ContractCalls
         await api.PostAsync($"/v1/usage/{Story.UserB}/quotas/projects/slots/checkout", new { quantity = 1 }, 201);
         await api.PostAsync($"/v1/usage/{Story.UserB}/credits/grants", new { amount = 200, currency = "usd", reason = "contract" }, 201);
         await api.PostAsync("/v1/usage/integrations/litellm", new[] { LiteLlmCall() }, 202);
+        await api.GetAsync($"/v1/usage/{Story.UserB}/credits/ledger?limit=2");
+
+        // A void: the story's usage invoice is paid (a paid invoice is refunded, not voided), so a copy of it, for a user
+        // with no Stripe customer yet (awaiting_customer: nothing at Stripe to void), is voided.
+        Execute(factory, "usage",
+            "INSERT INTO UsageInvoices (Id, Number, UserId, Period, Currency, Subtotal, CreditsApplied, AmountDue, Status, StripeInvoiceId, StripeCreditItemId, "
+            + "StripeStatus, PaymentAttempts, LastError, LockedUntil, CreatedAt, UpdatedAt, PaidAt) "
+            + "SELECT 'uin_contract_void', 'INV-CONTRACT-0001', 'user_contract_void', Period, Currency, Subtotal, 0, Subtotal, 'awaiting_customer', NULL, NULL, "
+            + $"NULL, 0, NULL, NULL, CreatedAt, UpdatedAt, NULL FROM UsageInvoices WHERE UserId = '{Story.UserB}'");
+        await api.PostAsync("/v1/usage/invoices/uin_contract_void/void", null);
 
         // Referrals.
         await api.PostAsync($"/v1/referrals/{Story.UserA}/credits/grants", new { days = 3, reason = "support goodwill" }, 201);
