@@ -178,6 +178,39 @@ public sealed class DeliveryOrderPropertyTests
         Assert.That(differences, Is.Empty, string.Join("\n", differences));
     }
 
+    [Test]
+    public async Task An_invoice_payment_delivered_before_its_invoice_records_the_invoice_from_Stripe()
+    {
+        // Stripe (basil and later) also sends invoice_payment.paid, which the emulator does not: it is built from the
+        // emulator's own invoice payment of a buyer's first invoice (the object its invoice.paid carries in
+        // payments.data) and delivered before everything else. The invoice is fetched from Stripe and recorded paid at once.
+        var firstPaid = _events.Select(body => JsonNode.Parse(body)!).Last(e => e.Str("type") == "invoice.paid"
+            && e.Str("data.object.billing_reason") == "subscription_create" && e.Long("data.object.amount_paid") > 0);
+        var payment = firstPaid["data"]!["object"]!["payments"]!["data"]![0]!.DeepClone();
+        var paymentEvent = firstPaid.DeepClone().AsObject();
+        paymentEvent["id"] = "evt_invoice_payment_" + firstPaid.Str("id")[4..];
+        paymentEvent["type"] = "invoice_payment.paid";
+        paymentEvent["data"] = new JsonObject { ["object"] = payment };
+        var invoiceId = payment.Str("invoice");
+        _events.Add(paymentEvent.ToJsonString());
+        var early = _events.Count - 1;
+        try
+        {
+            var alone = await DeliverToFreshHostAsync([early]);
+            Assert.That(alone["invoices_paid"]!.AsArray().Select(i => i!.GetValue<string>()), Is.EqualTo(new[] { invoiceId }),
+                "the invoice, fetched from Stripe, is recorded paid and announced once");
+
+            var state = await DeliverToFreshHostAsync([early, .. Enumerable.Range(0, early)]);
+            var differences = new List<string>();
+            Diff(_inOrder, state, "", differences);
+            Assert.That(differences, Is.Empty, string.Join("\n", differences));
+        }
+        finally
+        {
+            _events.RemoveAt(early);
+        }
+    }
+
     /// <summary>Delivers the captured events in <paramref name="order"/> (indices; repeats are redeliveries) and returns the state.</summary>
     private async Task<JsonObject> DeliverToFreshHostAsync(IReadOnlyList<int> order)
     {
