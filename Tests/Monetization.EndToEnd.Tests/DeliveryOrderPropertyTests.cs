@@ -211,6 +211,45 @@ public sealed class DeliveryOrderPropertyTests
         }
     }
 
+    [Test]
+    public async Task A_refund_whose_invoice_lookup_meets_Stripe_down_is_stored_failed_and_applied_by_the_retry()
+    {
+        var refundIndex = _events.FindIndex(body => JsonNode.Parse(body).Str("type") == "charge.refunded");
+        var refundId = JsonNode.Parse(_events[refundIndex]).Str("id");
+        var directory = Path.Combine(_root, "case-" + Guid.NewGuid().ToString("N"));
+        CopyDirectory(_template, directory, except: null);
+        File.Copy(_stripeState, Path.Combine(directory, StateFile));
+        await using var host = CreateFactory(directory);
+        using var api = new Api(host);
+
+        // Stripe down for the invoice lookup (more failures than Stripe.net's retries): the refund is kept, failed, not lost.
+        await host.FailStripeAsync("/v1/invoice_payments", count: 20, status: 503, method: "GET");
+        using (var response = await host.PostStripeWebhookAsync(_events[refundIndex]))
+        {
+            Assert.That((int)response.StatusCode, Is.EqualTo(200), await response.Content.ReadAsStringAsync());
+        }
+
+        var stored = await api.GetAsync($"/v1/stripe_events/{refundId}");
+        Assert.That((stored.Str("status"), stored.StrOrNull("next_attempt_at") is not null), Is.EqualTo(("failed", true)), stored.ToJsonString());
+        await host.SettleAsync();
+        Assert.That(await host.OutboxEventsAsync<Monetization.IntegrationEvents.Subscriptions.PaymentRefunded>(), Is.Empty, "nothing published yet");
+
+        // Stripe is back: the retry (an admin replay here, the retry job in production) applies it once, naming the invoice.
+        await host.ClearStripeFaultsAsync();
+        await api.PostAsync($"/v1/stripe_events/{refundId}/replay", null);
+        await api.PostAsync($"/v1/stripe_events/{refundId}/replay", null, 409); // processed: a second replay is refused
+        using (var again = await host.PostStripeWebhookAsync(_events[refundIndex]))
+        {
+            Assert.That((int)again.StatusCode, Is.EqualTo(200), "Stripe's redelivery is a duplicate");
+        }
+
+        await host.SettleAsync();
+        var refund = (await host.OutboxEventsAsync<Monetization.IntegrationEvents.Subscriptions.PaymentRefunded>()).Single();
+        var expected = _inOrder["refunds"]!.AsArray().Single()!;
+        Assert.That((refund.InvoiceId, refund.UserId, refund.RefundedNow), Is.EqualTo((expected.Str("invoice_id"), expected.Str("user_id"), expected.Long("refunded_now"))));
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    }
+
     /// <summary>Delivers the captured events in <paramref name="order"/> (indices; repeats are redeliveries) and returns the state.</summary>
     private async Task<JsonObject> DeliverToFreshHostAsync(IReadOnlyList<int> order)
     {
