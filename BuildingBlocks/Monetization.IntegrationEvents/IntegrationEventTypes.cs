@@ -22,6 +22,7 @@ public static class IntegrationEventTypes
         ["subscriptions.checkout_completed"] = typeof(CheckoutCompleted),
         ["subscriptions.payment_refunded"] = typeof(PaymentRefunded),
         ["subscriptions.connected_account_updated"] = typeof(ConnectedAccountUpdated),
+        ["subscriptions.invoice_voided"] = typeof(InvoiceVoided),
         ["referrals.access_credit_granted"] = typeof(AccessCreditGranted),
         ["referrals.access_credit_reversed"] = typeof(AccessCreditReversed),
         ["marketplace.plugin_installed"] = typeof(PluginInstalled),
@@ -31,5 +32,6 @@ public static class IntegrationEventTypes
         ["usage.threshold_crossed"] = typeof(UsageThresholdCrossed),
         ["usage.usage_charged"] = typeof(UsageCharged),
         ["usage.usage_charge_billed"] = typeof(UsageChargeBilled),
+        ["usage.usage_charge_voided"] = typeof(UsageChargeVoided),
     };
 }

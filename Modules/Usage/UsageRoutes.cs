@@ -9,6 +9,7 @@ using Monetization.Usage.Features.GetUsageMetrics;
 using Monetization.Usage.Features.GrantCredits;
 using Monetization.Usage.Features.IngestLiteLlmUsage;
 using Monetization.Usage.Features.IngestUsageEvents;
+using Monetization.Usage.Features.ListCreditLedger;
 using Monetization.Usage.Features.GetUsageSummary;
 using Monetization.Usage.Features.ListQuotas;
 using Monetization.Usage.Features.ListUsageEvents;
@@ -17,6 +18,7 @@ using Monetization.Usage.Features.ReleaseQuota;
 using Monetization.Usage.Features.RunUsageInvoices;
 using Monetization.Usage.Features.StartCreditCheckout;
 using Monetization.Usage.Features.StartSlotCheckout;
+using Monetization.Usage.Features.VoidUsageInvoice;
 
 namespace Monetization.Usage;
 
@@ -56,10 +58,21 @@ internal sealed class UsageRoutes : ICarterModule
             new ApiRoute("Start a Stripe payment checkout for a prepaid credit package") { Status = 201, Problems = [422, 502, 503] });
         api.Get("/v1/usage/{user_id}/credits", ctx => new GetCredits.Request(ctx.Route("user_id")),
             new ApiRoute("A user's credit balance, grants and ledger (grants, consumption, expiries)"));
+        api.Get("/v1/usage/{user_id}/credits/ledger", ctx => new ListCreditLedger.Request(ctx.Route("user_id"), ctx.Query("limit"), ctx.Query("starting_after")),
+            new ApiRoute("A user's credit ledger (grants, consumption, expiries, reversals), newest first (paged)")
+            {
+                Query = Paging.QueryParameters("entry id"),
+                Problems = [422],
+            });
         api.Post<GrantCredits.Body, GrantCredits.Response>("/v1/usage/{user_id}/credits/grants", (ctx, body) => body.ToRequest(ctx.Route("user_id")),
             new ApiRoute("Grant credits to a user (admin), with an optional expiry") { Status = 201, Problems = [422] });
         api.Post<RunUsageInvoices.Body, RunUsageInvoices.Response>("/v1/usage/invoices", (_, body) => body.ToRequest(),
             new ApiRoute("Invoice a closed period's usage (admin; also run monthly by the job); safe to run again") { Problems = [422] });
+        api.PostEmpty("/v1/usage/invoices/{id}/void", ctx => new VoidUsageInvoice.Request(ctx.Route("id")),
+            new ApiRoute("Void a usage invoice not paid (admin): its Stripe invoice (open or uncollectible) is voided, credits given back, plugin charges dropped")
+            {
+                Problems = [404, 409, 422, 502, 503],
+            });
         api.Get("/v1/metrics/usage", ctx => new GetUsageMetrics.Request(ctx.Query("month")),
             new ApiRoute("Usage invoiced in a month (invoices created in it), per currency")
             {

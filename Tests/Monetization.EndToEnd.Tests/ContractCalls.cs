@@ -43,12 +43,31 @@ internal static partial class ContractCalls
         await api.PostAsync($"/v1/usage/{Story.UserB}/quotas/projects/slots/checkout", new { quantity = 1 }, 201);
         await api.PostAsync($"/v1/usage/{Story.UserB}/credits/grants", new { amount = 200, currency = "usd", reason = "contract" }, 201);
         await api.PostAsync("/v1/usage/integrations/litellm", new[] { LiteLlmCall() }, 202);
+        await api.GetAsync($"/v1/usage/{Story.UserB}/credits/ledger?limit=2");
+
+        // A void: the story's usage invoice is paid (a paid invoice is refunded, not voided), so a copy of it, for a user
+        // with no Stripe customer yet (awaiting_customer: nothing at Stripe to void), is voided.
+        Execute(factory, "usage",
+            "INSERT INTO UsageInvoices (Id, Number, UserId, Period, Currency, Subtotal, CreditsApplied, AmountDue, Status, StripeInvoiceId, StripeCreditItemId, "
+            + "StripeStatus, PaymentAttempts, LastError, LockedUntil, CreatedAt, UpdatedAt, PaidAt) "
+            + "SELECT 'uin_contract_void', 'INV-CONTRACT-0001', 'user_contract_void', Period, Currency, Subtotal, 0, Subtotal, 'awaiting_customer', NULL, NULL, "
+            + $"NULL, 0, NULL, NULL, CreatedAt, UpdatedAt, NULL FROM UsageInvoices WHERE UserId = '{Story.UserB}'");
+        await api.PostAsync("/v1/usage/invoices/uin_contract_void/void", null);
 
         // Referrals.
         // To B: granted days reach Stripe as a trial of the user's subscription, in the background, and A's subscription
         // must keep the status Stripe gives it for the plan change, cancel and resume below.
         await api.PostAsync($"/v1/referrals/{Story.UserB}/credits/grants", new { days = 3, reason = "support goodwill" }, 201);
         await factory.SettleAsync();
+
+        // The deferral reaches Stripe from Subscriptions' CreditDeferralJob, which SettleAsync does not wait for: wait until
+        // Stripe shows it, so Stripe's status in the answers below (trialing) does not depend on the job's timing.
+        var subscriptionA = (await api.GetAsync($"/v1/subscriptions/{Story.UserA}")).Str("stripe_subscription_id");
+        for (var attempt = 0; attempt < 100 && (await api.StripeGetAsync($"subscriptions/{subscriptionA}")).Str("status") != "trialing"; attempt++)
+        {
+            await Task.Delay(100);
+            await factory.SettleAsync();
+        }
 
         // Stripe events: one stored event read, delivered again by Stripe (a signed duplicate), and a replay of one
         // marked failed (the admin's way to re-run an event; a processed one is refused).

@@ -10,11 +10,14 @@ namespace Monetization.EndToEnd.Tests;
 /// Issue 16, part 2: the state after any delivery order is the state after in-order delivery. The events are the ones the
 /// Stripe emulator really sent (read from its event list after a run through the Host): a checkout of a referred user, a
 /// plugin installed on that subscription, a renewal whose payment fails (grace) and is then paid (recovery), a plan change, a
-/// deletion, and a second user whose renewal fails and stays in grace. Each FsCheck case delivers them, signed, to a fresh
+/// deletion, a second user whose renewal fails and stays in grace and whose first payment is then refunded, and a third
+/// whose renewal fails and is then paid (grace cleared by the payment). Each FsCheck case delivers them, signed, to a fresh
 /// Host (the Host's data as it was before the run, the emulator as it is after it, so re-fetches see Stripe's current
 /// state) in a random order, with random duplicates and a random subset held back and delivered last; the final state of
 /// every user (access, plan, status, grace, referral credit of both sides), the developer's Marketplace revenue and the
-/// users with a <c>FirstPaidTransition</c> (each exactly once) must equal the state after in-order delivery. On failure FsCheck prints the seed to replay and the delivery order.
+/// users with a <c>FirstPaidTransition</c> (each exactly once), the invoices announced paid (each once) and the refunds with the
+/// invoice they refund (found even when the refund comes before its invoice's events: the invoice is fetched from Stripe)
+/// must equal the state after in-order delivery. On failure FsCheck prints the seed to replay and the delivery order.
 /// </summary>
 [TestFixture]
 [NonParallelizable]
@@ -23,6 +26,7 @@ public sealed class DeliveryOrderPropertyTests
     private const string Referrer = "user_rita";
     private const string Buyer = "user_uma";
     private const string Lapsing = "user_gil";
+    private const string Recovering = "user_rae";
     private const string Developer = "dev_order";
     private const string WebhookSecret = "whsec_delivery_order_property_0001";
     private const string StateFile = "stripe-emulator.json";
@@ -77,15 +81,21 @@ public sealed class DeliveryOrderPropertyTests
         _inOrder = await DeliverToFreshHostAsync(Enumerable.Range(0, _events.Count).ToList());
         var buyer = _inOrder["subscription_" + Buyer];
         var lapsing = _inOrder["subscription_" + Lapsing];
+        var recovering = _inOrder["subscription_" + Recovering];
         Assert.Multiple(() =>
         {
+            Assert.That(recovering.Str("status"), Is.EqualTo("active"), "a payment after the failure: " + _inOrder.ToJsonString());
+            Assert.That(recovering.StrOrNull("grace_period_end"), Is.Null, "the payment after the failure cleared the grace period");
+            Assert.That(recovering.Str("access.reason"), Is.EqualTo("subscription"));
+            var refund = _inOrder["refunds"]!.AsArray().Single()!;
+            Assert.That((refund.Str("user_id"), refund.StrOrNull("invoice_id") is not null), Is.EqualTo((Lapsing, true)), "the refund names the invoice it refunds");
             Assert.That(buyer.Str("status"), Is.EqualTo("canceled"), _inOrder.ToJsonString());
             Assert.That(lapsing.Str("status"), Is.EqualTo("past_due"), _inOrder.ToJsonString());
             Assert.That(lapsing.StrOrNull("grace_period_end"), Is.Not.Null, "the lapsing user is in grace");
             Assert.That(lapsing.Str("access.tier"), Is.EqualTo("paid"));
             Assert.That(_inOrder["credits_" + Referrer]!.ToJsonString(), Does.Contain("days"), "the referrer was credited");
             Assert.That(_inOrder["earnings"]!.ToJsonString(), Does.Contain("gross"), "the plugin earned revenue");
-            Assert.That(_inOrder["first_paid_transitions"]!.AsArray().Select(u => u!.GetValue<string>()), Is.EqualTo(new[] { Lapsing, Buyer }),
+            Assert.That(_inOrder["first_paid_transitions"]!.AsArray().Select(u => u!.GetValue<string>()), Is.EqualTo(new[] { Lapsing, Recovering, Buyer }),
                 "one FirstPaidTransition per paying user (every case must match: exactly once whatever the order and copies)");
         });
     }
@@ -140,15 +150,104 @@ public sealed class DeliveryOrderPropertyTests
             .GroupBy(e => e.Event.Str("data.object.customer"))
             .Select(g => g.First().Index)
             .ToList();
-        Assert.That(firstPaid, Has.Count.EqualTo(2), "one first invoice per buyer");
+        Assert.That(firstPaid, Has.Count.EqualTo(3), "one first invoice per buyer");
         var state = await DeliverToFreshHostAsync([.. firstPaid, .. firstPaid]);
         var differences = new List<string>();
-        foreach (var key in new[] { "subscription_" + Buyer, "subscription_" + Lapsing, "credits_" + Referrer, "credits_" + Buyer, "referral_" + Referrer, "first_paid_transitions" })
+        foreach (var key in new[] { "subscription_" + Buyer, "subscription_" + Lapsing, "subscription_" + Recovering, "credits_" + Referrer, "credits_" + Buyer, "referral_" + Referrer, "first_paid_transitions" })
         {
             Diff(_inOrder[key], state[key], key, differences);
         }
 
         Assert.That(differences, Is.Empty, string.Join("\n", differences));
+    }
+
+    [Test]
+    public async Task A_refund_and_a_failure_delivered_before_their_invoices_end_in_the_in_order_state()
+    {
+        // The refund and every payment failure first, the rest in order: the refund's invoice is looked up at Stripe by its
+        // PaymentIntent (so the refund names it), and a failure of an invoice Stripe reports paid since changes nothing.
+        var early = _events
+            .Select((body, index) => (Type: JsonNode.Parse(body).Str("type"), Index: index))
+            .Where(e => e.Type is "charge.refunded" or "invoice.payment_failed")
+            .Select(e => e.Index)
+            .ToList();
+        Assert.That(early.Select(i => JsonNode.Parse(_events[i]).Str("type")), Has.Member("charge.refunded").And.Member("invoice.payment_failed"));
+        var state = await DeliverToFreshHostAsync([.. early, .. Enumerable.Range(0, _events.Count).Where(i => !early.Contains(i))]);
+        var differences = new List<string>();
+        Diff(_inOrder, state, "", differences);
+        Assert.That(differences, Is.Empty, string.Join("\n", differences));
+    }
+
+    [Test]
+    public async Task An_invoice_payment_delivered_before_its_invoice_records_the_invoice_from_Stripe()
+    {
+        // Stripe (basil and later) also sends invoice_payment.paid, which the emulator does not: it is built from the
+        // emulator's own invoice payment of a buyer's first invoice (the object its invoice.paid carries in
+        // payments.data) and delivered before everything else. The invoice is fetched from Stripe and recorded paid at once.
+        var firstPaid = _events.Select(body => JsonNode.Parse(body)!).Last(e => e.Str("type") == "invoice.paid"
+            && e.Str("data.object.billing_reason") == "subscription_create" && e.Long("data.object.amount_paid") > 0);
+        var payment = firstPaid["data"]!["object"]!["payments"]!["data"]![0]!.DeepClone();
+        var paymentEvent = firstPaid.DeepClone().AsObject();
+        paymentEvent["id"] = "evt_invoice_payment_" + firstPaid.Str("id")[4..];
+        paymentEvent["type"] = "invoice_payment.paid";
+        paymentEvent["data"] = new JsonObject { ["object"] = payment };
+        var invoiceId = payment.Str("invoice");
+        _events.Add(paymentEvent.ToJsonString());
+        var early = _events.Count - 1;
+        try
+        {
+            var alone = await DeliverToFreshHostAsync([early]);
+            Assert.That(alone["invoices_paid"]!.AsArray().Select(i => i!.GetValue<string>()), Is.EqualTo(new[] { invoiceId }),
+                "the invoice, fetched from Stripe, is recorded paid and announced once");
+
+            var state = await DeliverToFreshHostAsync([early, .. Enumerable.Range(0, early)]);
+            var differences = new List<string>();
+            Diff(_inOrder, state, "", differences);
+            Assert.That(differences, Is.Empty, string.Join("\n", differences));
+        }
+        finally
+        {
+            _events.RemoveAt(early);
+        }
+    }
+
+    [Test]
+    public async Task A_refund_whose_invoice_lookup_meets_Stripe_down_is_stored_failed_and_applied_by_the_retry()
+    {
+        var refundIndex = _events.FindIndex(body => JsonNode.Parse(body).Str("type") == "charge.refunded");
+        var refundId = JsonNode.Parse(_events[refundIndex]).Str("id");
+        var directory = Path.Combine(_root, "case-" + Guid.NewGuid().ToString("N"));
+        CopyDirectory(_template, directory, except: null);
+        File.Copy(_stripeState, Path.Combine(directory, StateFile));
+        await using var host = CreateFactory(directory);
+        using var api = new Api(host);
+
+        // Stripe down for the invoice lookup (more failures than Stripe.net's retries): the refund is kept, failed, not lost.
+        await host.FailStripeAsync("/v1/invoice_payments", count: 20, status: 503, method: "GET");
+        using (var response = await host.PostStripeWebhookAsync(_events[refundIndex]))
+        {
+            Assert.That((int)response.StatusCode, Is.EqualTo(200), await response.Content.ReadAsStringAsync());
+        }
+
+        var stored = await api.GetAsync($"/v1/stripe_events/{refundId}");
+        Assert.That((stored.Str("status"), stored.StrOrNull("next_attempt_at") is not null), Is.EqualTo(("failed", true)), stored.ToJsonString());
+        await host.SettleAsync();
+        Assert.That(await host.OutboxEventsAsync<Monetization.IntegrationEvents.Subscriptions.PaymentRefunded>(), Is.Empty, "nothing published yet");
+
+        // Stripe is back: the retry (an admin replay here, the retry job in production) applies it once, naming the invoice.
+        await host.ClearStripeFaultsAsync();
+        await api.PostAsync($"/v1/stripe_events/{refundId}/replay", null);
+        await api.PostAsync($"/v1/stripe_events/{refundId}/replay", null, 409); // processed: a second replay is refused
+        using (var again = await host.PostStripeWebhookAsync(_events[refundIndex]))
+        {
+            Assert.That((int)again.StatusCode, Is.EqualTo(200), "Stripe's redelivery is a duplicate");
+        }
+
+        await host.SettleAsync();
+        var refund = (await host.OutboxEventsAsync<Monetization.IntegrationEvents.Subscriptions.PaymentRefunded>()).Single();
+        var expected = _inOrder["refunds"]!.AsArray().Single()!;
+        Assert.That((refund.InvoiceId, refund.UserId, refund.RefundedNow), Is.EqualTo((expected.Str("invoice_id"), expected.Str("user_id"), expected.Long("refunded_now"))));
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
     }
 
     /// <summary>Delivers the captured events in <paramref name="order"/> (indices; repeats are redeliveries) and returns the state.</summary>
@@ -187,6 +286,20 @@ public sealed class DeliveryOrderPropertyTests
             var firstPaid = (await host.OutboxEventsAsync<Monetization.IntegrationEvents.Subscriptions.FirstPaidTransition>())
                 .Select(e => e.UserId).Order(StringComparer.Ordinal).ToList();
             state["first_paid_transitions"] = new JsonArray([.. firstPaid.Select(u => (JsonNode)JsonValue.Create(u))]);
+            var paidInvoices = (await host.OutboxEventsAsync<Monetization.IntegrationEvents.Subscriptions.InvoicePaid>())
+                .Select(e => e.InvoiceId).Order(StringComparer.Ordinal).ToList();
+            state["invoices_paid"] = new JsonArray([.. paidInvoices.Select(i => (JsonNode)JsonValue.Create(i))]);
+            var refunds = (await host.OutboxEventsAsync<Monetization.IntegrationEvents.Subscriptions.PaymentRefunded>())
+                .OrderBy(e => e.ChargeId, StringComparer.Ordinal)
+                .Select(e => (JsonNode)new JsonObject
+                {
+                    ["charge_id"] = e.ChargeId,
+                    ["invoice_id"] = e.InvoiceId,
+                    ["user_id"] = e.UserId,
+                    ["refunded_now"] = e.RefundedNow,
+                    ["currency"] = e.Currency,
+                });
+            state["refunds"] = new JsonArray([.. refunds]);
             return state;
         }
         finally
@@ -267,10 +380,27 @@ public sealed class DeliveryOrderPropertyTests
         await factory.SettleAsync();
         Assert.That((await api.GetAsync($"/v1/subscriptions/{Buyer}")).Str("status"), Is.EqualTo("canceled"));
 
-        // A second user whose renewal fails and who is still in grace at the end.
+        // A second user whose renewal fails and who is still in grace at the end, and a third whose renewal fails at the same
+        // time and who then pays it (the payment clears grace).
         await CheckoutAsync(factory, api, Lapsing, "pro");
-        await AdvancePastRenewalAsync(factory, api, (await api.GetAsync($"/v1/subscriptions/{Lapsing}")).Str("stripe_subscription_id"));
+        await CheckoutAsync(factory, api, Recovering, "pro");
+        await AdvancePastRenewalAsync(factory, api,
+            (await api.GetAsync($"/v1/subscriptions/{Lapsing}")).Str("stripe_subscription_id"),
+            (await api.GetAsync($"/v1/subscriptions/{Recovering}")).Str("stripe_subscription_id"));
         Assert.That((await api.GetAsync($"/v1/subscriptions/{Lapsing}")).Str("access.reason"), Is.EqualTo("grace"));
+        var failed = await api.GetAsync($"/v1/subscriptions/{Recovering}");
+        Assert.That(failed.Str("access.reason"), Is.EqualTo("grace"), failed.ToJsonString());
+        var unpaid = (await api.StripeGetAsync($"invoices?customer={failed.Str("stripe_customer_id")}&status=open")).Arr("data").Single()!;
+        await api.StripePostAsync($"invoices/{unpaid.Str("id")}/pay", ("paid_out_of_band", "true"));
+        await factory.SettleAsync();
+        var paid = await api.GetAsync($"/v1/subscriptions/{Recovering}");
+        Assert.That((paid.Str("status"), paid.StrOrNull("grace_period_end")), Is.EqualTo(("active", (string?)null)), paid.ToJsonString());
+
+        // The lapsing user's first payment is refunded in full (charge.refunded; its invoice is found by PaymentIntent).
+        var lapsingCustomer = (await api.GetAsync($"/v1/subscriptions/{Lapsing}")).Str("stripe_customer_id");
+        var first = (await api.StripeGetAsync($"invoices?customer={lapsingCustomer}&status=paid")).Arr("data").Single()!;
+        await api.StripePostAsync("refunds", ("payment_intent", first.Str("payments.data.0.payment.payment_intent")));
+        await factory.SettleAsync();
     }
 
     private static async Task CheckoutAsync(MonetizationFactory factory, Api api, string user, string plan)
@@ -280,10 +410,16 @@ public sealed class DeliveryOrderPropertyTests
         await factory.SettleAsync();
     }
 
-    private static async Task AdvancePastRenewalAsync(MonetizationFactory factory, Api api, string subscription)
+    /// <summary>Advances the clock once, a minute past the latest next renewal of <paramref name="subscriptions"/>.</summary>
+    private static async Task AdvancePastRenewalAsync(MonetizationFactory factory, Api api, params string[] subscriptions)
     {
-        var sub = await api.StripeGetAsync($"subscriptions/{subscription}");
-        var renewal = Math.Max(sub.Long("items.data.0.current_period_end"), Json.At(sub, "trial_end") is null ? 0 : sub.Long("trial_end"));
+        long renewal = 0;
+        foreach (var subscription in subscriptions)
+        {
+            var sub = await api.StripeGetAsync($"subscriptions/{subscription}");
+            renewal = Math.Max(renewal, Math.Max(sub.Long("items.data.0.current_period_end"), Json.At(sub, "trial_end") is null ? 0 : sub.Long("trial_end")));
+        }
+
         await factory.AdvanceStripeClockAsync(DateTimeOffset.FromUnixTimeSeconds(renewal) - factory.Now + TimeSpan.FromMinutes(1));
         await factory.SettleAsync();
     }
@@ -334,7 +470,7 @@ public sealed class DeliveryOrderPropertyTests
     private static async Task<JsonObject> SnapshotAsync(Api api)
     {
         var state = new JsonObject();
-        foreach (var user in new[] { Referrer, Buyer, Lapsing })
+        foreach (var user in new[] { Referrer, Buyer, Lapsing, Recovering })
         {
             state["subscription_" + user] = Scrub(await api.GetAsync($"/v1/subscriptions/{user}"));
             state["referral_" + user] = Scrub(await api.GetAsync($"/v1/referrals/{user}"));

@@ -252,6 +252,55 @@ public sealed class OutboxTests
     }
 
     [Test]
+    public async Task Dead_letters_are_paged_by_module_then_sequence_with_a_module_sequence_cursor()
+    {
+        await using var factory = new NotesFactory();
+        factory.WithSetting("Outbox:MaxAttempts", "1");
+        _ = factory.Server;
+        factory.Log.FlakyFailuresLeft = int.MaxValue;
+        for (var i = 0; i < 3; i++)
+        {
+            await factory.WriteNoteAsync($"doomed {i}");
+        }
+
+        await factory.DrainOutboxAsync();
+        using var admin = factory.CreateAdminClient();
+        var first = await admin.GetJsonAsync("/v1/admin/dead_letters?limit=2");
+        var page = first["data"]!.AsArray();
+        Assert.That((page.Count, first["has_more"]!.GetValue<bool>()), Is.EqualTo((2, true)), first.ToJsonString());
+        var sequences = page.Select(l => l!["sequence"]!.GetValue<long>()).ToList();
+        Assert.That(sequences, Is.Ordered, "by sequence within a module");
+        var cursor = page[1]!["id"]!.GetValue<string>();
+        Assert.That(cursor, Is.EqualTo($"notes:{sequences[1]}"), "the cursor is <module>:<sequence>");
+
+        var second = await admin.GetJsonAsync($"/v1/admin/dead_letters?limit=2&starting_after={cursor}");
+        var rest = second["data"]!.AsArray();
+        Assert.That((rest.Count, second["has_more"]!.GetValue<bool>()), Is.EqualTo((1, false)));
+        Assert.That(rest[0]!["sequence"]!.GetValue<long>(), Is.GreaterThan(sequences[1]));
+        Assert.That((await admin.GetJsonAsync("/v1/admin/dead_letters"))["data"]!.AsArray(), Has.Count.EqualTo(3), "default limit 20");
+
+        // A cursor is a position: a replayed dead letter leaves the list and its id still pages on.
+        using (await admin.PostAsync($"/v1/admin/dead_letters/notes/{sequences[1]}/replay", null))
+        {
+        }
+
+        Assert.That((await admin.GetJsonAsync($"/v1/admin/dead_letters?starting_after={cursor}"))["data"]!.AsArray(), Has.Count.EqualTo(1));
+
+        using (var limit = await admin.GetAsync("/v1/admin/dead_letters?limit=0"))
+        {
+            await limit.ShouldBeProblemAsync(422, "limit");
+        }
+
+        using (var malformed = await admin.GetAsync("/v1/admin/dead_letters?starting_after=notes"))
+        {
+            await malformed.ShouldBeProblemAsync(422, "starting_after");
+        }
+
+        using var unknown = await admin.GetAsync("/v1/admin/dead_letters?starting_after=nobody:1");
+        await unknown.ShouldBeProblemAsync(422, "starting_after");
+    }
+
+    [Test]
     public async Task Concurrent_duplicate_deliveries_run_a_consumer_once()
     {
         await using var factory = new NotesFactory();

@@ -110,4 +110,50 @@ public sealed class CreditTests
         var again = await f.CreateReadClient().GetJsonAsync("/v1/usage/u1/credits");
         Assert.That(again["ledger"]!.AsArray().Count, Is.EqualTo(3), "an expiry is written once");
     }
+
+    [Test]
+    public async Task The_credit_ledger_is_paged_newest_first_and_the_wallet_embeds_the_newest_page()
+    {
+        await using var f = new UsageFactory();
+        var admin = f.CreateAdminClient();
+        for (var i = 1; i <= 23; i++)
+        {
+            using var grant = await admin.PostJsonAsync("/v1/usage/u1/credits/grants", new { amount = i, currency = "usd", reason = $"grant {i}" });
+            await grant.ReadJsonAsync(201);
+            f.Clock.Advance(TimeSpan.FromMinutes(1));
+        }
+
+        var read = f.CreateReadClient();
+        var wallet = await read.GetJsonAsync("/v1/usage/u1/credits");
+        Assert.That((wallet["ledger"]!.AsArray().Count, wallet["ledger_has_more"]!.GetValue<bool>()), Is.EqualTo((20, true)));
+        Assert.That(wallet["balance"]!.GetValue<long>(), Is.EqualTo(23 * 24 / 2));
+
+        var amounts = new List<long>();
+        string? after = null;
+        bool more;
+        do
+        {
+            var page = await read.GetJsonAsync("/v1/usage/u1/credits/ledger?limit=10" + (after is null ? "" : $"&starting_after={after}"));
+            var data = page["data"]!.AsArray();
+            amounts.AddRange(data.Select(e => e!["amount"]!.GetValue<long>()));
+            more = page["has_more"]!.GetValue<bool>();
+            after = data[^1]!["entry_id"]!.GetValue<string>();
+        }
+        while (more);
+        Assert.That(amounts, Is.EqualTo(Enumerable.Range(1, 23).Reverse().Select(i => (long)i)), "every entry once, newest first");
+        Assert.That(amounts.Sum(), Is.EqualTo(wallet["balance"]!.GetValue<long>()), "the ledger sums to the balance");
+
+        using (var limit = await read.GetAsync("/v1/usage/u1/credits/ledger?limit=101"))
+        {
+            await limit.ShouldBeProblemAsync(422, "limit");
+        }
+
+        using (var cursor = await read.GetAsync("/v1/usage/u1/credits/ledger?starting_after=cle_nope"))
+        {
+            await cursor.ShouldBeProblemAsync(422, "starting_after");
+        }
+
+        using var user = await read.GetAsync("/v1/usage/bad%20user/credits/ledger");
+        await user.ShouldBeProblemAsync(422, "user_id");
+    }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Carter;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -130,16 +131,16 @@ public static class MonetizationPlatform
         Describe("GET", "/v1/config", "What a frontend needs: each module's public settings (plans with prices, credit packages, slot price) and the Stripe publishable key; no secrets.", ApiScope.Anonymous, typeof(PublicConfig));
 
         app.MapGet("/v1/admin/dead_letters", async (HttpContext ctx, IEnumerable<IOutboxDispatcher> dispatchers) =>
-        {
-            var all = new List<DeadLetter>();
-            foreach (var dispatcher in dispatchers)
+            Results.Json(await DeadLetterPageAsync(dispatchers, ctx.Query("limit"), ctx.Query("starting_after"), ctx.RequestAborted), ApiJson.Options))
+            .WithMetadata(new ApiScopeMetadata(ApiScope.Admin));
+        ApiCatalog.Describe(new ApiRouteDescription("GET", "/v1/admin/dead_letters", "Platform",
+            new ApiRoute("Integration events given up after the configured attempts, every module, by module then sequence (paged)")
             {
-                all.AddRange(await dispatcher.ListDeadLettersAsync(ctx.RequestAborted));
-            }
-
-            return Results.Json(new DeadLetterList(all), ApiJson.Options);
-        }).WithMetadata(new ApiScopeMetadata(ApiScope.Admin));
-        Describe("GET", "/v1/admin/dead_letters", "Integration events given up after the configured attempts, every module.", ApiScope.Admin, typeof(DeadLetterList));
+                Scope = ApiScope.Admin,
+                Query = Paging.QueryParameters("id (<module>:<sequence>)"),
+                Problems = [422],
+            },
+            ApiScope.Admin, null, typeof(Page<DeadLetter>)));
 
         app.MapGet("/v1/admin/outbox", async (HttpContext ctx, IEnumerable<IOutboxDispatcher> dispatchers) =>
         {
@@ -167,12 +168,44 @@ public static class MonetizationPlatform
         Describe("POST", "/v1/admin/dead_letters/{module}/{sequence}/replay", "Puts a dead-lettered event back in line with a fresh attempt budget.", ApiScope.Admin, typeof(ReplayAccepted), 202);
     }
 
+    /// <summary>
+    /// One page of every module's dead letters (ADR 0071), ordered by module name (ordinal, ignoring case), then sequence.
+    /// The cursor is a position, <c>&lt;module&gt;:&lt;sequence&gt;</c> (<see cref="DeadLetter.Id"/>): a dead letter replayed since
+    /// the previous page leaves the list, so a cursor need not name a row that is still there; a malformed cursor or an
+    /// unknown module is a 422 naming <c>starting_after</c>.
+    /// </summary>
+    private static async Task<Page<DeadLetter>> DeadLetterPageAsync(IEnumerable<IOutboxDispatcher> dispatchers, string? limitText, string? startingAfter, CancellationToken ct)
+    {
+        var limit = Paging.LimitOf(limitText);
+        var ordered = dispatchers.OrderBy(d => d.Module, StringComparer.OrdinalIgnoreCase).ToList();
+        var start = 0;
+        var after = 0L;
+        if (startingAfter is not null)
+        {
+            var parts = startingAfter.Split(':');
+            if (parts.Length != 2 || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out after))
+            {
+                throw ProblemException.Invalid("starting_after", "starting_after must be a dead letter's id, <module>:<sequence> (referrals:42).");
+            }
+
+            start = ordered.FindIndex(d => string.Equals(d.Module, parts[0], StringComparison.OrdinalIgnoreCase));
+            if (start < 0)
+            {
+                throw Paging.UnknownCursor("Module of dead letter", startingAfter);
+            }
+        }
+
+        var rows = new List<DeadLetter>(limit + 1);
+        for (var i = start; i < ordered.Count && rows.Count <= limit; i++)
+        {
+            rows.AddRange(await ordered[i].ListDeadLettersAsync(i == start ? after : 0, limit + 1 - rows.Count, ct));
+        }
+
+        return rows.ToPage(limit);
+    }
+
     private static void Describe(string method, string pattern, string summary, ApiScope scope, Type response, int status = 200) =>
         ApiCatalog.Describe(new ApiRouteDescription(method, pattern, "Platform", new ApiRoute(summary) { Status = status, Scope = scope }, scope, null, response));
-
-    /// <summary>The dead letters of every module.</summary>
-    /// <param name="Data">Rows, by module then sequence.</param>
-    public sealed record DeadLetterList(IReadOnlyList<DeadLetter> Data);
 
     /// <summary>Outbox counts of every module.</summary>
     /// <param name="Data">One row per module.</param>

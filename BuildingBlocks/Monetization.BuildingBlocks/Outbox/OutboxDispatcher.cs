@@ -19,7 +19,14 @@ namespace Monetization.BuildingBlocks.Outbox;
 /// <param name="LastError">Last failure.</param>
 /// <param name="OccurredAt">When the event occurred, UTC.</param>
 /// <param name="DeadLetteredAt">When it was given up, UTC.</param>
-public sealed record DeadLetter(string Module, long Sequence, Guid EventId, string Type, int Attempts, string? LastError, DateTimeOffset OccurredAt, DateTimeOffset? DeadLetteredAt);
+public sealed record DeadLetter(string Module, long Sequence, Guid EventId, string Type, int Attempts, string? LastError, DateTimeOffset OccurredAt, DateTimeOffset? DeadLetteredAt)
+{
+    /// <summary>
+    /// The list's cursor (ADR 0071): <c>&lt;module&gt;:&lt;sequence&gt;</c>, the module in lower case (<c>referrals:42</c>), the
+    /// same pair the replay route takes. The admin list is ordered by module name, then sequence.
+    /// </summary>
+    public string Id => $"{Module.ToLowerInvariant()}:{Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+}
 
 /// <summary>Counts of one module's outbox.</summary>
 /// <param name="Module">Module name.</param>
@@ -44,6 +51,9 @@ public interface IOutboxDispatcher
 
     /// <summary>Dead-lettered rows, oldest first.</summary>
     Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(CancellationToken cancellationToken);
+
+    /// <summary>At most <paramref name="limit"/> dead-lettered rows whose sequence is above <paramref name="afterSequence"/>, by sequence.</summary>
+    Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(long afterSequence, int limit, CancellationToken cancellationToken);
 
     /// <summary>Puts a dead-lettered row back in line with a fresh attempt budget; false when no such dead letter.</summary>
     Task<bool> ReplayAsync(long sequence, CancellationToken cancellationToken);
@@ -106,11 +116,16 @@ public sealed partial class OutboxDispatcher<TDbContext>(
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(CancellationToken cancellationToken) =>
+        ListDeadLettersAsync(0, int.MaxValue, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(long afterSequence, int limit, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
-        var rows = await db.Outbox.AsNoTracking().Where(m => m.DeadLetteredAt != null).OrderBy(m => m.Sequence).ToListAsync(cancellationToken);
+        var rows = await db.Outbox.AsNoTracking().Where(m => m.DeadLetteredAt != null && m.Sequence > afterSequence).OrderBy(m => m.Sequence)
+            .Take(limit).ToListAsync(cancellationToken);
         return rows.Select(m => new DeadLetter(module, m.Sequence, m.EventId, m.Type, m.Attempts, m.LastError, m.OccurredAt, m.DeadLetteredAt)).ToList();
     }
 

@@ -237,3 +237,25 @@ public sealed record ConnectedAccountUpdated(
     bool ChargesEnabled,
     bool PayoutsEnabled,
     bool DetailsSubmitted) : IIntegrationEvent;
+
+/// <summary>
+/// Stripe voided an invoice (<c>invoice.voided</c>): it will never be paid, and what it billed is no longer owed. Usage
+/// voids its usage invoice of that Stripe invoice (issue 20: uncollected plugin charges dropped, credits given back).
+/// </summary>
+/// <param name="EventId">Unique id of this occurrence.</param>
+/// <param name="OccurredAt">When the void was recorded, UTC.</param>
+/// <param name="UserId">The product's user id, when the customer is known.</param>
+/// <param name="InvoiceId">Stripe invoice id (<c>in_…</c>).</param>
+/// <param name="SubscriptionId">The invoice's subscription (<c>parent.subscription_details.subscription</c>), or null.</param>
+/// <param name="AmountDue">What the invoice asked for before it was voided, minor units.</param>
+/// <param name="Currency">ISO 4217, lowercase.</param>
+/// <param name="Metadata">The invoice's metadata (a usage invoice carries <c>usage_invoice_id</c>).</param>
+public sealed record InvoiceVoided(
+    Guid EventId,
+    DateTimeOffset OccurredAt,
+    string? UserId,
+    string InvoiceId,
+    string? SubscriptionId,
+    long AmountDue,
+    string Currency,
+    IReadOnlyDictionary<string, string> Metadata) : IIntegrationEvent;

@@ -56,3 +56,19 @@ public sealed record UsageCharged(Guid EventId, DateTimeOffset OccurredAt, strin
 /// <param name="PaymentFailed">True when the invoice's payment was declined (Stripe retries or the admin re-runs it).</param>
 public sealed record UsageChargeBilled(Guid EventId, DateTimeOffset OccurredAt, string ChargeId, string UsageInvoiceId, string UserId, string PluginId, string Period, long Quantity, long Amount, string Currency, bool PaymentFailed)
     : IIntegrationEvent;
+
+/// <summary>
+/// A usage-priced plugin's charge will never be paid: its usage invoice was voided (issue 20, by the admin route or Stripe's
+/// <c>invoice.voided</c>) before it was paid. Marketplace drops the uncollected charge; no revenue was ever recorded for it.
+/// </summary>
+/// <param name="EventId">Unique id of this occurrence.</param>
+/// <param name="OccurredAt">When the invoice was voided, UTC.</param>
+/// <param name="ChargeId">The line (<c>uil_…</c>), the id <see cref="UsageChargeBilled"/> carried.</param>
+/// <param name="UsageInvoiceId">Our usage invoice id.</param>
+/// <param name="UserId">Who used it.</param>
+/// <param name="PluginId">The plugin.</param>
+/// <param name="Period">Billing period <c>YYYY-MM</c> of the usage.</param>
+/// <param name="Amount">The line's amount, never collected, minor units.</param>
+/// <param name="Currency">ISO 4217, lowercase.</param>
+public sealed record UsageChargeVoided(Guid EventId, DateTimeOffset OccurredAt, string ChargeId, string UsageInvoiceId, string UserId, string PluginId, string Period, long Amount, string Currency)
+    : IIntegrationEvent;

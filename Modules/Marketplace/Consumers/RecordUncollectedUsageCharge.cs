@@ -10,7 +10,7 @@ namespace Monetization.Marketplace.Consumers;
 /// <summary>
 /// <c>UsageChargeBilled</c>: a plugin's usage charge is invoiced but not paid (or its payment failed), so the developer's
 /// share is kept as uncollected (shown in earnings, never payable). Nothing when the charge was paid already (the events
-/// of one charge can arrive out of order).
+/// of one charge can arrive out of order), and nothing changes a charge voided already (its row is a tombstone).
 /// </summary>
 internal sealed class RecordUncollectedUsageCharge(MarketplaceDbContext db, TimeProvider clock)
     : IdempotentConsumer<UsageChargeBilled, MarketplaceDbContext>(db, clock)
@@ -50,7 +50,7 @@ internal sealed class RecordUncollectedUsageCharge(MarketplaceDbContext db, Time
                 UpdatedAt = integrationEvent.OccurredAt,
             });
         }
-        else if (integrationEvent.OccurredAt >= row.UpdatedAt)
+        else if (row.VoidedAt is null && integrationEvent.OccurredAt >= row.UpdatedAt)
         {
             row.PaymentFailed = integrationEvent.PaymentFailed;
             row.UpdatedAt = integrationEvent.OccurredAt;

@@ -39,4 +39,7 @@ internal sealed class UncollectedUsageCharge
 
     /// <summary>Last change, UTC.</summary>
     public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>When its usage invoice was voided (issue 20), UTC: never collected, not shown, never payable; null while owed.</summary>
+    public DateTimeOffset? VoidedAt { get; set; }
 }

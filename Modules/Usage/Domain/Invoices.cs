@@ -14,6 +14,12 @@ internal static class UsageInvoiceStatus
 
     /// <summary>Fully paid (by credits, by Stripe, or both).</summary>
     public const string Paid = "paid";
+
+    /// <summary>
+    /// Voided before it was paid (issue 20; the admin route or Stripe's <c>invoice.voided</c>): never payable, its credits
+    /// given back, its plugin charges dropped. Final.
+    /// </summary>
+    public const string Void = "void";
 }
 
 /// <summary>A user's usage invoice for a closed period (one per user and period), numbered <c>INV-YYYYMM-NNNN</c>.</summary>

@@ -4,7 +4,7 @@ using Monetization.StripeEmulator.Shapes;
 
 namespace Monetization.StripeEmulator.Api;
 
-/// <summary><c>/v1/invoices</c>: create, retrieve, list, finalize, pay.</summary>
+/// <summary><c>/v1/invoices</c>: create, retrieve, list, finalize, pay, void; <c>/v1/invoice_payments</c>: list.</summary>
 internal static class Invoices
 {
     public static void Map(Router router)
@@ -15,6 +15,57 @@ internal static class Invoices
         router.Get("/v1/invoices/{id}/lines", Lines);
         router.Post("/v1/invoices/{id}/finalize", Finalize);
         router.Post("/v1/invoices/{id}/pay", Pay);
+        router.Post("/v1/invoices/{id}/void", Void);
+        router.Get("/v1/invoice_payments", ListPayments);
+    }
+
+    /// <summary>
+    /// <c>POST /v1/invoices/{id}/void</c>: only an open or uncollectible invoice (Stripe answers 400 otherwise); sets
+    /// <c>status=void</c>, <c>status_transitions.voided_at</c>, <c>amount_remaining=0</c> and emits <c>invoice.voided</c>.
+    /// </summary>
+    private static JsonNode Void(ApiRequest q)
+    {
+        q.Form.Allow(string.Empty);
+        var invoice = q.Engine.Store.Require(q.Id, "invoice", "invoice");
+        if (invoice.Str("status") is not ("open" or "uncollectible"))
+        {
+            throw ApiException.Invalid($"You can only void an invoice that is open or uncollectible (this one is {invoice.Str("status")}).", null, "invoice_not_open");
+        }
+
+        invoice["status"] = "void";
+        invoice["amount_remaining"] = 0L;
+        invoice["next_payment_attempt"] = null;
+        invoice["auto_advance"] = false;
+        invoice["status_transitions"]!["voided_at"] = q.Now;
+        q.Engine.Events.Emit("invoice.voided", invoice);
+        return invoice;
+    }
+
+    /// <summary>
+    /// <c>GET /v1/invoice_payments</c> filtered by <c>invoice</c>, <c>status</c> and <c>payment[type]</c> +
+    /// <c>payment[payment_intent]</c> (how a charge's invoice is found since basil), newest first.
+    /// </summary>
+    private static JsonNode ListPayments(ApiRequest q)
+    {
+        q.Form.Allow("invoice payment status " + Lists.PagingParams);
+        q.Form.AllowIn("payment", "type payment_intent payment_record");
+        var invoiceId = q.Form.Str("invoice");
+        var status = q.Form.Str("status");
+        var payment = q.Form.Get("payment");
+        var type = payment?.Str("type");
+        var paymentIntent = payment?.Str("payment_intent");
+        if (payment is not null && type is null)
+        {
+            throw ApiException.Missing("payment[type]");
+        }
+
+        var items = q.Engine.Store.All("invoice")
+            .Where(i => invoiceId is null || i.Str("id") == invoiceId)
+            .SelectMany(i => i.Obj("payments").Arr("data").OfType<JsonObject>().Reverse())
+            .Where(p => (status is null || p.Str("status") == status)
+                && (type is null || p["payment"].Str("type") == type)
+                && (paymentIntent is null || p["payment"].Str("payment_intent") == paymentIntent));
+        return Lists.Page(q.Form, items, "/v1/invoice_payments");
     }
 
     private static JsonNode Create(ApiRequest q)
@@ -118,6 +169,11 @@ internal static class Invoices
             }
 
             q.Engine.Invoicing.MarkPaid(invoice, null);
+            if (q.Engine.Store.Find(invoice["parent"]?["subscription_details"].Str("subscription"), "subscription") is { } subscription)
+            {
+                q.Engine.Subscriptions.OnInvoicePaid(subscription, invoice); // as Stripe: a past_due subscription whose invoice is paid is active
+            }
+
             return invoice;
         }
 

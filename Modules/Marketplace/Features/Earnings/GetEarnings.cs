@@ -97,7 +97,7 @@ public static class GetEarnings
                     Sum(buckets.Where(b => b.PluginId == id), now)))
                 .ToList();
             var uncollected = await db.UncollectedUsageCharges.AsNoTracking()
-                .Where(c => c.DeveloperId == developer.Id && c.Period == period)
+                .Where(c => c.DeveloperId == developer.Id && c.Period == period && c.VoidedAt == null)
                 .GroupBy(c => c.Currency)
                 .Select(g => new UncollectedAmounts(g.Key, g.Sum(c => c.Gross), g.Sum(c => c.DeveloperShare), g.LongCount(), g.LongCount(c => c.PaymentFailed)))
                 .ToListAsync(cancellationToken);

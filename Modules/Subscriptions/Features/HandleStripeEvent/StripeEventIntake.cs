@@ -13,8 +13,8 @@ namespace Monetization.Subscriptions.Features.HandleStripeEvent;
 /// the database sees one writer and one commit per batch instead of one per event, and the writer never waits on the
 /// thread pool between events; a lone delivery is a batch of one. Nothing is answered before its event is committed, so
 /// the webhook's answer (<c>processed</c>, <c>ignored</c>, <c>failed</c>, <c>duplicate</c>) means what it meant with one
-/// transaction per request. A tie, or an event that refers to a subscription whose state is not stored (issue 16), needs the
-/// subscription from Stripe: the waiting request fetches it, outside the loop, and queues the event again with it, so a slow
+/// transaction per request. A tie, or an event that refers to a subscription or invoice whose state is not stored (issue 16),
+/// needs it from Stripe: the waiting request fetches it, outside the loop, and queues the event again with it, so a slow
 /// Stripe never holds up other deliveries.
 /// </summary>
 internal sealed partial class StripeEventIntake(IServiceScopeFactory scopes, ILogger<StripeEventIntake> logger) : BackgroundService
@@ -39,15 +39,13 @@ internal sealed partial class StripeEventIntake(IServiceScopeFactory scopes, ILo
             RefetchResult fetched;
             await using (var scope = scopes.CreateAsyncScope())
             {
-                fetched = await SubscriptionRefetch.FetchAsync(scope.ServiceProvider.GetRequiredService<StripeNet.StripeClient>(), required, ct);
+                fetched = await StripeRefetch.FetchAsync(scope.ServiceProvider.GetRequiredService<StripeNet.StripeClient>(), required, ct);
             }
 
-            outcome = await SubmitAsync(
-                new IncomingStripeEvent(evt, payload, fetched.Subscription, fetched.Failure, fetched.Missing ? required.SubscriptionId : null),
-                ct);
+            outcome = await SubmitAsync(new IncomingStripeEvent(evt, payload, fetched), ct);
         }
 
-        return outcome.Status ?? throw new InvalidOperationException($"Stripe event {evt.Id} still needs {outcome.Refetch?.SubscriptionId} after re-fetching it.");
+        return outcome.Status ?? throw new InvalidOperationException($"Stripe event {evt.Id} still needs a re-fetch after re-fetching ({outcome.Refetch?.Message}).");
     }
 
     /// <inheritdoc />

@@ -18,15 +18,15 @@ internal static class StripeEventOutcomes
 /// <summary>A verified delivery on its way to the store.</summary>
 /// <param name="Event">The parsed envelope.</param>
 /// <param name="Payload">The raw body, stored as received.</param>
-/// <param name="Refetched">The subscription as Stripe returned it after a tie (second submission of a tied event), else null.</param>
-/// <param name="FetchFailure">Why that re-fetch failed (the event is stored as failed and retried in the background), else null.</param>
-/// <param name="MissingAtStripe">A subscription Stripe answered 404 for when its state was missing: apply the event from its own object.</param>
-internal sealed record IncomingStripeEvent(StripeEventEnvelope Event, string Payload, StripeNet.Subscription? Refetched = null, Exception? FetchFailure = null, string? MissingAtStripe = null);
+/// <param name="Fetched">What Stripe returned for the subscription or invoice the event needed (second submission of an event set
+/// aside for a re-fetch), else null. When its <see cref="RefetchResult.Failure"/> is set the event is stored as failed and retried
+/// in the background.</param>
+internal sealed record IncomingStripeEvent(StripeEventEnvelope Event, string Payload, RefetchResult? Fetched = null);
 
 /// <summary>What storing a delivery came to.</summary>
 /// <param name="Status"><c>processed</c>, <c>ignored</c>, <c>failed</c> or <c>duplicate</c>; null when <paramref name="Refetch"/> is set.</param>
-/// <param name="Refetch">Set when nothing was stored because the event ties with the stored state or needs a subscription
-/// whose state is not stored: fetch it from Stripe (<see cref="SubscriptionRefetch"/>) and submit the event again with it.</param>
+/// <param name="Refetch">Set when nothing was stored because the event ties with the stored state or needs a subscription or
+/// invoice whose state is not stored: fetch it from Stripe (<see cref="StripeRefetch"/>) and submit the event again with it.</param>
 internal sealed record StripeEventOutcome(string? Status, RefetchRequiredException? Refetch = null)
 {
     public static StripeEventOutcome Of(string status) => new(status);
@@ -82,7 +82,7 @@ internal sealed partial class StripeEventPipeline(
     public async Task<IReadOnlyList<StripeEventOutcome>> ReceiveBatchAsync(IReadOnlyList<IncomingStripeEvent> batch, CancellationToken ct)
     {
         var outcomes = new StripeEventOutcome[batch.Count];
-        if (batch.Count > 1 && batch.All(b => b.Refetched is null && b.FetchFailure is null && b.MissingAtStripe is null) && await TryReceiveTogetherAsync(batch, outcomes, ct))
+        if (batch.Count > 1 && batch.All(b => b.Fetched is null) && await TryReceiveTogetherAsync(batch, outcomes, ct))
         {
             return outcomes;
         }
@@ -99,13 +99,13 @@ internal sealed partial class StripeEventPipeline(
     public async Task<StripeEventOutcome> ReceiveAsync(IncomingStripeEvent incoming, CancellationToken ct)
     {
         var record = NewRecord(incoming.Event, incoming.Payload);
-        if (incoming.FetchFailure is { } failure)
+        if (incoming.Fetched?.Failure is { } failure)
         {
             var stored = await RecordFailureAsync(record, isNew: true, failure, ct);
             return StripeEventOutcome.Of(stored ? StripeEventStatuses.Failed : StripeEventOutcomes.Duplicate);
         }
 
-        return await ProcessAsync(incoming.Event, record, isNew: true, incoming.Refetched, refetchHere: false, force: false, ct, incoming.MissingAtStripe);
+        return await ProcessAsync(incoming.Event, record, isNew: true, incoming.Fetched, refetchHere: false, force: false, ct);
     }
 
     /// <summary>Processes a stored event again (background retry, or admin replay when <paramref name="force"/>).</summary>
@@ -135,7 +135,7 @@ internal sealed partial class StripeEventPipeline(
             return StripeEventStatuses.Failed;
         }
 
-        var outcome = await ProcessAsync(evt, stored, isNew: false, refetched: null, refetchHere: true, force, ct);
+        var outcome = await ProcessAsync(evt, stored, isNew: false, fetched: null, refetchHere: true, force, ct);
         return outcome.Status ?? StripeEventStatuses.Failed;
     }
 
@@ -172,10 +172,10 @@ internal sealed partial class StripeEventPipeline(
                 }
 
                 var ignoredBecause = LivemodeMismatch(evt);
-                if (ignoredBecause is null && await translator.SubscriptionToFetchAsync(evt, ct) is { } toFetch)
+                if (ignoredBecause is null && await translator.ToFetchAsync(evt, ct) is { } toFetch)
                 {
-                    // Set aside, not stored: the intake fetches the subscription and submits the event again with it.
-                    outcomes[i] = new StripeEventOutcome(null, new RefetchRequiredException(toFetch, unknownState: true));
+                    // Set aside, not stored: the intake fetches the subscription or invoice and submits the event again with it.
+                    outcomes[i] = new StripeEventOutcome(null, toFetch);
                     continue;
                 }
 
@@ -277,14 +277,13 @@ internal sealed partial class StripeEventPipeline(
     /// <param name="evt">The parsed event.</param>
     /// <param name="record">Its row: new (<paramref name="isNew"/>) or as stored.</param>
     /// <param name="isNew">A delivery (stored here) rather than a retry of a stored event.</param>
-    /// <param name="refetched">The subscription fetched from Stripe after a tie, when the caller already did.</param>
-    /// <param name="refetchHere">On a tie, fetch the subscription here and try again (retries, replays); otherwise return
+    /// <param name="fetched">What the caller already fetched from Stripe for this event (a tie, an unknown subscription or invoice), else null.</param>
+    /// <param name="refetchHere">When the event needs a fetch, do it here and try again (retries, replays); otherwise return
     /// <see cref="StripeEventOutcome.Refetch"/> with nothing stored (the intake fetches outside its writer loop).</param>
     /// <param name="force">Replay an event whatever its status (admin).</param>
     /// <param name="ct">Cancels the work.</param>
-    /// <param name="missingAtStripe">A subscription Stripe answered 404 for (its state was missing): apply the event from its object.</param>
     private async Task<StripeEventOutcome> ProcessAsync(
-        StripeEventEnvelope evt, StripeEventRecord record, bool isNew, StripeNet.Subscription? refetched, bool refetchHere, bool force, CancellationToken ct, string? missingAtStripe = null)
+        StripeEventEnvelope evt, StripeEventRecord record, bool isNew, RefetchResult? fetched, bool refetchHere, bool force, CancellationToken ct)
     {
         Exception? failure = null;
         for (var pass = 0; pass < 2; pass++)
@@ -316,28 +315,25 @@ internal sealed partial class StripeEventPipeline(
                 }
 
                 var ignoredBecause = LivemodeMismatch(evt);
-                var status = ignoredBecause is null ? await translator.ApplyAsync(evt, refetched, ct, missingAtStripe) : StripeEventStatuses.Ignored;
+                var status = ignoredBecause is null ? await translator.ApplyAsync(evt, fetched, ct) : StripeEventStatuses.Ignored;
                 Complete(record, status, ignoredBecause);
                 await db.SaveChangesAsync(ct);
                 await tx.CommitAsync(ct);
                 return StripeEventOutcome.Of(status);
             }
-            catch (RefetchRequiredException required) when (pass == 0 && refetched is null && missingAtStripe is null)
+            catch (RefetchRequiredException required) when (pass == 0 && fetched is null)
             {
                 if (!refetchHere)
                 {
                     return new StripeEventOutcome(null, required);
                 }
 
-                var fetched = await SubscriptionRefetch.FetchAsync(stripe, required, ct);
+                fetched = await StripeRefetch.FetchAsync(stripe, required, ct);
                 if (fetched.Failure is { } e)
                 {
                     failure = e;
                     break;
                 }
-
-                refetched = fetched.Subscription;
-                missingAtStripe = fetched.Missing ? required.SubscriptionId : null;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -351,7 +347,7 @@ internal sealed partial class StripeEventPipeline(
             }
         }
 
-        var stored = await RecordFailureAsync(record, isNew, failure ?? new InvalidOperationException("The event could not be applied after re-fetching its subscription."), ct);
+        var stored = await RecordFailureAsync(record, isNew, failure ?? new InvalidOperationException("The event could not be applied after re-fetching from Stripe what it refers to."), ct);
         return StripeEventOutcome.Of(stored ? StripeEventStatuses.Failed : StripeEventOutcomes.Duplicate);
     }
 

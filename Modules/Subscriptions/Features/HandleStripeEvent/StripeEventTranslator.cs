@@ -132,11 +132,42 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
     internal static string JsonList(IEnumerable<string> keys) => JsonSerializer.Serialize(keys);
 
     /// <summary>
-    /// Read-only: the subscription that <paramref name="evt"/> refers to and whose state is not stored, so it must be fetched
-    /// from Stripe before the event is applied (the conditions of <see cref="RequireSubscriptionState"/>), or null. A batch
-    /// asks first, so such an event is set aside for the fetch instead of rolling the whole batch back.
+    /// Read-only: what <paramref name="evt"/> refers to and must be fetched from Stripe before it is applied (the conditions of
+    /// <see cref="RequireSubscriptionState"/> and <see cref="RequireInvoiceAsync"/>), or null. A batch asks first, so such an
+    /// event is set aside for the fetch instead of rolling the whole batch back.
     /// </summary>
-    public async Task<string?> SubscriptionToFetchAsync(StripeEventEnvelope evt, CancellationToken ct)
+    public async Task<RefetchRequiredException?> ToFetchAsync(StripeEventEnvelope evt, CancellationToken ct)
+    {
+        switch (evt.Type)
+        {
+            case "invoice_payment.paid":
+                return Try(() => evt.GetObject<StripeNet.InvoicePayment>()) is { InvoiceId: { Length: > 0 } paidInvoice }
+                    && await FindInvoiceAsync(paidInvoice, ct) is null
+                    ? RefetchRequiredException.ForInvoice(paidInvoice)
+                    : null;
+            case "charge.refunded":
+                return Try(() => evt.GetObject<StripeNet.Charge>()) is { } charge && await RefundNeedsInvoiceAsync(charge, ct)
+                    ? RefetchRequiredException.ForPayment(charge.PaymentIntentId!)
+                    : null;
+            case "invoice.payment_failed":
+                var failed = Try(() => evt.GetObject<StripeNet.Invoice>());
+                if (failed is { Id: { Length: > 0 } failedId } && await FindInvoiceAsync(failedId, ct) is null)
+                {
+                    // Both at once: the invoice, and the subscription when its state is missing too.
+                    return RefetchRequiredException.ForInvoice(failedId, await SubscriptionToFetchAsync(evt, ct));
+                }
+
+                break;
+        }
+
+        return await SubscriptionToFetchAsync(evt, ct) is { } subscriptionId ? new RefetchRequiredException(subscriptionId, unknownState: true) : null;
+    }
+
+    /// <summary>
+    /// Read-only: the subscription that <paramref name="evt"/> refers to and whose state is not stored, so it must be fetched
+    /// from Stripe before the event is applied (the conditions of <see cref="RequireSubscriptionState"/>), or null.
+    /// </summary>
+    private async Task<string?> SubscriptionToFetchAsync(StripeEventEnvelope evt, CancellationToken ct)
     {
         string? subscriptionId;
         string? customerId;
@@ -211,21 +242,28 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
     }
 
     /// <summary>
-    /// Applies <paramref name="evt"/>; <paramref name="refetched"/> is the subscription fetched from Stripe after a tie, or
-    /// because the event refers to a subscription whose state we do not have yet (issue 16: see <see cref="RequireSubscriptionState"/>).
+    /// Applies <paramref name="evt"/>; <paramref name="fetched"/> is what was fetched from Stripe after a tie, or because the
+    /// event refers to a subscription or invoice whose state we do not have yet (issue 16: see <see cref="RequireSubscriptionState"/>
+    /// and <see cref="RequireInvoiceAsync"/>).
     /// </summary>
     /// <param name="evt">The event.</param>
-    /// <param name="refetched">The subscription fetched from Stripe, or null.</param>
+    /// <param name="fetched">What Stripe returned for the objects the event needed, or null.</param>
     /// <param name="ct">Cancels the work.</param>
-    /// <param name="missingAtStripe">A subscription Stripe answered 404 for: the event is applied from its own object.</param>
-    /// <exception cref="RefetchRequiredException">The event needs the subscription's current state from Stripe first.</exception>
-    public Task<string> ApplyAsync(StripeEventEnvelope evt, StripeNet.Subscription? refetched, CancellationToken ct, string? missingAtStripe = null)
+    /// <exception cref="RefetchRequiredException">The event needs a subscription's or invoice's current state from Stripe first.</exception>
+    public Task<string> ApplyAsync(StripeEventEnvelope evt, RefetchResult? fetched, CancellationToken ct)
     {
-        _missingAtStripe = missingAtStripe;
-        return Apply(evt, refetched, ct);
+        _missingAtStripe = fetched?.Missing ?? EmptySet;
+        _fetchedInvoice = fetched?.Invoice;
+        return Apply(evt, fetched?.Subscription, ct);
     }
 
-    private string? _missingAtStripe;
+    private static readonly IReadOnlySet<string> EmptySet = new HashSet<string>();
+
+    /// <summary>Ids Stripe had nothing for (404, or a PaymentIntent of no invoice): the event applies from its own object.</summary>
+    private IReadOnlySet<string> _missingAtStripe = EmptySet;
+
+    /// <summary>The invoice fetched from Stripe for the event being applied, or null.</summary>
+    private StripeNet.Invoice? _fetchedInvoice;
 
     private Task<string> Apply(StripeEventEnvelope evt, StripeNet.Subscription? refetched, CancellationToken ct) => evt.Type switch
     {
@@ -235,6 +273,7 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
             => SubscriptionEventAsync(evt, refetched, ct),
         "invoice.paid" or "invoice.payment_succeeded" => InvoicePaidAsync(evt, refetched, ct),
         "invoice.payment_failed" => InvoicePaymentFailedAsync(evt, refetched, ct),
+        "invoice.voided" => InvoiceVoidedAsync(evt, ct),
         "invoice_payment.paid" => InvoicePaymentPaidAsync(evt, ct),
         "charge.refunded" => ChargeRefundedAsync(evt, ct),
         "account.updated" => AccountUpdatedAsync(evt),
@@ -350,7 +389,7 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
     /// event (a payment, a failure), so the event must not adjust status or grace on top of it.</returns>
     private bool RequireSubscriptionState(BillingAccount account, string subscriptionId, StripeNet.Subscription? refetched, DateTimeOffset asOf)
     {
-        if (_missingAtStripe == subscriptionId)
+        if (_missingAtStripe.Contains(subscriptionId))
         {
             return false; // Stripe answered 404: apply the event from its own object
         }
@@ -438,25 +477,7 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
         var account = await ResolveAsync(invoice.CustomerId, Meta(invoice.Parent?.SubscriptionDetails?.Metadata, MetadataKeys.UserId), invoice.CustomerEmail, ct);
         var fetched = subscriptionId is { } refersTo && KnowsOrMayAdopt(account, refersTo)
             && RequireSubscriptionState(account, refersTo, refetched, evt.Created);
-        var record = await UpsertInvoiceAsync(invoice, account.UserId, now, ct);
-        if (record.PaidAt is null)
-        {
-            record.PaidAt = now;
-            db.AddIntegrationEvent(new InvoicePaid(
-                Guid.NewGuid(),
-                now,
-                account.UserId,
-                invoice.CustomerId ?? account.StripeCustomerId ?? "",
-                invoice.Id,
-                subscriptionId,
-                invoice.BillingReason,
-                invoice.AmountPaid,
-                invoice.Currency,
-                record.ChargeId,
-                record.PaymentIntentId,
-                Lines(invoice).Select(ToLine).ToList(),
-                invoice.Metadata ?? []));
-        }
+        var record = await RecordPaidAsync(invoice, account, now, ct);
 
         var before = (account.GracePeriodEnd, account.Status, account.TrialUsed);
         if (!fetched && subscriptionId is { } subId && (account.StripeSubscriptionId is null || account.StripeSubscriptionId == subId)
@@ -514,8 +535,23 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
         var subscriptionId = SubscriptionIdOf(invoice);
         var now = clock.GetUtcNow();
         var account = await ResolveAsync(invoice.CustomerId, Meta(invoice.Parent?.SubscriptionDetails?.Metadata, MetadataKeys.UserId), invoice.CustomerEmail, ct);
+        var stored = await FindInvoiceAsync(invoice.Id, ct);
+        if (stored is null && !_missingAtStripe.Contains(invoice.Id) && _fetchedInvoice?.Id != invoice.Id)
+        {
+            // Never stored (issue 16): the failure may be history already (the invoice paid since, its invoice.paid late), so
+            // the invoice is fetched with, when its state is missing too, the subscription.
+            var needsSubscription = subscriptionId is { } sub && KnowsOrMayAdopt(account, sub) && !_missingAtStripe.Contains(sub)
+                && (refetched is null || refetched.Id != sub) && (account.StripeSubscriptionId != sub || account.StateAsOf is null);
+            throw RefetchRequiredException.ForInvoice(invoice.Id, needsSubscription ? subscriptionId : null);
+        }
+
         var fetched = subscriptionId is { } refersTo && KnowsOrMayAdopt(account, refersTo)
             && RequireSubscriptionState(account, refersTo, refetched, evt.Created);
+        if (stored is null && _fetchedInvoice is { Id: var fetchedId } current && fetchedId == invoice.Id && current.Status == "paid")
+        {
+            await RecordPaidAsync(current, account, now, ct); // Stripe's current truth: paid, so the failure changes nothing
+        }
+
         var record = await UpsertInvoiceAsync(invoice, account.UserId, now, ct);
         if (!fetched && subscriptionId is { } subId && account.StripeSubscriptionId == subId && record.PaidAt is null)
         {
@@ -549,11 +585,15 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
         return StripeEventStatuses.Processed;
     }
 
-    /// <summary><c>invoice_payment.paid</c> (dahlia): remembers which charge/PaymentIntent paid an invoice, so refunds find it.</summary>
+    /// <summary>
+    /// <c>invoice_payment.paid</c> (basil and later): remembers which charge/PaymentIntent paid an invoice, so refunds find it.
+    /// An invoice never stored is fetched from Stripe and recorded first (issue 16), so a payment delivered before its
+    /// <c>invoice.paid</c> is not lost.
+    /// </summary>
     private async Task<string> InvoicePaymentPaidAsync(StripeEventEnvelope evt, CancellationToken ct)
     {
         var payment = evt.GetObject<StripeNet.InvoicePayment>();
-        if (payment.InvoiceId is not { } invoiceId || await db.Invoices.FindAsync([invoiceId], ct) is not { } record)
+        if (payment.InvoiceId is not { } invoiceId || await RequireInvoiceAsync(invoiceId, ct) is not { } record)
         {
             return StripeEventStatuses.Ignored;
         }
@@ -561,6 +601,29 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
         record.ChargeId ??= payment.Payment?.ChargeId;
         record.PaymentIntentId ??= payment.Payment?.PaymentIntentId;
 
+        return StripeEventStatuses.Processed;
+    }
+
+    /// <summary>
+    /// <c>invoice.voided</c>: records the invoice's <c>void</c> status (never over <c>paid</c>) and publishes
+    /// <see cref="InvoiceVoided"/>, so Usage voids the usage invoice it billed (issue 20). The customer need not be known.
+    /// </summary>
+    private async Task<string> InvoiceVoidedAsync(StripeEventEnvelope evt, CancellationToken ct)
+    {
+        var invoice = evt.GetObject<StripeNet.Invoice>();
+        var now = clock.GetUtcNow();
+        var stored = await FindInvoiceAsync(invoice.Id, ct);
+        if (stored is not null && stored.PaidAt is null && stored.Status != "paid")
+        {
+            stored.Status = "void";
+            stored.UpdatedAt = now;
+        }
+
+        var customer = invoice.CustomerId;
+        var userId = stored?.UserId
+            ?? Meta(invoice.Metadata, MetadataKeys.UserId)
+            ?? (customer is null ? null : await db.Accounts.AsNoTracking().Where(a => a.StripeCustomerId == customer).Select(a => a.UserId).FirstOrDefaultAsync(ct));
+        db.AddIntegrationEvent(new InvoiceVoided(Guid.NewGuid(), now, userId, invoice.Id, SubscriptionIdOf(invoice), invoice.AmountDue, invoice.Currency, invoice.Metadata ?? []));
         return StripeEventStatuses.Processed;
     }
 
@@ -587,7 +650,20 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
         }
 
         var pi = charge.PaymentIntentId;
-        var invoice = await db.Invoices.AsNoTracking().FirstOrDefaultAsync(i => i.ChargeId == charge.Id || (pi != null && i.PaymentIntentId == pi), ct);
+        var invoice = await InvoiceOfChargeAsync(charge, ct);
+        if (invoice is null && pi is not null && !_missingAtStripe.Contains(pi))
+        {
+            // A refund delivered before its invoice's events (issue 16): the invoice is looked up at Stripe and recorded
+            // (paid, with its InvoicePaid), so the refund names it and reverses what in-order delivery would.
+            if (_fetchedInvoice is null)
+            {
+                throw RefetchRequiredException.ForPayment(pi);
+            }
+
+            invoice = await RecordFetchedInvoiceAsync(_fetchedInvoice, ct);
+            invoice.ChargeId ??= charge.Id;
+            invoice.PaymentIntentId ??= pi;
+        }
         var customer = charge.CustomerId;
         var userId = invoice?.UserId
             ?? (customer is null ? null : await db.Accounts.AsNoTracking().Where(a => a.StripeCustomerId == customer).Select(a => a.UserId).FirstOrDefaultAsync(ct));
@@ -714,13 +790,97 @@ internal sealed class StripeEventTranslator(SubscriptionsDbContext db, PlanCatal
         return record;
     }
 
+    /// <summary>The stored invoice <paramref name="invoiceId"/> (tracked; a batch's own, saved or not), or null.</summary>
+    private async Task<InvoiceRecord?> FindInvoiceAsync(string invoiceId, CancellationToken ct) =>
+        _inBatch && _invoices.TryGetValue(invoiceId, out var known) ? known : await db.Invoices.FindAsync([invoiceId], ct);
+
+    /// <summary>
+    /// The ordering rule for invoices (issue 16; docs/adr/0040): an event that refers to invoice <paramref name="invoiceId"/>
+    /// never stored here (an <c>invoice_payment.paid</c> before its <c>invoice.paid</c>) records the invoice as Stripe returns
+    /// it now (<see cref="RecordFetchedInvoiceAsync"/>); without the fetched invoice this throws
+    /// <see cref="RefetchRequiredException"/>. Null when Stripe answered 404 (a sample or foreign event).
+    /// </summary>
+    private async Task<InvoiceRecord?> RequireInvoiceAsync(string invoiceId, CancellationToken ct)
+    {
+        if (await FindInvoiceAsync(invoiceId, ct) is { } stored)
+        {
+            return stored;
+        }
+
+        if (_missingAtStripe.Contains(invoiceId))
+        {
+            return null;
+        }
+
+        return _fetchedInvoice is { } fetched && fetched.Id == invoiceId
+            ? await RecordFetchedInvoiceAsync(fetched, ct)
+            : throw RefetchRequiredException.ForInvoice(invoiceId);
+    }
+
+    /// <summary>
+    /// Records an invoice fetched from Stripe as its own events would have: a <c>paid</c> one with its <see cref="InvoicePaid"/>
+    /// (once, guarded by <see cref="InvoiceRecord.PaidAt"/>), any other as it stands. The subscription's state is left to
+    /// the subscription's and invoice's own events (and their re-fetch), which still come.
+    /// </summary>
+    private async Task<InvoiceRecord> RecordFetchedInvoiceAsync(StripeNet.Invoice invoice, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var account = await ResolveAsync(invoice.CustomerId, Meta(invoice.Parent?.SubscriptionDetails?.Metadata, MetadataKeys.UserId), invoice.CustomerEmail, ct);
+        return invoice.Status == "paid" ? await RecordPaidAsync(invoice, account, now, ct) : await UpsertInvoiceAsync(invoice, account.UserId, now, ct);
+    }
+
+    /// <summary>Stores a paid invoice and publishes <see cref="InvoicePaid"/> the first time it is seen paid (amounts in minor units of <c>currency</c>).</summary>
+    private async Task<InvoiceRecord> RecordPaidAsync(StripeNet.Invoice invoice, BillingAccount account, DateTimeOffset now, CancellationToken ct)
+    {
+        var record = await UpsertInvoiceAsync(invoice, account.UserId, now, ct);
+        if (record.PaidAt is null)
+        {
+            record.PaidAt = now;
+            db.AddIntegrationEvent(new InvoicePaid(
+                Guid.NewGuid(),
+                now,
+                account.UserId,
+                invoice.CustomerId ?? account.StripeCustomerId ?? "",
+                invoice.Id,
+                SubscriptionIdOf(invoice),
+                invoice.BillingReason,
+                invoice.AmountPaid,
+                invoice.Currency,
+                record.ChargeId,
+                record.PaymentIntentId,
+                Lines(invoice).Select(ToLine).ToList(),
+                invoice.Metadata ?? []));
+        }
+
+        return record;
+    }
+
+    /// <summary>The stored invoice a charge paid (by charge id, else PaymentIntent), tracked, or null.</summary>
+    private Task<InvoiceRecord?> InvoiceOfChargeAsync(StripeNet.Charge charge, CancellationToken ct)
+    {
+        var pi = charge.PaymentIntentId;
+        return db.Invoices.FirstOrDefaultAsync(i => i.ChargeId == charge.Id || (pi != null && i.PaymentIntentId == pi), ct);
+    }
+
+    /// <summary>Read-only: whether a <c>charge.refunded</c> refunds something new of a PaymentIntent that matches no stored invoice.</summary>
+    private async Task<bool> RefundNeedsInvoiceAsync(StripeNet.Charge charge, CancellationToken ct)
+    {
+        if (charge.PaymentIntentId is null)
+        {
+            return false;
+        }
+
+        var refunded = await db.Charges.AsNoTracking().Where(c => c.ChargeId == charge.Id).Select(c => (long?)c.AmountRefunded).FirstOrDefaultAsync(ct) ?? 0;
+        return charge.AmountRefunded > refunded && await InvoiceOfChargeAsync(charge, ct) is null;
+    }
+
     /// <summary>The <c>object</c> a handled event type carries (<c>customer.subscription.updated</c> → <c>subscription</c>), or null.</summary>
     private static string? ObjectTypeOf(string type) => type switch
     {
         "checkout.session.completed" or "checkout.session.async_payment_succeeded" => "checkout.session",
         "customer.subscription.created" or "customer.subscription.updated" or "customer.subscription.deleted"
             or "customer.subscription.trial_will_end" or "customer.subscription.paused" or "customer.subscription.resumed" => "subscription",
-        "invoice.paid" or "invoice.payment_succeeded" or "invoice.payment_failed" => "invoice",
+        "invoice.paid" or "invoice.payment_succeeded" or "invoice.payment_failed" or "invoice.voided" => "invoice",
         "invoice_payment.paid" => "invoice_payment",
         "charge.refunded" => "charge",
         "account.updated" => "account",

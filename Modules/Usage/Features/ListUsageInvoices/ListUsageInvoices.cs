@@ -31,7 +31,7 @@ public static class ListUsageInvoices
     /// <param name="Subtotal">Usage cost, minor units.</param>
     /// <param name="CreditsApplied">Credits spent, minor units.</param>
     /// <param name="AmountDue">Billed through Stripe, minor units.</param>
-    /// <param name="Status"><c>paid</c>, <c>pending</c>, <c>awaiting_customer</c>, <c>payment_failed</c>.</param>
+    /// <param name="Status"><c>paid</c>, <c>pending</c>, <c>awaiting_customer</c>, <c>payment_failed</c>, <c>void</c>.</param>
     /// <param name="StripeInvoiceId">Stripe invoice.</param>
     /// <param name="CreatedAt">When, UTC.</param>
     /// <param name="PaidAt">When paid, UTC.</param>

@@ -43,7 +43,7 @@ public static class RunUsageInvoices
     /// <param name="Subtotal">Usage cost, minor units.</param>
     /// <param name="CreditsApplied">Credits spent, minor units.</param>
     /// <param name="AmountDue">Billed through Stripe, minor units.</param>
-    /// <param name="Status"><c>paid</c>, <c>pending</c>, <c>awaiting_customer</c>, <c>payment_failed</c>.</param>
+    /// <param name="Status"><c>paid</c>, <c>pending</c>, <c>awaiting_customer</c>, <c>payment_failed</c>, <c>void</c>.</param>
     /// <param name="StripeInvoiceId">Stripe invoice, once created.</param>
     /// <param name="LastError">Last Stripe failure.</param>
     internal sealed record InvoiceSummary(string UsageInvoiceId, string Number, string UserId, string Currency, long Subtotal, long CreditsApplied, long AmountDue, string Status, string? StripeInvoiceId, string? LastError);
