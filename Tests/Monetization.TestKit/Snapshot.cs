@@ -52,7 +52,10 @@ public static partial class Snapshot
 
     /// <summary>The scrubbed value as indented text, so equal shapes give equal text.</summary>
     public static string Normalize(JsonNode? value, IReadOnlyCollection<string>? opaqueKeys = null) =>
-        Scrub(value, opaqueKeys)?.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) ?? "null";
+        Scrub(value, opaqueKeys)?.ToJsonString(Indented) ?? "null";
+
+    // Placeholders and text stay readable in review (<time>, not \u003Ctime\u003E): snapshots are files, not HTML.
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>A scrubbed copy of <paramref name="value"/>: keys sorted, ids numbered, timestamps and opaque values replaced.</summary>
     public static JsonNode? Scrub(JsonNode? value, IReadOnlyCollection<string>? opaqueKeys = null) =>
