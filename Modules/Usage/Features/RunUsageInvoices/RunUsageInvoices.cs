@@ -265,7 +265,7 @@ internal sealed partial class UsageInvoicing(UsageDbContext db, StripeNet.Stripe
         var key = $"usage-invoice:{invoice.UserId}:{invoice.Period}";
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["usage_invoice_id"] = invoice.Id,
+            [UsageInvoiceMetadata.UsageInvoiceId] = invoice.Id,
             ["usage_invoice_number"] = invoice.Number,
             ["period"] = invoice.Period,
             ["user_id"] = invoice.UserId,
