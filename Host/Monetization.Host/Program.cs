@@ -5,6 +5,7 @@ using Monetization.Marketplace;
 using Monetization.Referrals;
 using Monetization.Subscriptions;
 using Monetization.Usage;
+using Monetization.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
 if (StripeHosting.StartupRefusal(builder.Configuration, builder.Environment) is { } refusal)
@@ -19,6 +20,7 @@ builder.AddModule<SubscriptionsModule>();
 builder.AddModule<ReferralsModule>();
 builder.AddModule<MarketplaceModule>();
 builder.AddModule<UsageModule>();
+builder.AddModule<WebhooksModule>();
 builder.AddDashboard();
 
 var app = builder.BuildMonetizationApp(beforeRouting: StripeHosting.MapEmulator);
