@@ -34,6 +34,7 @@ internal sealed class WebhooksDbContext(DbContextOptions<WebhooksDbContext> opti
             b.ToTable("WebhookDeliveries");
             b.HasKey(d => d.Sequence);
             b.Property(d => d.Sequence).ValueGeneratedOnAdd();
+            b.Property(d => d.Id).IsRequired();
             b.HasIndex(d => d.Id).IsUnique();
             b.HasIndex(d => new { d.EndpointId, d.MessageId }).IsUnique();
             b.HasIndex(d => new { d.Status, d.NextAttemptAt });

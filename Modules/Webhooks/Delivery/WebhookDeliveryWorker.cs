@@ -25,17 +25,21 @@ internal sealed partial class WebhookDeliveryWorker(IServiceScopeFactory scopes,
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly ConcurrentDictionary<string, int> _perEndpoint = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _claim = new(1, 1);
+    private readonly ConcurrentDictionary<string, Task> _running = new(StringComparer.Ordinal);
     private int _inFlight;
 
     /// <summary>Asks for a round now (deliveries were added; they are seen once their transaction commits).</summary>
     public void Wake() => _wake.Writer.TryWrite(true);
 
-    /// <summary>Starts every due delivery there is room for and waits for those attempts (tests, and the admin's retry).</summary>
-    /// <returns>How many attempts were made.</returns>
+    /// <summary>
+    /// Starts every due delivery there is room for and waits for those attempts and any other in flight in this Host, so
+    /// what was due has been attempted when it returns (tests; an operator's tooling).
+    /// </summary>
+    /// <returns>How many attempts this call started.</returns>
     public async Task<int> DeliverDueAsync(CancellationToken ct)
     {
         var started = await StartDueAsync(ct);
-        await Task.WhenAll(started);
+        await Task.WhenAll(started.Concat(_running.Values));
         return started.Count;
     }
 
@@ -108,7 +112,9 @@ internal sealed partial class WebhookDeliveryWorker(IServiceScopeFactory scopes,
 
                 Interlocked.Increment(ref _inFlight);
                 _perEndpoint.AddOrUpdate(candidate.EndpointId, 1, (_, n) => n + 1);
-                started.Add(SendAsync(candidate.Id, candidate.EndpointId, leaseUntil, ct));
+                var attempt = SendAsync(candidate.Id, candidate.EndpointId, leaseUntil, ct);
+                _running[candidate.Id] = attempt;
+                started.Add(attempt);
             }
         }
         finally
@@ -133,6 +139,7 @@ internal sealed partial class WebhookDeliveryWorker(IServiceScopeFactory scopes,
         }
         finally
         {
+            _running.TryRemove(deliveryId, out _);
             Interlocked.Decrement(ref _inFlight);
             _perEndpoint.AddOrUpdate(endpointId, 0, (_, n) => n - 1);
             Wake();

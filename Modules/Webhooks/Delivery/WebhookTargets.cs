@@ -28,7 +28,7 @@ internal sealed class WebhookTargets(IOptions<WebhooksOptions> options, IHostEnv
 
         if (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)
         {
-            return "url must use https.";
+            return "url must be an absolute https URL.";
         }
 
         if (uri.Scheme == Uri.UriSchemeHttp && options.Value.HttpsRequired(environment.IsDevelopment()))
