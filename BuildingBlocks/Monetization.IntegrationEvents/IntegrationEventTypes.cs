@@ -35,6 +35,6 @@ public static class IntegrationEventTypes
         ["usage.usage_charge_billed"] = typeof(UsageChargeBilled),
         ["usage.usage_charge_voided"] = typeof(UsageChargeVoided),
         ["usage.usage_invoice_issued"] = typeof(UsageInvoiceIssued),
-        ["usage.credit_balance_low"] = typeof(CreditBalanceLow),
+        ["usage.credit_balance_dropped"] = typeof(CreditBalanceDropped),
     };
 }

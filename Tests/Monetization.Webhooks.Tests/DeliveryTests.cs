@@ -58,7 +58,7 @@ public sealed class DeliveryTests
         await using var f = WebhooksTestKit.NewFactory(settings: ("Webhooks:PollSeconds", "3600"));
         var (endpoint, _) = await f.CreateEndpointAsync(receiver.Url, "credits.low_balance");
         receiver.AnswerNext(500);
-        await f.PublishAsync(new CreditBalanceLow(Guid.NewGuid(), f.Now, "u1", 120, 500, "usd"));
+        await f.PublishAsync(new CreditBalanceDropped(Guid.NewGuid(), f.Now, "u1", 120, 500, "usd"));
         await f.DeliverAsync();
 
         var failed = (await f.DeliveriesAsync(endpoint)).Single()!;

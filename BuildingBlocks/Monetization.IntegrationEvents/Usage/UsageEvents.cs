@@ -112,4 +112,4 @@ public sealed record UsageInvoiceIssued(
 /// <param name="Balance">Live credit left after the spend, minor units.</param>
 /// <param name="Threshold">The configured threshold, minor units.</param>
 /// <param name="Currency">ISO 4217, lowercase.</param>
-public sealed record CreditBalanceLow(Guid EventId, DateTimeOffset OccurredAt, string UserId, long Balance, long Threshold, string Currency) : IIntegrationEvent;
+public sealed record CreditBalanceDropped(Guid EventId, DateTimeOffset OccurredAt, string UserId, long Balance, long Threshold, string Currency) : IIntegrationEvent;

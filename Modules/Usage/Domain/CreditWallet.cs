@@ -36,7 +36,7 @@ internal static class CreditWallet
     /// <summary>
     /// Spends up to <paramref name="amount"/> of the user's live credits in <paramref name="currency"/>; returns what was spent.
     /// When the spend takes the live balance from at or above <paramref name="lowBalanceThreshold"/> to below it (and the
-    /// threshold is above 0), <see cref="CreditBalanceLow"/> is queued in the same unit of work.
+    /// threshold is above 0), <see cref="CreditBalanceDropped"/> is queued in the same unit of work.
     /// </summary>
     public static async Task<long> SpendAsync(
         UsageDbContext db, string userId, long amount, string currency, string usageInvoiceId, string description, DateTimeOffset now, long lowBalanceThreshold, CancellationToken ct)
@@ -82,7 +82,7 @@ internal static class CreditWallet
         var balanceAfter = balanceBefore - spent;
         if (lowBalanceThreshold > 0 && spent > 0 && balanceBefore >= lowBalanceThreshold && balanceAfter < lowBalanceThreshold)
         {
-            db.AddIntegrationEvent(new CreditBalanceLow(Guid.NewGuid(), now, userId, balanceAfter, lowBalanceThreshold, currency));
+            db.AddIntegrationEvent(new CreditBalanceDropped(Guid.NewGuid(), now, userId, balanceAfter, lowBalanceThreshold, currency));
         }
 
         return spent;

@@ -60,7 +60,7 @@ internal sealed class UsageOptions
 
     /// <summary>
     /// <c>Usage:LowCreditBalance</c>: when spending prepaid credits takes a user's live balance from at or above this to
-    /// below it, <c>CreditBalanceLow</c> is published (the product's <c>credits.low_balance</c> webhook, issue 18). Minor units
+    /// below it, <c>CreditBalanceDropped</c> is published (the product's <c>credits.low_balance</c> webhook, issue 18). Minor units
     /// of <see cref="Currency"/>; default 500; 0 turns it off.
     /// </summary>
     [Range(0, long.MaxValue)]

@@ -37,7 +37,7 @@ public static class WebhookEventTypes
     /// <summary>A meter is back under a threshold after a plan change (<c>UsageThresholdCrossed</c> with <c>resolved</c>).</summary>
     public const string UsageThresholdResolved = "usage.threshold_resolved";
 
-    /// <summary>Prepaid credits fell below <c>Usage:LowCreditBalance</c> (<c>CreditBalanceLow</c>).</summary>
+    /// <summary>Prepaid credits fell below <c>Usage:LowCreditBalance</c> (<c>CreditBalanceDropped</c>).</summary>
     public const string CreditsLowBalance = "credits.low_balance";
 
     /// <summary>A plugin install became active (<c>PluginInstalled</c> with status <c>active</c>).</summary>
