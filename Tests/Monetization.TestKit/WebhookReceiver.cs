@@ -8,16 +8,21 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Monetization.Webhooks.Tests;
+namespace Monetization.TestKit;
 
 /// <summary>One request the receiver got: the Standard Webhooks headers and the exact body.</summary>
-internal sealed record ReceivedWebhook(string Id, long Timestamp, string Signature, string Body, int AnsweredWith);
+/// <param name="Id">The <c>webhook-id</c> header.</param>
+/// <param name="Timestamp">The <c>webhook-timestamp</c> header, Unix seconds.</param>
+/// <param name="Signature">The <c>webhook-signature</c> header.</param>
+/// <param name="Body">The body as received.</param>
+/// <param name="AnsweredWith">The status the receiver answered.</param>
+public sealed record ReceivedWebhook(string Id, long Timestamp, string Signature, string Body, int AnsweredWith);
 
 /// <summary>
 /// A real HTTP receiver for the product's side: Kestrel on loopback (a free port), recording every POST and answering
 /// with the next queued status (200 when none is queued), optionally after a delay.
 /// </summary>
-internal sealed class WebhookReceiver : IAsyncDisposable
+public sealed class WebhookReceiver : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<int> _answers = new();
