@@ -62,7 +62,7 @@ public static class StripeServiceCollectionExtensions
     public static StripeNet.StripeClient CreateClient(StripeOptions options, HttpMessageHandler? handler = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var http = new HttpClient(handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+        var http = new HttpClient(new StripeCallTelemetry(handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }))
         {
             Timeout = TimeSpan.FromSeconds(options.TimeoutSeconds),
         };

@@ -15,6 +15,7 @@ if (StripeHosting.StartupRefusal(builder.Configuration, builder.Environment) is 
 }
 
 builder.AddStripe();
+builder.AddTelemetry();
 builder.AddMonetizationPlatform();
 builder.AddModule<SubscriptionsModule>();
 builder.AddModule<ReferralsModule>();
@@ -26,6 +27,7 @@ builder.AddDashboard();
 var app = builder.BuildMonetizationApp(beforeRouting: StripeHosting.MapEmulator);
 app.UseStripe();
 app.MapDashboard();
+app.MapTelemetry();
 await app.RunAsync();
 return 0;
 

@@ -1,3 +1,5 @@
+using Monetization.BuildingBlocks.Telemetry;
+using System.Diagnostics;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
 using Monetization.BuildingBlocks.Data;
@@ -32,6 +34,8 @@ public abstract class IdempotentConsumer<TEvent, TDbContext>(TDbContext db, Time
         ArgumentNullException.ThrowIfNull(notification);
         db.ChangeTracker.Clear();
         var name = ConsumerName;
+        using var activity = MonetizationTelemetry.Source.StartActivity("consume " + GetType().Name, ActivityKind.Internal);
+        activity?.SetTag("monetization.consumer", name);
 
         var eventId = notification.EventId;
         try

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Monetization.BuildingBlocks.Data;
+using Monetization.BuildingBlocks.Telemetry;
 using Monetization.IntegrationEvents;
 
 namespace Monetization.BuildingBlocks.Outbox;
@@ -22,6 +23,12 @@ public abstract class ModuleDbContext(DbContextOptions options) : DbContext(opti
     /// <summary>Set while this context saved outbox rows inside a transaction that has not committed yet.</summary>
     internal bool OutboxSignalPending { get; set; }
 
+    /// <summary>
+    /// When set, events added from now on carry this W3C <c>traceparent</c> instead of the current activity's: work done
+    /// for a request outside its flow (the Stripe webhook intake's batch writer) keeps each event in its request's trace.
+    /// </summary>
+    public string? TraceParentOfNewEvents { get; set; }
+
     /// <summary>Queues an integration event in the outbox; it is stored by the next <c>SaveChanges</c>.</summary>
     /// <param name="integrationEvent">The event; its type must be in <see cref="IntegrationEventRegistry"/>.</param>
     /// <exception cref="InvalidOperationException">The event type is not registered.</exception>
@@ -35,12 +42,13 @@ public abstract class ModuleDbContext(DbContextOptions options) : DbContext(opti
             Payload = IntegrationEventRegistry.Serialize(integrationEvent),
             OccurredAt = integrationEvent.OccurredAt,
             NextAttemptAt = integrationEvent.OccurredAt,
+            TraceParent = TraceParentOfNewEvents ?? MonetizationTelemetry.CurrentTraceParent(),
         });
     }
 
     /// <summary>
     /// Saves, storing new outbox rows first through one prepared statement when a transaction is open (so they commit or
-    /// roll back with the rest): EF Core built an INSERT of 11 parameters with <c>RETURNING</c> for each row, and SQLite
+    /// roll back with the rest): EF Core built an INSERT of 12 parameters with <c>RETURNING</c> for each row, and SQLite
     /// compiled each one, which under webhook load was a third of what the Subscriptions writer's <c>SaveChanges</c>
     /// cost. The rows are then no longer tracked (nothing reads an outbox row back from the context that raised it).
     /// Without a transaction EF Core stores them, in the transaction it opens for the save.
@@ -54,8 +62,8 @@ public abstract class ModuleDbContext(DbContextOptions options) : DbContext(opti
     public override int SaveChanges(bool acceptAllChangesOnSuccess) => StoreNewOutboxRows() + base.SaveChanges(acceptAllChangesOnSuccess);
 
     private const string InsertOutboxSql =
-        "INSERT INTO OutboxMessages (EventId, Type, Payload, OccurredAt, Attempts, NextAttemptAt, DispatchedAt, DeadLetteredAt, LastError, LockedUntil, LockedBy) "
-        + "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+        "INSERT INTO OutboxMessages (EventId, Type, Payload, OccurredAt, Attempts, NextAttemptAt, DispatchedAt, DeadLetteredAt, LastError, LockedUntil, LockedBy, TraceParent) "
+        + "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 
     private int StoreNewOutboxRows()
     {
@@ -90,6 +98,7 @@ public abstract class ModuleDbContext(DbContextOptions options) : DbContext(opti
                 insert.Bind(9, m.LastError);
                 insert.Bind(10, m.LockedUntil?.UtcTicks);
                 insert.Bind(11, m.LockedBy);
+                insert.Bind(12, m.TraceParent);
                 try
                 {
                     insert.Execute();

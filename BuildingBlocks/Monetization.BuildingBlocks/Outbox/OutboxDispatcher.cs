@@ -1,3 +1,5 @@
+using Monetization.BuildingBlocks.Telemetry;
+using System.Diagnostics;
 using System.Text.Json;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
@@ -233,7 +235,7 @@ public sealed partial class OutboxDispatcher<TDbContext>(
     private const string ClaimSql =
         "UPDATE OutboxMessages SET LockedUntil = ?1, LockedBy = ?2 WHERE Sequence IN ("
         + "SELECT Sequence FROM OutboxMessages WHERE " + DueCondition + " ORDER BY Sequence LIMIT ?4) "
-        + "RETURNING Sequence, EventId, Type, Payload, Attempts";
+        + "RETURNING Sequence, EventId, Type, Payload, Attempts, TraceParent";
 
     /// <summary>Marks the rows whose sequences are in the JSON array <c>?2</c> delivered at <c>?1</c> (UTC ticks).</summary>
     private const string MarkDeliveredSql =
@@ -344,7 +346,8 @@ public sealed partial class OutboxDispatcher<TDbContext>(
                 Guid.Parse(statement.GetString(1) ?? ""),
                 statement.GetString(2) ?? "",
                 statement.GetString(3) ?? "",
-                (int)statement.GetInt64(4)));
+                (int)statement.GetInt64(4),
+                statement.GetString(5)));
         }
 
         rows.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
@@ -353,6 +356,23 @@ public sealed partial class OutboxDispatcher<TDbContext>(
 
     /// <returns>Null when every consumer succeeded, else what failed.</returns>
     private async Task<string?> PublishAsync(ClaimedRow row, CancellationToken cancellationToken)
+    {
+        // A span in the trace that raised the event (its stored traceparent), so the consumers' spans join it.
+        using var activity = MonetizationTelemetry.StartFrom("outbox publish " + row.Type, ActivityKind.Consumer, row.TraceParent);
+        activity?.SetTag("messaging.system", "monetization.outbox");
+        activity?.SetTag("messaging.destination.name", Module);
+        activity?.SetTag("messaging.message.id", row.EventId.ToString());
+        var error = await PublishCoreAsync(row, cancellationToken);
+        activity?.SetStatus(error is null ? ActivityStatusCode.Ok : ActivityStatusCode.Error, error);
+        if (MonetizationTelemetry.OutboxPublished.Enabled)
+        {
+            MonetizationTelemetry.OutboxPublished.Add(1, new("module", Module), new("outcome", error is null ? "delivered" : "failed"));
+        }
+
+        return error;
+    }
+
+    private async Task<string?> PublishCoreAsync(ClaimedRow row, CancellationToken cancellationToken)
     {
         try
         {
@@ -429,7 +449,7 @@ public sealed partial class OutboxDispatcher<TDbContext>(
     }
 
     /// <summary>What a round needs of a claimed outbox row.</summary>
-    private sealed record ClaimedRow(long Sequence, Guid EventId, string Type, string Payload, int Attempts);
+    private sealed record ClaimedRow(long Sequence, Guid EventId, string Type, string Payload, int Attempts, string? TraceParent);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Module} outbox: {Type} {EventId} failed on attempt {Attempts}, next at {Next}: {Error}")]
     private static partial void LogAttemptFailed(ILogger logger, string module, string type, Guid eventId, int attempts, DateTimeOffset next, string error);

@@ -41,6 +41,12 @@ public sealed class OutboxMessage
 
     /// <summary>Which dispatcher instance holds the lease.</summary>
     public string? LockedBy { get; set; }
+
+    /// <summary>
+    /// The W3C <c>traceparent</c> of the work that raised the event (null without tracing), so its publication and
+    /// consumers join that trace: one Stripe webhook can be followed through every module (issue 18).
+    /// </summary>
+    public string? TraceParent { get; set; }
 }
 
 /// <summary>

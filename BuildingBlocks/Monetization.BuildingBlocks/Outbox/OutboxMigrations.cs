@@ -43,4 +43,18 @@ public static class OutboxMigrations
             },
             constraints: table => table.PrimaryKey("PK_InboxMessages", x => new { x.EventId, x.Consumer }));
     }
+
+    /// <summary>Adds <c>OutboxMessages.TraceParent</c> (issue 18: the trace an event was raised in), for each module's migration of that name.</summary>
+    public static void AddOutboxTraceParent(this MigrationBuilder migrationBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(migrationBuilder);
+        migrationBuilder.AddColumn<string>("TraceParent", "OutboxMessages", type: "TEXT", nullable: true);
+    }
+
+    /// <summary>Drops <c>OutboxMessages.TraceParent</c>.</summary>
+    public static void DropOutboxTraceParent(this MigrationBuilder migrationBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(migrationBuilder);
+        migrationBuilder.DropColumn("TraceParent", "OutboxMessages");
+    }
 }

@@ -1,3 +1,4 @@
+using Monetization.BuildingBlocks.Telemetry;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -37,6 +38,7 @@ internal sealed partial class WebhookSender(
         string? body = null;
         string? error = null;
         var now = clock.GetUtcNow();
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             var timestamp = now.ToUnixTimeSeconds();
@@ -59,6 +61,19 @@ internal sealed partial class WebhookSender(
         catch (TaskCanceledException) when (!ct.IsCancellationRequested)
         {
             error = $"No answer within {options.Value.RequestTimeoutSeconds} s.";
+        }
+
+        var outcome = new KeyValuePair<string, object?>("outcome", status switch
+        {
+            >= 200 and < 300 => "delivered",
+            (int)HttpStatusCode.Gone => "gone",
+            null => "no_answer",
+            _ => "failed",
+        });
+        MonetizationTelemetry.WebhookDeliveryAttempts.Add(1, outcome);
+        if (MonetizationTelemetry.WebhookDeliveryDuration.Enabled)
+        {
+            MonetizationTelemetry.WebhookDeliveryDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, outcome);
         }
 
         await RecordAsync(deliveryId, leaseUntil, status, body, error, ct);

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Monetization.BuildingBlocks.Telemetry;
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
@@ -61,10 +63,23 @@ public static class ReceiveStripeWebhook
         }
 
         var intake = context.RequestServices.GetRequiredService<StripeEventIntake>();
+        var started = Stopwatch.GetTimestamp();
         var status = await intake.ReceiveAsync(evt, payload, context.RequestAborted);
+        Record(status, started);
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json; charset=utf-8";
         await JsonSerializer.SerializeAsync(context.Response.Body, new Response(status, evt.Id), ApiJson.Options, context.RequestAborted);
+    }
+
+    /// <summary>The intake metrics (docs/operations.md), only when something listens.</summary>
+    private static void Record(string status, long started)
+    {
+        var outcome = new KeyValuePair<string, object?>("outcome", status);
+        MonetizationTelemetry.StripeWebhookEvents.Add(1, outcome);
+        if (MonetizationTelemetry.StripeWebhookDuration.Enabled)
+        {
+            MonetizationTelemetry.StripeWebhookDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, outcome);
+        }
     }
 
     private static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken ct)

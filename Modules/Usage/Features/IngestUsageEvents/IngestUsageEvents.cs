@@ -1,3 +1,4 @@
+using Monetization.BuildingBlocks.Telemetry;
 using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Globalization;
@@ -138,6 +139,7 @@ public static class IngestUsageEvents
                 alerted.Remember(key);
             }
 
+            MonetizationTelemetry.UsageEventsIngested.Add(inserted.Count);
             return new Response(inserted.Count, parsed.Count - inserted.Count);
         }
 
