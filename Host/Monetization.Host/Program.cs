@@ -1,6 +1,7 @@
 using Monetization.BuildingBlocks.Modules;
 using Monetization.Dashboard;
 using Monetization.Host;
+using Monetization.Host.Telemetry;
 using Monetization.Marketplace;
 using Monetization.Referrals;
 using Monetization.Subscriptions;
@@ -13,6 +14,7 @@ if (StripeHosting.StartupRefusal(builder.Configuration, builder.Environment) is 
     return 1;
 }
 
+builder.AddTelemetry();
 builder.AddStripe();
 builder.AddMonetizationPlatform();
 builder.AddModule<SubscriptionsModule>();
@@ -23,6 +25,7 @@ builder.AddDashboard();
 
 var app = builder.BuildMonetizationApp(beforeRouting: StripeHosting.MapEmulator);
 app.UseStripe();
+app.MapTelemetry();
 app.MapDashboard();
 await app.RunAsync();
 return 0;

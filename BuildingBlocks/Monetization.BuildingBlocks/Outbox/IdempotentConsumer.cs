@@ -34,6 +34,7 @@ public abstract class IdempotentConsumer<TEvent, TDbContext>(TDbContext db, Time
         var name = ConsumerName;
 
         var eventId = notification.EventId;
+        using var activity = OutboxTelemetry.StartConsume(name, eventId); // a child of the outbox publish span (issue 18)
         try
         {
             if (!await ConcernsAsync(notification, cancellationToken))
@@ -62,6 +63,11 @@ public abstract class IdempotentConsumer<TEvent, TDbContext>(TDbContext db, Time
             await HandleAsync(notification, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
+        }
+        catch (Exception e) when (activity is not null)
+        {
+            activity.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.GetType().Name);
+            throw;
         }
         finally
         {

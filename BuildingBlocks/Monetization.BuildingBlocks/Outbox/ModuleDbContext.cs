@@ -35,12 +35,13 @@ public abstract class ModuleDbContext(DbContextOptions options) : DbContext(opti
             Payload = IntegrationEventRegistry.Serialize(integrationEvent),
             OccurredAt = integrationEvent.OccurredAt,
             NextAttemptAt = integrationEvent.OccurredAt,
+            TraceParent = Telemetry.MonetizationTelemetry.CurrentTraceParent(),
         });
     }
 
     /// <summary>
     /// Saves, storing new outbox rows first through one prepared statement when a transaction is open (so they commit or
-    /// roll back with the rest): EF Core built an INSERT of 11 parameters with <c>RETURNING</c> for each row, and SQLite
+    /// roll back with the rest): EF Core built an INSERT of 12 parameters with <c>RETURNING</c> for each row, and SQLite
     /// compiled each one, which under webhook load was a third of what the Subscriptions writer's <c>SaveChanges</c>
     /// cost. The rows are then no longer tracked (nothing reads an outbox row back from the context that raised it).
     /// Without a transaction EF Core stores them, in the transaction it opens for the save.
@@ -54,8 +55,8 @@ public abstract class ModuleDbContext(DbContextOptions options) : DbContext(opti
     public override int SaveChanges(bool acceptAllChangesOnSuccess) => StoreNewOutboxRows() + base.SaveChanges(acceptAllChangesOnSuccess);
 
     private const string InsertOutboxSql =
-        "INSERT INTO OutboxMessages (EventId, Type, Payload, OccurredAt, Attempts, NextAttemptAt, DispatchedAt, DeadLetteredAt, LastError, LockedUntil, LockedBy) "
-        + "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+        "INSERT INTO OutboxMessages (EventId, Type, Payload, OccurredAt, Attempts, NextAttemptAt, DispatchedAt, DeadLetteredAt, LastError, LockedUntil, LockedBy, TraceParent) "
+        + "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 
     private int StoreNewOutboxRows()
     {
@@ -90,6 +91,7 @@ public abstract class ModuleDbContext(DbContextOptions options) : DbContext(opti
                 insert.Bind(9, m.LastError);
                 insert.Bind(10, m.LockedUntil?.UtcTicks);
                 insert.Bind(11, m.LockedBy);
+                insert.Bind(12, m.TraceParent);
                 try
                 {
                     insert.Execute();
@@ -131,6 +133,8 @@ public abstract class ModuleDbContext(DbContextOptions options) : DbContext(opti
             b.HasIndex(m => m.EventId).IsUnique();
             b.HasIndex(m => new { m.DispatchedAt, m.NextAttemptAt });
             b.Property(m => m.Type).HasMaxLength(200);
+            b.Property(m => m.TraceParent).HasMaxLength(OutboxMigrations.TraceParentMaxLength);
+            b.HasIndex(m => m.DeadLetteredAt).HasDatabaseName(OutboxMigrations.DeadLetterIndex).HasFilter("DeadLetteredAt IS NOT NULL");
         });
         modelBuilder.Entity<InboxMessage>(b =>
         {

@@ -49,6 +49,12 @@ public interface IOutboxDispatcher
     /// <summary>Current counts.</summary>
     Task<OutboxStats> GetStatsAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// What the outbox gauges report (issue 18), read synchronously with one statement (the metrics exporter calls it while
+    /// collecting): the oldest pending event's time, the pending and the dead-lettered counts.
+    /// </summary>
+    OutboxGaugeReading ReadGauges();
+
     /// <summary>Dead-lettered rows, oldest first.</summary>
     Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(CancellationToken cancellationToken);
 
@@ -73,6 +79,7 @@ public sealed partial class OutboxDispatcher<TDbContext>(
     OutboxSignal<TDbContext> signal,
     TimeProvider clock,
     IOptions<OutboxOptions> options,
+    OutboxTelemetry telemetry,
     ILogger<OutboxDispatcher<TDbContext>> logger) : BackgroundService, IOutboxDispatcher
     where TDbContext : ModuleDbContext
 {
@@ -113,6 +120,35 @@ public sealed partial class OutboxDispatcher<TDbContext>(
             await open.CountAsync(m => m.NextAttemptAt <= now, cancellationToken),
             await db.Outbox.CountAsync(m => m.DeadLetteredAt != null, cancellationToken),
             await open.OrderBy(m => m.Sequence).Select(m => (DateTimeOffset?)m.OccurredAt).FirstOrDefaultAsync(cancellationToken));
+    }
+
+    /// <summary>The gauges' one statement: oldest pending occurrence (UTC ticks), pending count, dead-lettered count (through the partial index).</summary>
+    private const string GaugeSql =
+        "SELECT (SELECT MIN(OccurredAt) FROM OutboxMessages WHERE DispatchedAt IS NULL AND DeadLetteredAt IS NULL), "
+        + "(SELECT COUNT(*) FROM OutboxMessages WHERE DispatchedAt IS NULL AND DeadLetteredAt IS NULL), "
+        + "(SELECT COUNT(*) FROM OutboxMessages WHERE DeadLetteredAt IS NOT NULL)";
+
+    /// <inheritdoc />
+    public OutboxGaugeReading ReadGauges()
+    {
+        using var scope = scopes.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
+        db.Database.OpenConnection();
+        try
+        {
+            using var statement = SqliteStatement.Prepare(db.Database.GetDbConnection(), GaugeSql);
+            if (!statement.Read())
+            {
+                return default;
+            }
+
+            var oldest = statement.GetString(0) is null ? (DateTimeOffset?)null : new DateTimeOffset(statement.GetInt64(0), TimeSpan.Zero);
+            return new OutboxGaugeReading(oldest, statement.GetInt64(1), statement.GetInt64(2));
+        }
+        finally
+        {
+            db.Database.CloseConnection();
+        }
     }
 
     /// <inheritdoc />
@@ -233,7 +269,7 @@ public sealed partial class OutboxDispatcher<TDbContext>(
     private const string ClaimSql =
         "UPDATE OutboxMessages SET LockedUntil = ?1, LockedBy = ?2 WHERE Sequence IN ("
         + "SELECT Sequence FROM OutboxMessages WHERE " + DueCondition + " ORDER BY Sequence LIMIT ?4) "
-        + "RETURNING Sequence, EventId, Type, Payload, Attempts";
+        + "RETURNING Sequence, EventId, Type, Payload, Attempts, TraceParent";
 
     /// <summary>Marks the rows whose sequences are in the JSON array <c>?2</c> delivered at <c>?1</c> (UTC ticks).</summary>
     private const string MarkDeliveredSql =
@@ -344,32 +380,56 @@ public sealed partial class OutboxDispatcher<TDbContext>(
                 Guid.Parse(statement.GetString(1) ?? ""),
                 statement.GetString(2) ?? "",
                 statement.GetString(3) ?? "",
-                (int)statement.GetInt64(4)));
+                (int)statement.GetInt64(4),
+                statement.GetString(5)));
         }
 
         rows.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
         return rows;
     }
 
+    /// <summary>
+    /// Publishes one row to every consumer, inside an <c>outbox publish</c> span whose parent is the span that raised the
+    /// event (its stored <c>traceparent</c>), so the consumers' work joins that trace (issue 18).
+    /// </summary>
     /// <returns>Null when every consumer succeeded, else what failed.</returns>
     private async Task<string?> PublishAsync(ClaimedRow row, CancellationToken cancellationToken)
     {
+        using var activity = OutboxTelemetry.StartPublish(module, row.Type, row.EventId, row.TraceParent);
+        var started = telemetry.TimingEnabled ? clock.GetTimestamp() : 0L;
+        string? error;
         try
         {
             var integrationEvent = IntegrationEventRegistry.Deserialize(row.Type, row.Payload);
             await using var publishScope = scopes.CreateAsyncScope();
             var mediator = publishScope.ServiceProvider.GetRequiredService<IMediator>();
             await mediator.Publish(integrationEvent, cancellationToken);
-            return null;
+            error = null;
         }
         catch (NotificationHandlersFailedException failed)
         {
-            return string.Join(" | ", failed.InnerExceptions.Select(e => $"{e.GetType().Name}: {e.Message}"));
+            error = string.Join(" | ", failed.InnerExceptions.Select(e => $"{e.GetType().Name}: {e.Message}"));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return $"{e.GetType().Name}: {e.Message}";
+            error = $"{e.GetType().Name}: {e.Message}";
         }
+
+        if (started != 0)
+        {
+            telemetry.Published(module, started);
+        }
+
+        if (error is null)
+        {
+            telemetry.Delivery(module, "delivered");
+        }
+        else
+        {
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, error.Length > 200 ? error[..200] : error);
+        }
+
+        return error;
     }
 
     /// <summary>Marks <paramref name="sequences"/> delivered (one write, under the write gate) and empties the list.</summary>
@@ -418,6 +478,7 @@ public sealed partial class OutboxDispatcher<TDbContext>(
                 CancellationToken.None);
         }
 
+        telemetry.Delivery(module, dead ? "dead_lettered" : "failed");
         if (dead)
         {
             LogDeadLettered(logger, module, row.Type, row.EventId, attempts, truncated);
@@ -429,7 +490,7 @@ public sealed partial class OutboxDispatcher<TDbContext>(
     }
 
     /// <summary>What a round needs of a claimed outbox row.</summary>
-    private sealed record ClaimedRow(long Sequence, Guid EventId, string Type, string Payload, int Attempts);
+    private sealed record ClaimedRow(long Sequence, Guid EventId, string Type, string Payload, int Attempts, string? TraceParent);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Module} outbox: {Type} {EventId} failed on attempt {Attempts}, next at {Next}: {Error}")]
     private static partial void LogAttemptFailed(ILogger logger, string module, string type, Guid eventId, int attempts, DateTimeOffset next, string error);

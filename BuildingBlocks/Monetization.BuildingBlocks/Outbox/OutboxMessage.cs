@@ -41,6 +41,12 @@ public sealed class OutboxMessage
 
     /// <summary>Which dispatcher instance holds the lease.</summary>
     public string? LockedBy { get; set; }
+
+    /// <summary>
+    /// The W3C <c>traceparent</c> of the span that raised the event (issue 18), null when none was recorded: the dispatch and
+    /// every consumer's span become its children, so one Stripe webhook can be followed through every module.
+    /// </summary>
+    public string? TraceParent { get; set; }
 }
 
 /// <summary>
