@@ -119,7 +119,7 @@ public sealed class TelemetryTests
         await using var factory = new MonetizationFactory()
             .WithServices(s => s.ConfigureOpenTelemetryMeterProvider(b => b.AddInMemoryExporter(metrics)));
         using var admin = factory.CreateAdminClient();
-        var batch = new { events = new[] { new { event_id = "ev_t1", user_id = "user_usage_1", meter = "api_calls" }, new { event_id = "ev_t1", user_id = "user_usage_1", meter = "api_calls" } } };
+        var batch = new { events = new[] { new { event_id = "ev_t1", user_id = "user_usage_1", meter = "api_calls", timestamp = factory.Now.ToString("O") }, new { event_id = "ev_t1", user_id = "user_usage_1", meter = "api_calls", timestamp = factory.Now.ToString("O") } } };
         using var response = await admin.PostAsJsonAsync("/v1/usage/events", batch);
         Assert.That((int)response.StatusCode, Is.InRange(200, 299), await response.Content.ReadAsStringAsync());
 

@@ -112,21 +112,6 @@ public sealed class OutboxTelemetry
         return activity;
     }
 
-    /// <summary>Readings per module, reused for a second: the three gauges of one collection read each outbox once.</summary>
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long At, OutboxGaugeReading Reading)> _readings = new(StringComparer.Ordinal);
-
-    private OutboxGaugeReading Read(IOutboxDispatcher dispatcher)
-    {
-        if (_readings.TryGetValue(dispatcher.Module, out var cached) && _clock.GetElapsedTime(cached.At) < TimeSpan.FromSeconds(1))
-        {
-            return cached.Reading;
-        }
-
-        var reading = dispatcher.ReadGauges();
-        _readings[dispatcher.Module] = (_clock.GetTimestamp(), reading);
-        return reading;
-    }
-
     private IEnumerable<Measurement<T>> Observe<T>(Func<OutboxGaugeReading, T> value)
         where T : struct
     {
@@ -136,7 +121,7 @@ public sealed class OutboxTelemetry
             OutboxGaugeReading reading;
             try
             {
-                reading = Read(dispatcher);
+                reading = dispatcher.ReadGauges();
             }
             catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException or ObjectDisposedException)
             {

@@ -75,4 +75,38 @@ public static class MonetizationTelemetry
     /// <param name="traceParent">The header value, or null.</param>
     public static ActivityContext ParentFrom(string? traceParent) =>
         traceParent is { Length: > 0 } && ActivityContext.TryParse(traceParent, null, isRemote: true, out var context) ? context : default;
+
+    /// <summary>
+    /// Makes <paramref name="activity"/> the current span until the returned scope is disposed (then the previous one is
+    /// current again): for work done on behalf of a request by another flow, such as a group-commit writer storing several
+    /// requests' events, so what it raises (outbox rows) joins each request's trace. A null or stopped activity changes nothing.
+    /// </summary>
+    /// <param name="activity">The span the work belongs to (a waiting request's), or null.</param>
+    public static CurrentActivityScope Adopt(Activity? activity) => new(activity);
+
+    /// <summary>Restores the previous current span when disposed (see <see cref="Adopt"/>).</summary>
+    public readonly struct CurrentActivityScope : IDisposable
+    {
+        private readonly Activity? _previous;
+        private readonly bool _changed;
+
+        internal CurrentActivityScope(Activity? activity)
+        {
+            _previous = Activity.Current;
+            _changed = activity is { IsStopped: false } && !ReferenceEquals(activity, _previous);
+            if (_changed)
+            {
+                Activity.Current = activity;
+            }
+        }
+
+        /// <inheritdoc />
+        public void Dispose()
+        {
+            if (_changed)
+            {
+                Activity.Current = _previous;
+            }
+        }
+    }
 }

@@ -1,3 +1,4 @@
+using Monetization.BuildingBlocks.Telemetry;
 using Monetization.BuildingBlocks.Data;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
@@ -21,7 +22,12 @@ internal static class StripeEventOutcomes
 /// <param name="Fetched">What Stripe returned for the subscription or invoice the event needed (second submission of an event set
 /// aside for a re-fetch), else null. When its <see cref="RefetchResult.Failure"/> is set the event is stored as failed and retried
 /// in the background.</param>
-internal sealed record IncomingStripeEvent(StripeEventEnvelope Event, string Payload, RefetchResult? Fetched = null);
+internal sealed record IncomingStripeEvent(StripeEventEnvelope Event, string Payload, RefetchResult? Fetched = null)
+{
+    /// <summary>The delivering request's span (issue 18): the writer stores the event under it, so the integration events it
+    /// raises carry the request's trace into every consumer. Null when nothing records spans.</summary>
+    public System.Diagnostics.Activity? Trace { get; init; } = System.Diagnostics.Activity.Current;
+}
 
 /// <summary>What storing a delivery came to.</summary>
 /// <param name="Status"><c>processed</c>, <c>ignored</c>, <c>failed</c> or <c>duplicate</c>; null when <paramref name="Refetch"/> is set.</param>
@@ -89,6 +95,7 @@ internal sealed partial class StripeEventPipeline(
 
         for (var i = 0; i < batch.Count; i++)
         {
+            using var trace = MonetizationTelemetry.Adopt(batch[i].Trace);
             outcomes[i] = await ReceiveAsync(batch[i], ct);
         }
 
@@ -160,6 +167,7 @@ internal sealed partial class StripeEventPipeline(
             for (var i = 0; i < batch.Count; i++)
             {
                 var evt = batch[i].Event;
+                using var trace = MonetizationTelemetry.Adopt(batch[i].Trace);
                 if (!seen.Add(evt.Id))
                 {
                     outcomes[i] = StripeEventOutcome.Of(StripeEventOutcomes.Duplicate);
