@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Monetization.BuildingBlocks.Outbox;
 using Monetization.Host.Telemetry;
 using Monetization.TestKit;
@@ -208,6 +209,70 @@ public sealed class TelemetryTests
         {
             await Task.Delay(500);
             Assert.That(received, Is.Empty);
+        }
+    }
+
+    /// <summary>Log records written inside a span carry its trace and span id in their scope (the Host's logger factory).</summary>
+    [Test]
+    public async Task Logs_carry_the_trace_id()
+    {
+        var sink = new ScopeCapturingProvider();
+        await using var factory = new MonetizationFactory().WithServices(s => s.AddSingleton<ILoggerProvider>(sink));
+        using var source = new ActivitySource("Monetization.TelemetryTests");
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s == source,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+        };
+        ActivitySource.AddActivityListener(listener);
+        var logger = factory.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Monetization.TelemetryTests");
+        using (var activity = source.StartActivity("log inside a span"))
+        {
+            Assert.That(activity, Is.Not.Null);
+            logger.LogInformation("inside");
+            Assert.That(sink.Scopes, Has.Some.Matches<IReadOnlyDictionary<string, object?>>(d =>
+                d.TryGetValue("TraceId", out var trace) && trace?.ToString() == activity!.TraceId.ToHexString()
+                && d.TryGetValue("SpanId", out var span) && span?.ToString() == activity.SpanId.ToHexString()));
+        }
+    }
+
+    /// <summary>Keeps the scope values of every log record it receives.</summary>
+    private sealed class ScopeCapturingProvider : ILoggerProvider, ISupportExternalScope
+    {
+        private IExternalScopeProvider? _scopes;
+
+        public System.Collections.Concurrent.ConcurrentQueue<IReadOnlyDictionary<string, object?>> Scopes { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => new Logger(this);
+
+        public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(ScopeCapturingProvider owner) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => owner._scopes?.Push(state);
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                var values = new Dictionary<string, object?>(StringComparer.Ordinal);
+                owner._scopes?.ForEachScope((scope, bag) =>
+                {
+                    if (scope is IEnumerable<KeyValuePair<string, object?>> pairs)
+                    {
+                        foreach (var (key, value) in pairs)
+                        {
+                            bag[key] = value;
+                        }
+                    }
+                }, values);
+                owner.Scopes.Enqueue(values);
+            }
         }
     }
 
