@@ -28,10 +28,13 @@ public static class IntegrationEventTypes
         ["marketplace.plugin_installed"] = typeof(PluginInstalled),
         ["marketplace.plugin_uninstalled"] = typeof(PluginUninstalled),
         ["marketplace.payout_sent"] = typeof(PayoutSent),
+        ["marketplace.payout_failed"] = typeof(PayoutFailed),
         ["marketplace.plugin_usage_priced"] = typeof(PluginUsagePriced),
         ["usage.threshold_crossed"] = typeof(UsageThresholdCrossed),
         ["usage.usage_charged"] = typeof(UsageCharged),
         ["usage.usage_charge_billed"] = typeof(UsageChargeBilled),
         ["usage.usage_charge_voided"] = typeof(UsageChargeVoided),
+        ["usage.usage_invoice_issued"] = typeof(UsageInvoiceIssued),
+        ["usage.credit_balance_dropped"] = typeof(CreditBalanceDropped),
     };
 }

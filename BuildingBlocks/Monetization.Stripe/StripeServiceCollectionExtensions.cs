@@ -58,11 +58,11 @@ public static class StripeServiceCollectionExtensions
     /// <param name="options">Key, base address, retry budget, timeout.</param>
     /// <param name="handler">The HTTP handler under the client (in-process emulator, scripted test server); null for a
     /// pooled <see cref="SocketsHttpHandler"/> whose connections are renewed every 5 minutes (DNS changes).</param>
-    /// <returns>The client (each call traced and timed by <see cref="StripeTelemetryHandler"/>). Network failures after the last retry surface as <see cref="StripeConnectionException"/>.</returns>
+    /// <returns>The client. Network failures after the last retry surface as <see cref="StripeConnectionException"/>.</returns>
     public static StripeNet.StripeClient CreateClient(StripeOptions options, HttpMessageHandler? handler = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var http = new HttpClient(new StripeTelemetryHandler(handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }))
+        var http = new HttpClient(new StripeCallTelemetry(handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }))
         {
             Timeout = TimeSpan.FromSeconds(options.TimeoutSeconds),
         };

@@ -72,6 +72,9 @@ public static partial class DashboardEndpoints
         pages.MapGet("/dead-letters", Page(ctx => DeadLetterPages.ListAsync(ctx, null, 200)));
         pages.MapPost("/dead-letters/{module}/{sequence}/replay", (HttpContext ctx, string module, string sequence) => DeadLetterPages.ReplayAsync(ctx, module, sequence));
         pages.MapGet("/marketplace", Page(MarketplaceAsync));
+        pages.MapGet("/webhooks", Page(ctx => WebhookPages.ListAsync(ctx, null, 200)));
+        pages.MapPost("/webhooks/{id}/enable", (HttpContext ctx, string id) => WebhookPages.EnableAsync(ctx, id));
+        pages.MapPost("/webhooks/deliveries/{id}/retry", (HttpContext ctx, string id) => WebhookPages.RetryAsync(ctx, id));
         return app;
     }
 

@@ -1,11 +1,11 @@
 using Monetization.BuildingBlocks.Modules;
 using Monetization.Dashboard;
 using Monetization.Host;
-using Monetization.Host.Telemetry;
 using Monetization.Marketplace;
 using Monetization.Referrals;
 using Monetization.Subscriptions;
 using Monetization.Usage;
+using Monetization.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
 if (StripeHosting.StartupRefusal(builder.Configuration, builder.Environment) is { } refusal)
@@ -14,19 +14,20 @@ if (StripeHosting.StartupRefusal(builder.Configuration, builder.Environment) is 
     return 1;
 }
 
-builder.AddTelemetry();
 builder.AddStripe();
+builder.AddTelemetry();
 builder.AddMonetizationPlatform();
 builder.AddModule<SubscriptionsModule>();
 builder.AddModule<ReferralsModule>();
 builder.AddModule<MarketplaceModule>();
 builder.AddModule<UsageModule>();
+builder.AddModule<WebhooksModule>();
 builder.AddDashboard();
 
 var app = builder.BuildMonetizationApp(beforeRouting: StripeHosting.MapEmulator);
 app.UseStripe();
-app.MapTelemetry();
 app.MapDashboard();
+app.MapTelemetry();
 await app.RunAsync();
 return 0;
 

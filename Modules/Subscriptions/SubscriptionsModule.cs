@@ -36,7 +36,6 @@ public sealed class SubscriptionsModule : IModule
         }
 
         services.AddSingleton<PlanCatalog>();
-        services.AddSingleton<SubscriptionsTelemetry>();
         services.AddScoped<Monetization.BuildingBlocks.Http.IPublicConfigPart, Features.DescribeConfig.DescribeConfig.Contributor>();
         services.AddSingleton<StripePriceResolver>();
         services.AddSingleton<CreditDeferralSignal>();

@@ -29,7 +29,6 @@ public sealed class UsageModule : IModule
         module.AddOptions<UsageOptions>("Usage");
         module.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<UsageOptions>, UsageOptionsValidator>());
         module.Services.AddSingleton<MeterCatalog>();
-        module.Services.AddSingleton<UsageTelemetry>();
         module.Services.AddSingleton<TokenPricing>();
         module.Services.AddSingleton<PlanLimits>();
         module.Services.AddSingleton<UsageEventParser>();

@@ -17,6 +17,7 @@ public sealed class ModuleRulesTests
         typeof(Monetization.Referrals.ReferralsModule).Assembly,
         typeof(Monetization.Marketplace.MarketplaceModule).Assembly,
         typeof(Monetization.Usage.UsageModule).Assembly,
+        typeof(Monetization.Webhooks.WebhooksModule).Assembly,
     ];
 
     private static readonly string[] AllowedProjectReferences =

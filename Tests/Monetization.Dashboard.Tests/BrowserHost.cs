@@ -57,6 +57,7 @@ internal sealed class BrowserHost : IAsyncDisposable
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
         var factory = Story.CreateFactory();
         factory.WithSetting("Outbox:MaxAttempts", "3");
+        factory.WithSetting("Webhooks:AllowPrivateTargets", "true").WithSetting("Webhooks:RequireHttps", "false"); // a receiver beside the Host
         factory.WithServices(s => s.AddTransient<INotificationHandler<PluginInstalled>, FlakyConsumer>());
         var port = FreeLoopbackPort();
         var baseUrl = "http://localhost:" + port;

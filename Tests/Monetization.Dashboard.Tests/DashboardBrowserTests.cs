@@ -387,6 +387,63 @@ public sealed class DashboardBrowserTests
     }
 
     [Test]
+    [Order(12)]
+    public async Task Webhook_deliveries_show_what_the_API_gives_and_a_retry_from_the_page_is_delivered()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.AnswerNext(500);
+        var endpoint = (await (await _api.PostJsonAsync("/v1/webhook_endpoints", new { url = receiver.Url, event_types = new[] { "credits.low_balance", "referral.credit_granted" }, description = "support desk" })).ReadJsonAsync(201))["endpoint"]!.Str("id");
+        await (await _api.PostJsonAsync($"/v1/referrals/{Story.UserB}/credits/grants", new { days = 2, reason = "webhook probe" })).ReadJsonAsync(201);
+        await _host.Factory.DrainOutboxAsync();
+        JsonNode delivery = null!;
+        for (var i = 0; i < 100; i++)
+        {
+            delivery = (await _api.GetJsonAsync($"/v1/webhook_endpoints/{endpoint}/deliveries"))["data"]!.AsArray().Single()!;
+            if (delivery.Long("attempts") > 0)
+            {
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.That((delivery.Str("status"), delivery.Long("attempts"), delivery.Long("last_status_code")), Is.EqualTo(("pending", 1L, 500L)), delivery.ToJsonString());
+
+        var (context, page) = await SignedInAsync(MonetizationFactory.AdminKey);
+        await using var _ = context;
+        await page.GotoAsync("/");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Webhooks" }).ClickAsync();
+        await ShotAsync(page, "webhooks");
+        var row = page.Locator($"tr[data-delivery='{delivery.Str("id")}']");
+        Assert.That(await row.GetAttributeAsync("data-status"), Is.EqualTo("pending"));
+        Assert.That(await ValueAsync(page, $"delivery.{delivery.Str("id")}.attempts"), Is.EqualTo(delivery.Long("attempts")));
+        Assert.That(await row.InnerTextAsync(), Does.Contain("500").And.Contain("referral.credit_granted"));
+
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Retry {delivery.Str("id")}" }).ClickAsync();
+        Assert.That(await page.GetByRole(AriaRole.Status).InnerTextAsync(), Does.Contain("Retrying " + delivery.Str("id")));
+        for (var i = 0; i < 100 && (await _api.GetJsonAsync($"/v1/webhook_endpoints/{endpoint}/deliveries"))["data"]![0]!.Str("status") != "delivered"; i++)
+        {
+            await Task.Delay(100);
+        }
+
+        var delivered = (await _api.GetJsonAsync($"/v1/webhook_endpoints/{endpoint}/deliveries"))["data"]![0]!;
+        Assert.That((delivered.Str("status"), delivered.Long("attempts")), Is.EqualTo(("delivered", 2L)));
+        Assert.That(receiver.Received.Select(r => r.Id).Distinct().Count(), Is.EqualTo(1), "the retry carried the same webhook-id");
+        await page.ReloadAsync();
+        Assert.That(await page.Locator($"tr[data-delivery='{delivery.Str("id")}']").GetAttributeAsync("data-status"), Is.EqualTo("delivered"));
+        await ShotAsync(page, "webhooks-after-retry");
+
+        // A read key sees no webhooks, as in the API.
+        var (readContext, readPage) = await SignedInAsync(MonetizationFactory.ReadKey);
+        await using var __ = readContext;
+        var denied = await readPage.GotoAsync("/webhooks");
+        using var api = _host.Factory.CreateReadClient();
+        using var apiDenied = await api.GetAsync("/v1/webhook_endpoints");
+        Assert.That(denied!.Status, Is.EqualTo((int)apiDenied.StatusCode).And.EqualTo(403));
+        await (await _api.DeleteAsync($"/v1/webhook_endpoints/{endpoint}")).ReadJsonAsync();
+    }
+
+    [Test]
     [Order(11)]
     public async Task Pages_work_at_phone_width_and_with_the_keyboard()
     {
@@ -394,7 +451,7 @@ public sealed class DashboardBrowserTests
         await using var _ = context;
         var page = await context.NewPageAsync();
         await SignInAsync(page, MonetizationFactory.AdminKey);
-        foreach (var (path, name) in new[] { ("/", "overview"), ($"/users/{Story.UserB}", "user"), ("/stripe-events", "stripe-events"), ("/dead-letters", "dead-letters"), ("/marketplace", "marketplace") })
+        foreach (var (path, name) in new[] { ("/", "overview"), ($"/users/{Story.UserB}", "user"), ("/stripe-events", "stripe-events"), ("/dead-letters", "dead-letters"), ("/marketplace", "marketplace"), ("/webhooks", "webhooks") })
         {
             await page.GotoAsync(path);
             await ShotAsync(page, "phone-" + name);

@@ -27,11 +27,24 @@ internal static partial class ContractCalls
             await api.GetAsync("/v1/metrics/" + metrics);
         }
 
+        // Outgoing webhooks (issue 18): beside the product's endpoint of the story, one for uninstalls only, so its
+        // deliveries list holds exactly the uninstall below.
+        var receiver = (await api.GetAsync("/v1/webhook_endpoints")).Arr("data").First()!.Str("url");
+        var uninstalls = (await api.PostAsync("/v1/webhook_endpoints", new { url = receiver, event_types = new[] { "marketplace.install.canceled" } }, 201))["endpoint"]!.Str("id");
+
         // Marketplace reads, then changes of the story's plugin and install.
         await api.GetAsync($"/v1/marketplace/developers/{Story.Developer}/revenue_events");
         var plugin = (await api.GetAsync("/v1/marketplace/plugins?status=all")).Arr("data").First()!.Str("id");
         await SendAsync(factory, HttpMethod.Patch, $"/v1/marketplace/plugins/{plugin}", new { description = "Summaries of long documents." });
         await SendAsync(factory, HttpMethod.Delete, $"/v1/marketplace/plugins/{plugin}/installs/{Story.UserB}", null);
+        await factory.DrainOutboxAsync();
+        await ProductWebhooks.WaitUntilDeliveredAsync(factory, uninstalls);
+        await api.GetAsync($"/v1/webhook_endpoints/{uninstalls}");
+        var delivery = (await api.GetAsync($"/v1/webhook_endpoints/{uninstalls}/deliveries")).Arr("data").Single()!.Str("id");
+        await api.PostAsync($"/v1/webhook_deliveries/{delivery}/retry", null);
+        await SendAsync(factory, HttpMethod.Patch, $"/v1/webhook_endpoints/{uninstalls}", new { description = "uninstalls, for the support desk" });
+        await api.PostAsync($"/v1/webhook_endpoints/{uninstalls}/rotate_secret", null);
+        await SendAsync(factory, HttpMethod.Delete, $"/v1/webhook_endpoints/{uninstalls}", null);
         await api.PostAsync($"/v1/marketplace/plugins/{plugin}/archive", null);
 
         // Usage reads and writes.

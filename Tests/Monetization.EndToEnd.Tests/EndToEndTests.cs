@@ -23,13 +23,16 @@ public sealed class EndToEndTests
     public async Task Story_with_normal_webhook_delivery()
     {
         var recorder = new ContractRecorder();
+        await using var receiver = await WebhookReceiver.StartAsync();
         await using var factory = Story.CreateFactory();
         factory.WithServices(s => s.AddSingleton<IStartupFilter>(recorder));
+        var endpoint = await ProductWebhooks.RegisterAsync(factory, receiver);
         using var story = new Story(factory);
         _normal = await story.RunAsync();
         TestContext.Out.WriteLine(Indented(_normal));
         Assert.That(story.ProductBugs, Is.Empty, "product bugs met by the story");
         Snapshot.Match(_normal, "story");
+        await ProductWebhooks.AssertToldAsync(factory, receiver, endpoint);
         await ContractCalls.ExerciseRoutesTheStoryLeavesAsync(factory);
         _contracts = recorder.Answers;
     }

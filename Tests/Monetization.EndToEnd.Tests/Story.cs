@@ -439,8 +439,8 @@ internal sealed partial class Story(MonetizationFactory factory) : IDisposable
         return (JsonObject)Snapshot.Scrub(snapshot, OpaqueKeys)!;
     }
 
-    /// <summary>Keys whose values are random by nature in the story's answers (referral codes, row versions).</summary>
-    public static readonly string[] OpaqueKeys = ["code", "version"];
+    /// <summary>Keys whose values are random by nature in the story's answers (referral codes, row versions, webhook signing secrets).</summary>
+    public static readonly string[] OpaqueKeys = ["code", "version", "secret"];
 
     private static JsonNode Meter(JsonNode consumption, string meter) =>
         consumption.Arr("meters").Single(m => m.Str("meter") == meter)!;

@@ -147,6 +147,9 @@ public sealed class EarningsAndPayoutTests
         Assert.That(unpaid.Long("paid"), Is.Zero);
         Assert.That(unpaid.Long("payable"), Is.EqualTo(7000));
         Assert.That(await h.Factory.OutboxEventsAsync<PayoutSent>(), Is.Empty);
+        var told = (await h.Factory.OutboxEventsAsync<PayoutFailed>()).Single();
+        Assert.That((told.PayoutId, told.Amount, told.Currency), Is.EqualTo((failed["payouts"]![0]!.Str("id"), 7000L, "usd")));
+        Assert.That(told.Error, Is.EqualTo(failed["payouts"]![0]!["last_error"]!.GetValue<string>()));
 
         // A sale meanwhile does not change the retried transfer (same key, same amount); it waits for the next period.
         await h.BuyAsync(plugin, "u2");

@@ -30,11 +30,11 @@ public sealed class HttpConventionsTests
     {
         _ = _factory.Server;
         var modules = AppDomain.CurrentDomain.GetAssemblies()
-            .Where(a => a.GetName().Name is "Monetization.Subscriptions" or "Monetization.Usage" or "Monetization.Referrals" or "Monetization.Marketplace")
+            .Where(a => a.GetName().Name is "Monetization.Subscriptions" or "Monetization.Usage" or "Monetization.Referrals" or "Monetization.Marketplace" or "Monetization.Webhooks")
             .SelectMany(a => a.GetTypes())
             .Where(t => !t.IsAbstract && typeof(Carter.ICarterModule).IsAssignableFrom(t))
             .ToList();
-        Assert.That(modules, Has.Count.EqualTo(4), "one Carter module per business module");
+        Assert.That(modules, Has.Count.EqualTo(5), "one Carter module per business module");
 
         var endpoints = _factory.Services.GetServices<Microsoft.AspNetCore.Routing.EndpointDataSource>()
             .SelectMany(source => source.Endpoints)
@@ -83,7 +83,7 @@ public sealed class HttpConventionsTests
 
         using var reader = _factory.CreateReadClient();
         var stats = await reader.GetJsonAsync("/v1/admin/outbox");
-        Assert.That(stats["data"]!.AsArray(), Has.Count.EqualTo(4));
+        Assert.That(stats["data"]!.AsArray(), Has.Count.EqualTo(5));
         using (var response = await reader.GetAsync("/v1/admin/dead_letters"))
         {
             await response.ShouldBeProblemAsync(403, type: "forbidden");

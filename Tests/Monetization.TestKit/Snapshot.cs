@@ -66,7 +66,7 @@ public static partial class Snapshot
         JsonObject o => new JsonObject(o.OrderBy(p => p.Key, StringComparer.Ordinal)
             .Select(p => KeyValuePair.Create(p.Key, opaque.Contains(p.Key) && p.Value is not null ? JsonValue.Create("<scrubbed>") : Sort(p.Value, ids, opaque)))),
         JsonArray a => new JsonArray(a.Select(n => Sort(n, ids, opaque)).ToArray()),
-        JsonValue v when v.TryGetValue<string>(out var s) => JsonValue.Create(Timestamp().IsMatch(s) ? "<time>" : Token().Replace(ScrubIds(s, ids), "<token>")),
+        JsonValue v when v.TryGetValue<string>(out var s) => JsonValue.Create(Timestamp().IsMatch(s) ? "<time>" : Token().Replace(ScrubIds(LoopbackPort().Replace(s, "$1:<port>"), ids), "<token>")),
         null => null,
         _ => node.DeepClone(),
     };
@@ -94,4 +94,9 @@ public static partial class Snapshot
 
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")]
     private static partial Regex Timestamp();
+
+    // A test server's free port on a loopback address (a webhook receiver's URL), different each run; named hosts such as
+    // localhost:8080 are configuration and stay.
+    [GeneratedRegex(@"(https?://(?:127\.0\.0\.1|\[::1\])):\d+")]
+    private static partial Regex LoopbackPort();
 }

@@ -40,6 +40,9 @@ public sealed class InvoiceTests
         Assert.That(invoice["number"]!.GetValue<string>(), Is.EqualTo("INV-202610-0001"));
         Assert.That((invoice["subtotal"]!.GetValue<long>(), invoice["credits_applied"]!.GetValue<long>(), invoice["amount_due"]!.GetValue<long>()), Is.EqualTo((351L, 0L, 351L)));
         Assert.That(invoice["status"]!.GetValue<string>(), Is.EqualTo("paid"));
+        var issued = (await f.OutboxEventsAsync<UsageInvoiceIssued>()).Single();
+        Assert.That((issued.UsageInvoiceId, issued.Number, issued.UserId, issued.Period, issued.Subtotal, issued.AmountDue, issued.Currency),
+            Is.EqualTo((invoice["usage_invoice_id"]!.GetValue<string>(), "INV-202610-0001", "u1", "2026-10", 351L, 351L, "usd")));
 
         var stripeInvoice = f.Stripe.CreatedInvoices.Values.Single();
         Assert.That(stripeInvoice.Request.Customer, Is.EqualTo("cus_u1"));
@@ -122,6 +125,22 @@ public sealed class InvoiceTests
         Assert.That((invoice["credits_applied"]!.GetValue<long>(), invoice["amount_due"]!.GetValue<long>(), invoice["status"]!.GetValue<string>()), Is.EqualTo((351L, 0L, "paid")));
         Assert.That(f.Stripe.Calls, Is.Empty);
         Assert.That((await f.CreateReadClient().GetJsonAsync("/v1/usage/u1/credits"))["balance"]!.GetValue<long>(), Is.EqualTo(649));
+        Assert.That(await f.OutboxEventsAsync<CreditBalanceDropped>(), Is.Empty, "649 left is above Usage:LowCreditBalance (500)");
+    }
+
+    [Test]
+    public async Task Spending_credits_below_the_low_balance_threshold_says_so_once()
+    {
+        await using var f = new UsageFactory();
+        await SeedOctoberAsync(f);
+        using (await f.CreateAdminClient().PostJsonAsync("/v1/usage/u1/credits/grants", new { amount = 600, currency = "usd", reason = "starter" }))
+        {
+        }
+
+        var invoice = (await RunAsync(f))["invoices"]!.AsArray().Single()!;
+        Assert.That((invoice["credits_applied"]!.GetValue<long>(), invoice["status"]!.GetValue<string>()), Is.EqualTo((351L, "paid")));
+        var low = (await f.OutboxEventsAsync<CreditBalanceDropped>()).Single();
+        Assert.That((low.UserId, low.Balance, low.Threshold, low.Currency), Is.EqualTo(("u1", 249L, 500L, "usd")));
     }
 
     [Test]

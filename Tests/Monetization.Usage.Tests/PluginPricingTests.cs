@@ -85,8 +85,12 @@ public sealed class PluginPricingTests
         Assert.That((await f.OutboxEventsAsync<UsageChargeBilled>()).Last().PaymentFailed, Is.True);
 
         // Stripe collects it later (its retries): InvoicePaid of that Stripe invoice makes the usage invoice paid and earned, once.
-        var stripeInvoice = f.Stripe.CreatedInvoices.Values.Single().Id;
-        var paid = new InvoicePaid(Guid.NewGuid(), f.Now, "u1", "cus_test", stripeInvoice, "sub_1", "manual", 200, "usd", "ch_1", "pi_1", [], new Dictionary<string, string>());
+        // Stripe's invoice carries the metadata the job set on it; without metadata[usage_invoice_id] the event is not ours.
+        var created = f.Stripe.CreatedInvoices.Values.Single();
+        var stripeInvoice = created.Id;
+        var paid = new InvoicePaid(Guid.NewGuid(), f.Now, "u1", "cus_test", stripeInvoice, "sub_1", "manual", 200, "usd", "ch_1", "pi_1", [], created.Request.Metadata!);
+        await f.PublishAsync(paid with { EventId = Guid.NewGuid(), Metadata = new Dictionary<string, string>() });
+        Assert.That(await f.OutboxEventsAsync<UsageCharged>(), Is.Empty, "an invoice without metadata[usage_invoice_id] is not a usage invoice");
         await f.PublishAsync(paid);
         await f.PublishAsync(paid with { EventId = Guid.NewGuid() });
         var charged = (await f.OutboxEventsAsync<UsageCharged>()).Single();

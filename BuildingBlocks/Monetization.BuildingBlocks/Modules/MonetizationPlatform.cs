@@ -43,8 +43,6 @@ public static class MonetizationPlatform
         services.AddSingleton(new ModuleCatalog());
         services.AddSingleton<ModuleConnectionStrings>();
         services.AddSingleton<ModuleMigrator>();
-        services.AddMetrics(); // IMeterFactory (the Host's builder has it already; a bare service collection in tests may not)
-        services.AddSingleton<OutboxTelemetry>();
         services.AddSingleton(sp => ApiKeyConfiguration.Load(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IHostEnvironment>(),
             sp.GetRequiredService<ModuleConnectionStrings>().DataDirectory, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Monetization.Auth")));
         services.AddMediatorCore();

@@ -1,3 +1,5 @@
+using Monetization.BuildingBlocks.Telemetry;
+using System.Diagnostics;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
 using Monetization.BuildingBlocks.Data;
@@ -32,9 +34,10 @@ public abstract class IdempotentConsumer<TEvent, TDbContext>(TDbContext db, Time
         ArgumentNullException.ThrowIfNull(notification);
         db.ChangeTracker.Clear();
         var name = ConsumerName;
+        using var activity = MonetizationTelemetry.Source.StartActivity("consume " + GetType().Name, ActivityKind.Internal);
+        activity?.SetTag("monetization.consumer", name);
 
         var eventId = notification.EventId;
-        using var activity = OutboxTelemetry.StartConsume(name, eventId); // a child of the outbox publish span (issue 18)
         try
         {
             if (!await ConcernsAsync(notification, cancellationToken))
@@ -63,11 +66,6 @@ public abstract class IdempotentConsumer<TEvent, TDbContext>(TDbContext db, Time
             await HandleAsync(notification, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
-        }
-        catch (Exception e) when (activity is not null)
-        {
-            activity.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.GetType().Name);
-            throw;
         }
         finally
         {

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Monetization.BuildingBlocks.Data;
+using Monetization.BuildingBlocks.Telemetry;
 using Monetization.IntegrationEvents;
 
 namespace Monetization.BuildingBlocks.Outbox;
@@ -22,6 +23,12 @@ public abstract class ModuleDbContext(DbContextOptions options) : DbContext(opti
     /// <summary>Set while this context saved outbox rows inside a transaction that has not committed yet.</summary>
     internal bool OutboxSignalPending { get; set; }
 
+    /// <summary>
+    /// When set, events added from now on carry this W3C <c>traceparent</c> instead of the current activity's: work done
+    /// for a request outside its flow (the Stripe webhook intake's batch writer) keeps each event in its request's trace.
+    /// </summary>
+    public string? TraceParentOfNewEvents { get; set; }
+
     /// <summary>Queues an integration event in the outbox; it is stored by the next <c>SaveChanges</c>.</summary>
     /// <param name="integrationEvent">The event; its type must be in <see cref="IntegrationEventRegistry"/>.</param>
     /// <exception cref="InvalidOperationException">The event type is not registered.</exception>
@@ -35,7 +42,7 @@ public abstract class ModuleDbContext(DbContextOptions options) : DbContext(opti
             Payload = IntegrationEventRegistry.Serialize(integrationEvent),
             OccurredAt = integrationEvent.OccurredAt,
             NextAttemptAt = integrationEvent.OccurredAt,
-            TraceParent = Telemetry.MonetizationTelemetry.CurrentTraceParent(),
+            TraceParent = TraceParentOfNewEvents ?? MonetizationTelemetry.CurrentTraceParent(),
         });
     }
 
@@ -133,8 +140,6 @@ public abstract class ModuleDbContext(DbContextOptions options) : DbContext(opti
             b.HasIndex(m => m.EventId).IsUnique();
             b.HasIndex(m => new { m.DispatchedAt, m.NextAttemptAt });
             b.Property(m => m.Type).HasMaxLength(200);
-            b.Property(m => m.TraceParent).HasMaxLength(OutboxMigrations.TraceParentMaxLength);
-            b.HasIndex(m => m.DeadLetteredAt).HasDatabaseName(OutboxMigrations.DeadLetterIndex).HasFilter("DeadLetteredAt IS NOT NULL");
         });
         modelBuilder.Entity<InboxMessage>(b =>
         {

@@ -1,3 +1,5 @@
+using Monetization.BuildingBlocks.Telemetry;
+using System.Diagnostics;
 using System.Text.Json;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
@@ -49,12 +51,6 @@ public interface IOutboxDispatcher
     /// <summary>Current counts.</summary>
     Task<OutboxStats> GetStatsAsync(CancellationToken cancellationToken);
 
-    /// <summary>
-    /// What the outbox gauges report (issue 18), read synchronously with one statement (the metrics exporter calls it while
-    /// collecting): the oldest pending event's time, the pending and the dead-lettered counts.
-    /// </summary>
-    OutboxGaugeReading ReadGauges();
-
     /// <summary>Dead-lettered rows, oldest first.</summary>
     Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(CancellationToken cancellationToken);
 
@@ -79,7 +75,6 @@ public sealed partial class OutboxDispatcher<TDbContext>(
     OutboxSignal<TDbContext> signal,
     TimeProvider clock,
     IOptions<OutboxOptions> options,
-    OutboxTelemetry telemetry,
     ILogger<OutboxDispatcher<TDbContext>> logger) : BackgroundService, IOutboxDispatcher
     where TDbContext : ModuleDbContext
 {
@@ -120,35 +115,6 @@ public sealed partial class OutboxDispatcher<TDbContext>(
             await open.CountAsync(m => m.NextAttemptAt <= now, cancellationToken),
             await db.Outbox.CountAsync(m => m.DeadLetteredAt != null, cancellationToken),
             await open.OrderBy(m => m.Sequence).Select(m => (DateTimeOffset?)m.OccurredAt).FirstOrDefaultAsync(cancellationToken));
-    }
-
-    /// <summary>The gauges' one statement: oldest pending occurrence (UTC ticks), pending count, dead-lettered count (through the partial index).</summary>
-    private const string GaugeSql =
-        "SELECT (SELECT MIN(OccurredAt) FROM OutboxMessages WHERE DispatchedAt IS NULL AND DeadLetteredAt IS NULL), "
-        + "(SELECT COUNT(*) FROM OutboxMessages WHERE DispatchedAt IS NULL AND DeadLetteredAt IS NULL), "
-        + "(SELECT COUNT(*) FROM OutboxMessages WHERE DeadLetteredAt IS NOT NULL)";
-
-    /// <inheritdoc />
-    public OutboxGaugeReading ReadGauges()
-    {
-        using var scope = scopes.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
-        db.Database.OpenConnection();
-        try
-        {
-            using var statement = SqliteStatement.Prepare(db.Database.GetDbConnection(), GaugeSql);
-            if (!statement.Read())
-            {
-                return default;
-            }
-
-            var oldest = statement.GetString(0) is null ? (DateTimeOffset?)null : new DateTimeOffset(statement.GetInt64(0), TimeSpan.Zero);
-            return new OutboxGaugeReading(oldest, statement.GetInt64(1), statement.GetInt64(2));
-        }
-        finally
-        {
-            db.Database.CloseConnection();
-        }
     }
 
     /// <inheritdoc />
@@ -388,48 +354,42 @@ public sealed partial class OutboxDispatcher<TDbContext>(
         return rows;
     }
 
-    /// <summary>
-    /// Publishes one row to every consumer, inside an <c>outbox publish</c> span whose parent is the span that raised the
-    /// event (its stored <c>traceparent</c>), so the consumers' work joins that trace (issue 18).
-    /// </summary>
     /// <returns>Null when every consumer succeeded, else what failed.</returns>
     private async Task<string?> PublishAsync(ClaimedRow row, CancellationToken cancellationToken)
     {
-        using var activity = OutboxTelemetry.StartPublish(module, row.Type, row.EventId, row.TraceParent);
-        var started = telemetry.TimingEnabled ? clock.GetTimestamp() : 0L;
-        string? error;
+        // A span in the trace that raised the event (its stored traceparent), so the consumers' spans join it.
+        using var activity = MonetizationTelemetry.StartFrom("outbox publish " + row.Type, ActivityKind.Consumer, row.TraceParent);
+        activity?.SetTag("messaging.system", "monetization.outbox");
+        activity?.SetTag("messaging.destination.name", Module);
+        activity?.SetTag("messaging.message.id", row.EventId.ToString());
+        var error = await PublishCoreAsync(row, cancellationToken);
+        activity?.SetStatus(error is null ? ActivityStatusCode.Ok : ActivityStatusCode.Error, error);
+        if (MonetizationTelemetry.OutboxPublished.Enabled)
+        {
+            MonetizationTelemetry.OutboxPublished.Add(1, new("module", Module), new("outcome", error is null ? "delivered" : "failed"));
+        }
+
+        return error;
+    }
+
+    private async Task<string?> PublishCoreAsync(ClaimedRow row, CancellationToken cancellationToken)
+    {
         try
         {
             var integrationEvent = IntegrationEventRegistry.Deserialize(row.Type, row.Payload);
             await using var publishScope = scopes.CreateAsyncScope();
             var mediator = publishScope.ServiceProvider.GetRequiredService<IMediator>();
             await mediator.Publish(integrationEvent, cancellationToken);
-            error = null;
+            return null;
         }
         catch (NotificationHandlersFailedException failed)
         {
-            error = string.Join(" | ", failed.InnerExceptions.Select(e => $"{e.GetType().Name}: {e.Message}"));
+            return string.Join(" | ", failed.InnerExceptions.Select(e => $"{e.GetType().Name}: {e.Message}"));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            error = $"{e.GetType().Name}: {e.Message}";
+            return $"{e.GetType().Name}: {e.Message}";
         }
-
-        if (started != 0)
-        {
-            telemetry.Published(module, started);
-        }
-
-        if (error is null)
-        {
-            telemetry.Delivery(module, "delivered");
-        }
-        else
-        {
-            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, error.Length > 200 ? error[..200] : error);
-        }
-
-        return error;
     }
 
     /// <summary>Marks <paramref name="sequences"/> delivered (one write, under the write gate) and empties the list.</summary>
@@ -478,7 +438,6 @@ public sealed partial class OutboxDispatcher<TDbContext>(
                 CancellationToken.None);
         }
 
-        telemetry.Delivery(module, dead ? "dead_lettered" : "failed");
         if (dead)
         {
             LogDeadLettered(logger, module, row.Type, row.EventId, attempts, truncated);

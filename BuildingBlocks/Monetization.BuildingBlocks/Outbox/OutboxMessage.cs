@@ -43,8 +43,8 @@ public sealed class OutboxMessage
     public string? LockedBy { get; set; }
 
     /// <summary>
-    /// The W3C <c>traceparent</c> of the span that raised the event (issue 18), null when none was recorded: the dispatch and
-    /// every consumer's span become its children, so one Stripe webhook can be followed through every module.
+    /// The W3C <c>traceparent</c> of the work that raised the event (null without tracing), so its publication and
+    /// consumers join that trace: one Stripe webhook can be followed through every module (issue 18).
     /// </summary>
     public string? TraceParent { get; set; }
 }

@@ -3,40 +3,12 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Monetization.BuildingBlocks.Outbox;
 
 /// <summary>
-/// The outbox and inbox tables, for each module's hand-written migrations (the shape <see cref="ModuleDbContext"/> maps; a
-/// schema test per module proves they agree). A module's initial migration calls <see cref="CreateOutboxAndInbox"/>, and
-/// <see cref="AddOutboxTraceContext"/> either there right after it (a new module) or in a later migration of its own (a
-/// module whose databases already exist): every step of the outbox's shape is one helper here, applied once per module.
+/// The outbox and inbox tables, for each module's hand-written initial migration (the shape
+/// <see cref="ModuleDbContext"/> maps; a schema test per module proves they agree).
 /// </summary>
 public static class OutboxMigrations
 {
-    /// <summary>Length limit of <c>OutboxMessages.TraceParent</c>: a version-00 <c>traceparent</c> is 55 characters; later versions may append fields.</summary>
-    public const int TraceParentMaxLength = 128;
-
-    /// <summary>Name of the partial index over dead-lettered rows.</summary>
-    public const string DeadLetterIndex = "IX_OutboxMessages_DeadLetteredAt";
-
-    /// <summary>
-    /// Issue 18: adds <c>OutboxMessages.TraceParent</c> (the W3C <c>traceparent</c> of the span that raised the event,
-    /// nullable: rows written before this step, or while nothing recorded spans, have none) and a partial index over the
-    /// dead-lettered rows, so the dead-letter gauge and counts read only those rows instead of the whole table.
-    /// </summary>
-    public static void AddOutboxTraceContext(this MigrationBuilder migrationBuilder)
-    {
-        ArgumentNullException.ThrowIfNull(migrationBuilder);
-        migrationBuilder.AddColumn<string>("TraceParent", "OutboxMessages", type: "TEXT", maxLength: TraceParentMaxLength, nullable: true);
-        migrationBuilder.CreateIndex(DeadLetterIndex, "OutboxMessages", "DeadLetteredAt", filter: "DeadLetteredAt IS NOT NULL");
-    }
-
-    /// <summary>Reverts <see cref="AddOutboxTraceContext"/>.</summary>
-    public static void DropOutboxTraceContext(this MigrationBuilder migrationBuilder)
-    {
-        ArgumentNullException.ThrowIfNull(migrationBuilder);
-        migrationBuilder.DropIndex(DeadLetterIndex, "OutboxMessages");
-        migrationBuilder.DropColumn("TraceParent", "OutboxMessages");
-    }
-
-    /// <summary>Creates <c>OutboxMessages</c> and <c>InboxMessages</c> with their indexes, in their first shape (follow with <see cref="AddOutboxTraceContext"/>).</summary>
+    /// <summary>Creates <c>OutboxMessages</c> and <c>InboxMessages</c> with their indexes.</summary>
     public static void CreateOutboxAndInbox(this MigrationBuilder migrationBuilder)
     {
         ArgumentNullException.ThrowIfNull(migrationBuilder);
@@ -70,5 +42,19 @@ public static class OutboxMigrations
                 ProcessedAt = table.Column<long>(type: "INTEGER", nullable: false),
             },
             constraints: table => table.PrimaryKey("PK_InboxMessages", x => new { x.EventId, x.Consumer }));
+    }
+
+    /// <summary>Adds <c>OutboxMessages.TraceParent</c> (issue 18: the trace an event was raised in), for each module's migration of that name.</summary>
+    public static void AddOutboxTraceParent(this MigrationBuilder migrationBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(migrationBuilder);
+        migrationBuilder.AddColumn<string>("TraceParent", "OutboxMessages", type: "TEXT", nullable: true);
+    }
+
+    /// <summary>Drops <c>OutboxMessages.TraceParent</c>.</summary>
+    public static void DropOutboxTraceParent(this MigrationBuilder migrationBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(migrationBuilder);
+        migrationBuilder.DropColumn("TraceParent", "OutboxMessages");
     }
 }

@@ -49,3 +49,19 @@ public sealed record PayoutSent(Guid EventId, DateTimeOffset OccurredAt, string 
 /// <param name="OutputUnitAmountDecimal">Price per 1,000 output tokens, when the plugin prices them apart.</param>
 public sealed record PluginUsagePriced(Guid EventId, DateTimeOffset OccurredAt, string PluginId, string Unit, string Currency, string UnitAmountDecimal, string? InputUnitAmountDecimal, string? OutputUnitAmountDecimal)
     : IIntegrationEvent;
+
+/// <summary>
+/// A developer's payout for a period could not be sent: Stripe refused the Connect transfer (issue 18's
+/// <c>marketplace.payout.failed</c>). Raised once per failure streak (the first refusal after the payout was created or
+/// last succeeded a step); the payout stays pending and the job tries again, and <see cref="PayoutSent"/> follows on success.
+/// </summary>
+/// <param name="EventId">Unique id of this occurrence.</param>
+/// <param name="OccurredAt">When the refusal was recorded, UTC.</param>
+/// <param name="PayoutId">Payout id (<c>po_…</c>, ours).</param>
+/// <param name="DeveloperId">The developer.</param>
+/// <param name="Period">Billing period <c>YYYY-MM</c>.</param>
+/// <param name="Amount">The payout's amount, minor units.</param>
+/// <param name="Currency">ISO 4217, lowercase.</param>
+/// <param name="Error">Stripe's error (type, HTTP status, message), at most 2,000 characters.</param>
+public sealed record PayoutFailed(Guid EventId, DateTimeOffset OccurredAt, string PayoutId, string DeveloperId, string Period, long Amount, string Currency, string Error)
+    : IIntegrationEvent;

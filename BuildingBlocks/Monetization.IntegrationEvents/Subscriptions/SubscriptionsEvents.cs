@@ -52,6 +52,9 @@ public sealed record PlanEntitlements(long? Projects, long? Deploys, long? ApiCa
 /// <param name="AccessReason">Why access is what it is: <c>subscription</c>, <c>trial</c>, <c>grace</c>, <c>credit</c> or <c>none</c> (added later; null from older publishers).</param>
 /// <param name="AccessUntil">Until when paid access is assured as of this change (period end, trial end, grace end or credit end, the latest), UTC; null for free access.</param>
 /// <param name="CancelAtPeriodEnd">Stripe's <c>cancel_at_period_end</c>: the subscription ends at <paramref name="CurrentPeriodEnd"/>.</param>
+/// <param name="PreviousPlan">The plan of the user's previous publication, or null for the first (and from older publishers); issue 18's <c>access.changed</c> reads it.</param>
+/// <param name="PreviousStatus">The status of the previous publication, or null (a <c>past_due</c> → <c>active</c> change is a recovered payment).</param>
+/// <param name="PreviousAccessTier">The access tier of the previous publication, or null.</param>
 public sealed record SubscriptionChanged(
     Guid EventId,
     DateTimeOffset OccurredAt,
@@ -67,7 +70,10 @@ public sealed record SubscriptionChanged(
     long Version,
     string? AccessReason = null,
     DateTimeOffset? AccessUntil = null,
-    bool CancelAtPeriodEnd = false) : IIntegrationEvent;
+    bool CancelAtPeriodEnd = false,
+    string? PreviousPlan = null,
+    string? PreviousStatus = null,
+    string? PreviousAccessTier = null) : IIntegrationEvent;
 
 /// <summary>
 /// Money was collected from the user for a paid plan for the first time ever (the first paid invoice with an

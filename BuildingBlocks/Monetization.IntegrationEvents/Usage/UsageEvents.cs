@@ -72,3 +72,44 @@ public sealed record UsageChargeBilled(Guid EventId, DateTimeOffset OccurredAt, 
 /// <param name="Currency">ISO 4217, lowercase.</param>
 public sealed record UsageChargeVoided(Guid EventId, DateTimeOffset OccurredAt, string ChargeId, string UsageInvoiceId, string UserId, string PluginId, string Period, long Amount, string Currency)
     : IIntegrationEvent;
+
+/// <summary>
+/// A usage invoice was issued for a closed period (issue 18's <c>invoice.usage_issued</c>): numbered, priced, prepaid
+/// credits applied. Raised once per usage invoice, in the transaction that creates it.
+/// </summary>
+/// <param name="EventId">Unique id of this occurrence.</param>
+/// <param name="OccurredAt">When it was issued, UTC.</param>
+/// <param name="UsageInvoiceId">Our usage invoice id (<c>uin_…</c>).</param>
+/// <param name="Number">Its number, <c>INV-YYYYMM-NNNN</c>.</param>
+/// <param name="UserId">Whose usage.</param>
+/// <param name="Period">Billing period <c>YYYY-MM</c> of the usage.</param>
+/// <param name="Subtotal">Sum of the lines, minor units.</param>
+/// <param name="CreditsApplied">Prepaid credits spent on it, minor units.</param>
+/// <param name="AmountDue">What Stripe is to collect (<paramref name="Subtotal"/> − <paramref name="CreditsApplied"/>), minor units.</param>
+/// <param name="Currency">ISO 4217, lowercase.</param>
+/// <param name="Status">The usage invoice's status when issued (<c>paid</c> when credits covered it, <c>pending</c>, <c>awaiting_customer</c>).</param>
+public sealed record UsageInvoiceIssued(
+    Guid EventId,
+    DateTimeOffset OccurredAt,
+    string UsageInvoiceId,
+    string Number,
+    string UserId,
+    string Period,
+    long Subtotal,
+    long CreditsApplied,
+    long AmountDue,
+    string Currency,
+    string Status) : IIntegrationEvent;
+
+/// <summary>
+/// A user's prepaid credit balance in a currency fell below the configured threshold (<c>Usage:LowCreditBalance</c>,
+/// minor units) when credits were spent: raised when a spend takes the balance from at or above the threshold to below it,
+/// so once per fall (issue 18's <c>credits.low_balance</c>).
+/// </summary>
+/// <param name="EventId">Unique id of this occurrence.</param>
+/// <param name="OccurredAt">When, UTC.</param>
+/// <param name="UserId">The user.</param>
+/// <param name="Balance">Live credit left after the spend, minor units.</param>
+/// <param name="Threshold">The configured threshold, minor units.</param>
+/// <param name="Currency">ISO 4217, lowercase.</param>
+public sealed record CreditBalanceDropped(Guid EventId, DateTimeOffset OccurredAt, string UserId, long Balance, long Threshold, string Currency) : IIntegrationEvent;

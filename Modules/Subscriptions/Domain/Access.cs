@@ -120,6 +120,7 @@ internal static class AccessCalculator
             return access;
         }
 
+        var previous = account.PublishedState?.Split('|');
         account.PublishedState = state;
         account.Version++;
         account.UpdatedAt = now;
@@ -138,7 +139,10 @@ internal static class AccessCalculator
             account.Version,
             access.Reason,
             access.Until,
-            account.CancelAtPeriodEnd));
+            account.CancelAtPeriodEnd,
+            PreviousPlan: previous is { Length: > 2 } ? previous[0] : null,
+            PreviousStatus: previous is { Length: > 2 } ? previous[1] : null,
+            PreviousAccessTier: previous is { Length: > 2 } ? previous[2] : null));
         return access;
     }
 

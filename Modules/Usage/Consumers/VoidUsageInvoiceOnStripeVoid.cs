@@ -16,7 +16,8 @@ internal sealed class VoidUsageInvoiceOnStripeVoid(UsageDbContext db, TimeProvid
     : IdempotentConsumer<InvoiceVoided, UsageDbContext>(db, clock)
 {
     protected override async ValueTask<bool> ConcernsAsync(InvoiceVoided integrationEvent, CancellationToken cancellationToken) =>
-        await Db.Invoices.AnyAsync(
+        UsageInvoiceMetadata.IsUsageInvoice(integrationEvent.Metadata)
+        && await Db.Invoices.AnyAsync(
             i => i.StripeInvoiceId == integrationEvent.InvoiceId && i.Status != UsageInvoiceStatus.Paid && i.Status != UsageInvoiceStatus.Void,
             cancellationToken);
 

@@ -1,3 +1,4 @@
+using Monetization.IntegrationEvents.Usage;
 using Microsoft.EntityFrameworkCore;
 using Monetization.BuildingBlocks.Billing;
 using Monetization.Usage.Data;
@@ -32,8 +33,13 @@ internal static class CreditWallet
         }
     }
 
-    /// <summary>Spends up to <paramref name="amount"/> of the user's live credits in <paramref name="currency"/>; returns what was spent.</summary>
-    public static async Task<long> SpendAsync(UsageDbContext db, string userId, long amount, string currency, string usageInvoiceId, string description, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// Spends up to <paramref name="amount"/> of the user's live credits in <paramref name="currency"/>; returns what was spent.
+    /// When the spend takes the live balance from at or above <paramref name="lowBalanceThreshold"/> to below it (and the
+    /// threshold is above 0), <see cref="CreditBalanceDropped"/> is queued in the same unit of work.
+    /// </summary>
+    public static async Task<long> SpendAsync(
+        UsageDbContext db, string userId, long amount, string currency, string usageInvoiceId, string description, DateTimeOffset now, long lowBalanceThreshold, CancellationToken ct)
     {
         if (amount <= 0)
         {
@@ -47,6 +53,7 @@ internal static class CreditWallet
             .ThenBy(g => g.CreatedAt)
             .ThenBy(g => g.Id, StringComparer.Ordinal)
             .ToList();
+        var balanceBefore = grants.Sum(g => g.Remaining);
         var spent = 0L;
         foreach (var grant in grants)
         {
@@ -70,6 +77,12 @@ internal static class CreditWallet
                 Description = description,
                 CreatedAt = now,
             });
+        }
+
+        var balanceAfter = balanceBefore - spent;
+        if (lowBalanceThreshold > 0 && spent > 0 && balanceBefore >= lowBalanceThreshold && balanceAfter < lowBalanceThreshold)
+        {
+            db.AddIntegrationEvent(new CreditBalanceDropped(Guid.NewGuid(), now, userId, balanceAfter, lowBalanceThreshold, currency));
         }
 
         return spent;

@@ -22,6 +22,21 @@ internal static class UsageInvoiceStatus
     public const string Void = "void";
 }
 
+/// <summary>
+/// Keys of the metadata every Stripe invoice of a usage invoice carries (set when the job creates it). Consumers of
+/// Subscriptions' invoice events decline an invoice without <see cref="UsageInvoiceId"/> before any query: the plan's
+/// renewals, the bulk of <c>invoice.paid</c>, cost Usage nothing.
+/// </summary>
+internal static class UsageInvoiceMetadata
+{
+    /// <summary><c>metadata[usage_invoice_id]</c>: the usage invoice's id (<c>uin_…</c>).</summary>
+    public const string UsageInvoiceId = "usage_invoice_id";
+
+    /// <summary>Whether a Stripe invoice's metadata says it is one of ours.</summary>
+    public static bool IsUsageInvoice(IReadOnlyDictionary<string, string>? metadata) =>
+        metadata is not null && metadata.ContainsKey(UsageInvoiceId);
+}
+
 /// <summary>A user's usage invoice for a closed period (one per user and period), numbered <c>INV-YYYYMM-NNNN</c>.</summary>
 internal sealed class UsageInvoice
 {

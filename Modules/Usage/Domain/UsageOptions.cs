@@ -58,6 +58,14 @@ internal sealed class UsageOptions
     /// <summary><c>Usage:InvoiceJob</c>: the monthly usage invoice job.</summary>
     public InvoiceJobOptions InvoiceJob { get; init; } = new();
 
+    /// <summary>
+    /// <c>Usage:LowCreditBalance</c>: when spending prepaid credits takes a user's live balance from at or above this to
+    /// below it, <c>CreditBalanceDropped</c> is published (the product's <c>credits.low_balance</c> webhook, issue 18). Minor units
+    /// of <see cref="Currency"/>; default 500; 0 turns it off.
+    /// </summary>
+    [Range(0, long.MaxValue)]
+    public long LowCreditBalance { get; set; } = 500;
+
     /// <summary><c>Usage:LiteLlm</c>: how LiteLLM's logging callback payloads become usage events (issue 20).</summary>
     public LiteLlmOptions LiteLlm { get; init; } = new();
 }

@@ -63,7 +63,6 @@ public sealed class NotesInitial : Migration
     protected override void Up(MigrationBuilder migrationBuilder)
     {
         migrationBuilder.CreateOutboxAndInbox();
-        migrationBuilder.AddOutboxTraceContext(); // a new module takes every outbox step in its initial migration
         migrationBuilder.CreateTable(
             name: "Notes",
             columns: t => new { Id = t.Column<string>(type: "TEXT", nullable: false), Text = t.Column<string>(type: "TEXT", nullable: false) },

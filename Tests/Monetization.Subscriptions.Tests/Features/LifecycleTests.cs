@@ -32,6 +32,12 @@ public sealed class LifecycleTests : SubscriptionsTestBase
         var changes = await ChangesOf("u_paid");
         Assert.That(changes[^1].AccessTier, Is.EqualTo("paid"));
         Assert.That(changes.Select(c => c.Version), Is.Ordered.Ascending.And.Unique);
+        // Each change names the state it replaces (issue 18's access.changed): none before the first, then the one before.
+        Assert.That((changes[0].PreviousPlan, changes[0].PreviousStatus, changes[0].PreviousAccessTier), Is.EqualTo(((string?)null, (string?)null, (string?)null)));
+        for (var i = 1; i < changes.Count; i++)
+        {
+            Assert.That((changes[i].PreviousPlan, changes[i].PreviousStatus, changes[i].PreviousAccessTier), Is.EqualTo((changes[i - 1].Plan, changes[i - 1].Status, changes[i - 1].AccessTier)));
+        }
 
         await Factory.AdvanceStripeClockAsync(TimeSpan.FromDays(32));
         await Factory.SettleAsync();
@@ -107,7 +113,9 @@ public sealed class LifecycleTests : SubscriptionsTestBase
             Assert.That(expired["status"]!.GetValue<string>(), Is.EqualTo("past_due"));
             Assert.That(expired["access"]!["tier"]!.GetValue<string>(), Is.EqualTo("free"));
         });
-        Assert.That((await ChangesOf("u_0341"))[^1].AccessTier, Is.EqualTo("free"), "grace expiry publishes SubscriptionChanged");
+        var expiry = (await ChangesOf("u_0341"))[^1];
+        Assert.That(expiry.AccessTier, Is.EqualTo("free"), "grace expiry publishes SubscriptionChanged");
+        Assert.That((expiry.PreviousAccessTier, expiry.Status), Is.EqualTo(("paid", "past_due")), "and says access was paid before");
 
         // The last retry fails: Stripe cancels; the user is free and keeps the Stripe customer.
         await Factory.AdvanceStripeClockAsync(TimeSpan.FromDays(5));

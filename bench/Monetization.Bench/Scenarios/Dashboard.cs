@@ -25,7 +25,14 @@ internal static partial class Dashboard
         var result = new ScenarioResult("dashboard");
         var secret = "whsec_bench_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var tag = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
-        var environment = new Dictionary<string, string> { ["Stripe__WebhookSecrets__0"] = secret };
+        // An outgoing webhook endpoint that refuses every connection (nothing listens on the discard port): the webhooks page
+        // is timed with an endpoint failing and its deliveries retrying, the state an operator opens it for.
+        var environment = new Dictionary<string, string>
+        {
+            ["Stripe__WebhookSecrets__0"] = secret,
+            ["Webhooks__AllowPrivateTargets"] = "true",
+            ["Webhooks__RequireHttps"] = "false",
+        };
         var (from, to) = UsageWorkload.ThisMonthSoFar();
         var period = to.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
         var earnings = $"/v1/marketplace/developers/{DeveloperId}/earnings?period={period}";
@@ -49,6 +56,8 @@ internal static partial class Dashboard
                     description = "One-time plugin of the dashboard benchmark.",
                     pricing = new { model = "one_time", amount = Price, currency = "usd" },
                 }, ct);
+                using var endpoint = await admin.PostAsJsonAsync("/v1/webhook_endpoints", new { url = "http://127.0.0.1:9/refused", event_types = new[] { "*" } }, ct);
+                endpoint.EnsureSuccessStatusCode();
                 var pluginJson = JsonNode.Parse(await plugin.Content.ReadAsStringAsync(ct));
                 pluginId = plugin.IsSuccessStatusCode ? (string)pluginJson!["id"]! : throw new InvalidOperationException($"publishing the plugin answered {(int)plugin.StatusCode}: {pluginJson}");
                 recorded = await Earnings.LoadThroughWebhooksAsync(settings, result, admin, host, secret, tag, pluginId, Math.Min(settings.RevenueWebhookEvents, total), earnings, ct);
@@ -61,7 +70,7 @@ internal static partial class Dashboard
             await using (var host = await HostProcess.StartAsync(settings, data, environment, ct))
             {
                 using var browser = await SignInAsync(host.BaseAddress, ct);
-                var pages = new[] { ("/", "overview"), ("/users/user_rev_0001", "user"), ("/stripe-events", "Stripe events"), ("/dead-letters", "dead letters"), ($"/marketplace?period={period}", "marketplace") };
+                var pages = new[] { ("/", "overview"), ("/users/user_rev_0001", "user"), ("/stripe-events", "Stripe events"), ("/dead-letters", "dead letters"), ($"/marketplace?period={period}", "marketplace"), ("/webhooks", "webhooks") };
                 foreach (var (path, name) in pages)
                 {
                     await new LoadDriver(1, 50, TimeSpan.FromSeconds(settings.Seconds)).RunAsync("warm-up", (_, c) => UsageApi.GetAsync(browser, path, c), ct);

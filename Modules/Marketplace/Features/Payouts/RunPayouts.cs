@@ -216,13 +216,35 @@ public static class RunPayouts
             {
                 var error = $"{e.GetType().Name} {(int)e.HttpStatusCode}: {e.StripeError?.Message ?? e.Message}";
                 error = error.Length > 2000 ? error[..2000] : error;
-                await db.Payouts.Where(p => p.Id == payoutId && p.Status == PayoutStatuses.Pending)
-                    .ExecuteUpdateAsync(s => s.SetProperty(p => p.LastError, error).SetProperty(p => p.LeaseUntil, (DateTimeOffset?)null), CancellationToken.None);
+                await RecordFailureAsync(payout, error);
                 return SendOutcome.Failed;
             }
 
             await MarkPaidAsync(payout, transfer.Id, ct);
             return SendOutcome.Paid;
+        }
+
+        /// <summary>
+        /// Keeps the refusal on the pending payout (the next run tries again) and, when it is the first of a streak (no error
+        /// recorded before), queues <see cref="PayoutFailed"/> with it in one transaction. Not cancellable: Stripe has answered.
+        /// </summary>
+        private async Task RecordFailureAsync(Payout payout, string error)
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
+            var first = await db.Payouts.Where(p => p.Id == payout.Id && p.Status == PayoutStatuses.Pending && p.LastError == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(p => p.LastError, error).SetProperty(p => p.LeaseUntil, (DateTimeOffset?)null), CancellationToken.None);
+            if (first == 0)
+            {
+                await db.Payouts.Where(p => p.Id == payout.Id && p.Status == PayoutStatuses.Pending)
+                    .ExecuteUpdateAsync(s => s.SetProperty(p => p.LastError, error).SetProperty(p => p.LeaseUntil, (DateTimeOffset?)null), CancellationToken.None);
+            }
+            else
+            {
+                db.AddIntegrationEvent(new PayoutFailed(Guid.NewGuid(), clock.GetUtcNow(), payout.Id, payout.DeveloperId, payout.Period, payout.Amount, payout.Currency, error));
+                await db.SaveChangesAsync(CancellationToken.None);
+            }
+
+            await transaction.CommitAsync(CancellationToken.None);
         }
 
         private async Task MarkPaidAsync(Payout payout, string transferId, CancellationToken ct)

@@ -1,3 +1,4 @@
+using Monetization.BuildingBlocks.Telemetry;
 using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -33,7 +34,8 @@ internal sealed partial class StripeEventIntake(IServiceScopeFactory scopes, ILo
     public async Task<string> ReceiveAsync(StripeEventEnvelope evt, string payload, CancellationToken ct)
     {
         StripeEventTranslator.Prepare(evt);
-        var outcome = await SubmitAsync(new IncomingStripeEvent(evt, payload), ct);
+        var trace = MonetizationTelemetry.CurrentTraceParent();
+        var outcome = await SubmitAsync(new IncomingStripeEvent(evt, payload, TraceParent: trace), ct);
         if (outcome.Refetch is { } required)
         {
             RefetchResult fetched;
@@ -42,7 +44,7 @@ internal sealed partial class StripeEventIntake(IServiceScopeFactory scopes, ILo
                 fetched = await StripeRefetch.FetchAsync(scope.ServiceProvider.GetRequiredService<StripeNet.StripeClient>(), required, ct);
             }
 
-            outcome = await SubmitAsync(new IncomingStripeEvent(evt, payload, fetched), ct);
+            outcome = await SubmitAsync(new IncomingStripeEvent(evt, payload, fetched, trace), ct);
         }
 
         return outcome.Status ?? throw new InvalidOperationException($"Stripe event {evt.Id} still needs a re-fetch after re-fetching ({outcome.Refetch?.Message}).");

@@ -1,4 +1,3 @@
-using Monetization.BuildingBlocks.Telemetry;
 using Monetization.BuildingBlocks.Data;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
@@ -22,12 +21,8 @@ internal static class StripeEventOutcomes
 /// <param name="Fetched">What Stripe returned for the subscription or invoice the event needed (second submission of an event set
 /// aside for a re-fetch), else null. When its <see cref="RefetchResult.Failure"/> is set the event is stored as failed and retried
 /// in the background.</param>
-internal sealed record IncomingStripeEvent(StripeEventEnvelope Event, string Payload, RefetchResult? Fetched = null)
-{
-    /// <summary>The delivering request's span (issue 18): the writer stores the event under it, so the integration events it
-    /// raises carry the request's trace into every consumer. Null when nothing records spans.</summary>
-    public System.Diagnostics.Activity? Trace { get; init; } = System.Diagnostics.Activity.Current;
-}
+/// <param name="TraceParent">The W3C <c>traceparent</c> of the delivering request (null without tracing): the events it raises join that trace.</param>
+internal sealed record IncomingStripeEvent(StripeEventEnvelope Event, string Payload, RefetchResult? Fetched = null, string? TraceParent = null);
 
 /// <summary>What storing a delivery came to.</summary>
 /// <param name="Status"><c>processed</c>, <c>ignored</c>, <c>failed</c> or <c>duplicate</c>; null when <paramref name="Refetch"/> is set.</param>
@@ -95,7 +90,6 @@ internal sealed partial class StripeEventPipeline(
 
         for (var i = 0; i < batch.Count; i++)
         {
-            using var trace = MonetizationTelemetry.Adopt(batch[i].Trace);
             outcomes[i] = await ReceiveAsync(batch[i], ct);
         }
 
@@ -112,7 +106,15 @@ internal sealed partial class StripeEventPipeline(
             return StripeEventOutcome.Of(stored ? StripeEventStatuses.Failed : StripeEventOutcomes.Duplicate);
         }
 
-        return await ProcessAsync(incoming.Event, record, isNew: true, incoming.Fetched, refetchHere: false, force: false, ct);
+        db.TraceParentOfNewEvents = incoming.TraceParent;
+        try
+        {
+            return await ProcessAsync(incoming.Event, record, isNew: true, incoming.Fetched, refetchHere: false, force: false, ct);
+        }
+        finally
+        {
+            db.TraceParentOfNewEvents = null;
+        }
     }
 
     /// <summary>Processes a stored event again (background retry, or admin replay when <paramref name="force"/>).</summary>
@@ -167,7 +169,6 @@ internal sealed partial class StripeEventPipeline(
             for (var i = 0; i < batch.Count; i++)
             {
                 var evt = batch[i].Event;
-                using var trace = MonetizationTelemetry.Adopt(batch[i].Trace);
                 if (!seen.Add(evt.Id))
                 {
                     outcomes[i] = StripeEventOutcome.Of(StripeEventOutcomes.Duplicate);
@@ -189,6 +190,7 @@ internal sealed partial class StripeEventPipeline(
 
                 var record = NewRecord(evt, batch[i].Payload);
                 records.Add(record);
+                db.TraceParentOfNewEvents = batch[i].TraceParent;
                 var status = ignoredBecause is null ? await translator.ApplyAsync(evt, null, ct) : StripeEventStatuses.Ignored;
                 Complete(record, status, ignoredBecause);
                 outcomes[i] = StripeEventOutcome.Of(status);
@@ -210,6 +212,7 @@ internal sealed partial class StripeEventPipeline(
         }
         finally
         {
+            db.TraceParentOfNewEvents = null;
             db.ChangeTracker.AutoDetectChangesEnabled = true;
             db.Database.AutoSavepointsEnabled = autoSavepoints;
             db.ChangeTracker.Clear();

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Monetization.BuildingBlocks.Telemetry;
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
@@ -25,32 +27,7 @@ public static class ReceiveStripeWebhook
     /// <param name="EventId">Stripe's event id.</param>
     internal sealed record Response(string Status, string EventId);
 
-    /// <summary>Receives one delivery, counted and timed by outcome (<see cref="SubscriptionsTelemetry"/>, issue 18).</summary>
     internal static async Task HandleAsync(HttpContext context)
-    {
-        var telemetry = context.RequestServices.GetRequiredService<SubscriptionsTelemetry>();
-        var clock = context.RequestServices.GetRequiredService<TimeProvider>();
-        var started = telemetry.Start(clock);
-        string outcome;
-        try
-        {
-            outcome = await ReceiveAsync(context);
-        }
-        catch (ProblemException problem)
-        {
-            telemetry.WebhookReceived(problem.Type ?? "error", clock, started);
-            throw;
-        }
-        catch
-        {
-            telemetry.WebhookReceived("error", clock, started);
-            throw;
-        }
-
-        telemetry.WebhookReceived(outcome, clock, started);
-    }
-
-    private static async Task<string> ReceiveAsync(HttpContext context)
     {
         var request = context.Request;
         if (request.ContentLength > MaxBodyBytes)
@@ -85,18 +62,24 @@ public static class ReceiveStripeWebhook
             throw ProblemException.BadRequest($"The body is not a Stripe event: {e.Message}", "malformed_json");
         }
 
-        if (System.Diagnostics.Activity.Current is { IsAllDataRequested: true } span)
-        {
-            span.SetTag("stripe.event.id", evt.Id);
-            span.SetTag("stripe.event.type", evt.Type);
-        }
-
         var intake = context.RequestServices.GetRequiredService<StripeEventIntake>();
+        var started = Stopwatch.GetTimestamp();
         var status = await intake.ReceiveAsync(evt, payload, context.RequestAborted);
+        Record(status, started);
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json; charset=utf-8";
         await JsonSerializer.SerializeAsync(context.Response.Body, new Response(status, evt.Id), ApiJson.Options, context.RequestAborted);
-        return status;
+    }
+
+    /// <summary>The intake metrics (docs/operations.md), only when something listens.</summary>
+    private static void Record(string status, long started)
+    {
+        var outcome = new KeyValuePair<string, object?>("outcome", status);
+        MonetizationTelemetry.StripeWebhookEvents.Add(1, outcome);
+        if (MonetizationTelemetry.StripeWebhookDuration.Enabled)
+        {
+            MonetizationTelemetry.StripeWebhookDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, outcome);
+        }
     }
 
     private static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken ct)

@@ -1,3 +1,4 @@
+using Monetization.BuildingBlocks.Telemetry;
 using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Globalization;
@@ -52,7 +53,7 @@ public static class IngestUsageEvents
     /// <param name="Duplicates">Events whose <c>event_id</c> was already stored or repeated in the batch.</param>
     internal sealed record Response(int Accepted, int Duplicates);
 
-    internal sealed class Handler(UsageDbContext db, UsageEventParser parser, TimeProvider clock, PlanLimits planLimits, AlertedThresholds alerted, MeterCatalog meters, AccountCache accountCache, UsageTelemetry telemetry)
+    internal sealed class Handler(UsageDbContext db, UsageEventParser parser, TimeProvider clock, PlanLimits planLimits, AlertedThresholds alerted, MeterCatalog meters, AccountCache accountCache)
         : IRequestHandler<Request, Response>
     {
         public async Task<Response> Handle(Request request, CancellationToken cancellationToken)
@@ -138,7 +139,7 @@ public static class IngestUsageEvents
                 alerted.Remember(key);
             }
 
-            telemetry.Ingested(inserted.Count, parsed.Count - inserted.Count);
+            MonetizationTelemetry.UsageEventsIngested.Add(inserted.Count);
             return new Response(inserted.Count, parsed.Count - inserted.Count);
         }
 

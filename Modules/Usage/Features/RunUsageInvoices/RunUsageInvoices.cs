@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Mapster;
 using StripeNet = Stripe;
 using FluentValidation;
@@ -88,7 +89,8 @@ public static class RunUsageInvoices
 /// Billing rule (docs/modules/usage.md): token usage is billed at the plugin's price for usage-priced plugins, else at the
 /// model's prices; plan limits cap usage, they are not a free allowance.
 /// </summary>
-internal sealed partial class UsageInvoicing(UsageDbContext db, StripeNet.StripeClient stripe, TimeProvider clock, MeterCatalog meters, TokenPricing pricing, ILogger<UsageInvoicing> logger)
+internal sealed partial class UsageInvoicing(
+    UsageDbContext db, StripeNet.StripeClient stripe, TimeProvider clock, MeterCatalog meters, TokenPricing pricing, IOptions<UsageOptions> options, ILogger<UsageInvoicing> logger)
 {
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(10);
 
@@ -170,7 +172,7 @@ internal sealed partial class UsageInvoicing(UsageDbContext db, StripeNet.Stripe
             }
 
             await CreditWallet.ExpireDueAsync(db, user.Key, now, ct);
-            invoice.CreditsApplied = await CreditWallet.SpendAsync(db, user.Key, invoice.Subtotal, invoice.Currency, invoice.Id, $"Usage invoice {invoice.Number} ({p})", now, ct);
+            invoice.CreditsApplied = await CreditWallet.SpendAsync(db, user.Key, invoice.Subtotal, invoice.Currency, invoice.Id, $"Usage invoice {invoice.Number} ({p})", now, options.Value.LowCreditBalance, ct);
             invoice.AmountDue = invoice.Subtotal - invoice.CreditsApplied;
             if (invoice.AmountDue == 0)
             {
@@ -192,6 +194,8 @@ internal sealed partial class UsageInvoicing(UsageDbContext db, StripeNet.Stripe
             }
 
             db.Invoices.Add(invoice);
+            db.AddIntegrationEvent(new UsageInvoiceIssued(
+                Guid.NewGuid(), now, invoice.Id, invoice.Number, invoice.UserId, invoice.Period, invoice.Subtotal, invoice.CreditsApplied, invoice.AmountDue, invoice.Currency, invoice.Status));
             created++;
         }
 
@@ -265,7 +269,7 @@ internal sealed partial class UsageInvoicing(UsageDbContext db, StripeNet.Stripe
         var key = $"usage-invoice:{invoice.UserId}:{invoice.Period}";
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["usage_invoice_id"] = invoice.Id,
+            [UsageInvoiceMetadata.UsageInvoiceId] = invoice.Id,
             ["usage_invoice_number"] = invoice.Number,
             ["period"] = invoice.Period,
             ["user_id"] = invoice.UserId,
