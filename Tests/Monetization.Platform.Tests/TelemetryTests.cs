@@ -93,6 +93,35 @@ public sealed class TelemetryTests
     }
 
     /// <summary>
+    /// Stripe calls show in the trace of the request that made them, also in emulator mode (no socket, so no HttpClient
+    /// span): a checkout's request holds a client span <c>stripe POST /v1/checkout</c>.
+    /// </summary>
+    [Test]
+    public async Task Stripe_calls_show_in_the_trace_of_the_request_that_made_them()
+    {
+        var spans = new List<Activity>();
+        await using var factory = new MonetizationFactory()
+            .WithSetting("Telemetry:Traces", "true")
+            .WithServices(s => s.AddOpenTelemetry().WithTracing(t => t.AddInMemoryExporter(spans)));
+        using var admin = factory.CreateAdminClient();
+        using (var response = await admin.PostJsonAsync("/v1/subscriptions/checkout", new { user_id = "u_stripe_span", email = "s@example.com", plan = "premium", cadence = "monthly" }))
+        {
+            Assert.That((int)response.StatusCode, Is.EqualTo(200), await response.Content.ReadAsStringAsync());
+        }
+
+        List<Activity> snapshot;
+        lock (spans)
+        {
+            snapshot = spans.ToList();
+        }
+
+        var request = snapshot.Single(s => s.Kind == ActivityKind.Server && s.GetTagItem("url.path") as string == "/v1/subscriptions/checkout");
+        var stripe = snapshot.Where(s => s.TraceId == request.TraceId && s.Kind == ActivityKind.Client && s.DisplayName.StartsWith("stripe ", StringComparison.Ordinal)).ToList();
+        Assert.That(stripe.Select(s => s.DisplayName), Does.Contain("stripe POST /v1/checkout"), "spans seen: " + string.Join(", ", snapshot.Select(s => s.DisplayName).Distinct()));
+        Assert.That(stripe.All(s => s.GetTagItem("http.response.status_code") is int), Is.True);
+    }
+
+    /// <summary>
     /// The OTLP exporter against a real OTLP/HTTP receiver on loopback: without an <c>OTEL_EXPORTER_OTLP_*ENDPOINT</c> setting no
     /// OpenTelemetry provider is registered and the receiver gets nothing; with <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> set to it,
     /// spans and metrics arrive at <c>/v1/traces</c> and <c>/v1/metrics</c>.
