@@ -176,6 +176,40 @@ public sealed class TelemetryTests
         }
     }
 
+    /// <summary>A refused Stripe delivery (bad signature) is counted with its problem type as the outcome.</summary>
+    [Test]
+    public async Task Refused_stripe_deliveries_are_counted_by_reason()
+    {
+        var metrics = new List<Metric>();
+        await using var factory = new MonetizationFactory()
+            .WithSetting("Telemetry:Metrics", "true")
+            .WithServices(s => s.ConfigureOpenTelemetryMeterProvider(b => b.AddInMemoryExporter(metrics)));
+        using (var refused = await factory.PostStripeWebhookAsync("""{"id":"evt_refused","object":"event","type":"invoice.paid"}""", "t=1,v1=deadbeef"))
+        {
+            Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        }
+
+        Assert.That(factory.Services.GetRequiredService<MeterProvider>().ForceFlush(5000), Is.True);
+        var outcomes = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var metric in metrics.Where(m => m.Name == "monetization.stripe_webhook.events"))
+        {
+            foreach (ref readonly var point in metric.GetMetricPoints())
+            {
+                foreach (var tag in point.Tags)
+                {
+                    if (tag.Key == "outcome")
+                    {
+                        outcomes[tag.Value?.ToString() ?? ""] = outcomes.GetValueOrDefault(tag.Value?.ToString() ?? "") + point.GetSumLong();
+                    }
+                }
+            }
+        }
+
+        // The emulator's own start-up deliveries (prices created) are answered too; the refused one is counted once, by reason.
+        Assert.That(outcomes.GetValueOrDefault("invalid_signature"), Is.EqualTo(1), string.Join(", ", outcomes));
+        Assert.That(outcomes.Keys, Has.None.EqualTo("refused"));
+    }
+
     /// <summary>Usage events stored are counted (duplicates by event id are not), on the shared meter.</summary>
     [Test]
     public async Task Usage_events_ingested_are_counted_without_duplicates()
