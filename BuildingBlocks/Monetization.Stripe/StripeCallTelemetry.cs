@@ -8,35 +8,64 @@ namespace Monetization.Stripe;
 /// <c>monetization.stripe.request.duration</c> (s) by <c>http.request.method</c>, <c>stripe.resource</c> (the path's first
 /// two segments, <c>/v1/customers</c>), <c>http.response.status_code</c> and, for a request without an answer,
 /// <c>error.type</c>; errors are the 4xx/5xx and unanswered ones. It works whatever the handler underneath (sockets, the
-/// in-process emulator), which the runtime's own <c>http.client.*</c> metrics do not (issue 18).
+/// in-process emulator), which the runtime's own <c>http.client.*</c> metrics do not (issue 18). When spans are recorded,
+/// each request is also a client span <c>stripe {METHOD} {resource}</c> on <see cref="MonetizationTelemetry.Source"/> with the
+/// same attributes: in emulator mode the calls never reach a socket, so the HttpClient instrumentation records nothing and
+/// this span is what shows a Stripe call in the trace; against Stripe, the HttpClient span is its child.
 /// </summary>
 internal sealed class StripeCallTelemetry(HttpMessageHandler inner) : DelegatingHandler(inner)
 {
     /// <inheritdoc />
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        if (!MonetizationTelemetry.StripeRequestDuration.Enabled)
+        var measured = MonetizationTelemetry.StripeRequestDuration.Enabled;
+        if (!measured && !MonetizationTelemetry.Source.HasListeners())
         {
             return await base.SendAsync(request, cancellationToken);
         }
 
         var started = Stopwatch.GetTimestamp();
+        var resource = Resource(request.RequestUri);
         var tags = new TagList
         {
             { "http.request.method", request.Method.Method },
-            { "stripe.resource", Resource(request.RequestUri) },
+            { "stripe.resource", resource },
         };
+        using var activity = MonetizationTelemetry.Source.StartActivity("stripe " + request.Method.Method + " " + resource, ActivityKind.Client);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("http.request.method", request.Method.Method);
+            activity.SetTag("stripe.resource", resource);
+            activity.SetTag("server.address", request.RequestUri?.Host);
+        }
+
         try
         {
             var response = await base.SendAsync(request, cancellationToken);
             tags.Add("http.response.status_code", (int)response.StatusCode);
-            MonetizationTelemetry.StripeRequestDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
+            activity?.SetTag("http.response.status_code", (int)response.StatusCode);
+            if ((int)response.StatusCode >= 400)
+            {
+                activity?.SetStatus(ActivityStatusCode.Error);
+            }
+
+            if (measured)
+            {
+                MonetizationTelemetry.StripeRequestDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
+            }
+
             return response;
         }
         catch (Exception e)
         {
             tags.Add("error.type", e.GetType().Name);
-            MonetizationTelemetry.StripeRequestDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
+            activity?.SetTag("error.type", e.GetType().Name);
+            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+            if (measured)
+            {
+                MonetizationTelemetry.StripeRequestDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
+            }
+
             throw;
         }
     }

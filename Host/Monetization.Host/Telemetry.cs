@@ -47,7 +47,7 @@ internal static class Telemetry
         if (traces)
         {
             telemetry.WithTracing(tracing => tracing
-                .AddSource(MonetizationTelemetry.Name)
+                .AddSource(MonetizationTelemetry.Name, MonetizationTelemetry.Wildcard)
                 .AddAspNetCoreInstrumentation(o => o.Filter = ctx => !ctx.Request.Path.StartsWithSegments(ScrapePath))
                 .AddHttpClientInstrumentation());
         }
@@ -57,7 +57,7 @@ internal static class Telemetry
             builder.Services.AddSingleton<OutboxGauges>();
             telemetry.WithMetrics(meters =>
             {
-                meters.AddMeter(MonetizationTelemetry.Name, OutboxGauges.MeterName)
+                meters.AddMeter(MonetizationTelemetry.Name, MonetizationTelemetry.Wildcard)
                     .AddAspNetCoreInstrumentation()
                     .AddHttpClientInstrumentation()
                     .AddRuntimeInstrumentation();

@@ -1,7 +1,13 @@
 using System.Diagnostics;
 using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Monetization.TestKit;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
 namespace Monetization.Platform.Tests;
@@ -84,6 +90,225 @@ public sealed class TelemetryTests
         Assert.That(text, Does.Contain("monetization_outbox_published").And.Contain("module=\"Subscriptions\""));
         Assert.That(text, Does.Contain("monetization_outbox_lag_seconds{").And.Contain("monetization_outbox_dead_letters{"));
         Assert.That(text, Does.Contain("monetization_stripe_request_duration_seconds_count{").And.Contain("stripe_resource=\"/v1/checkout\""), "Stripe calls are measured");
+    }
+
+    /// <summary>
+    /// Stripe calls show in the trace of the request that made them, also in emulator mode (no socket, so no HttpClient
+    /// span): a checkout's request holds a client span <c>stripe POST /v1/checkout</c>.
+    /// </summary>
+    [Test]
+    public async Task Stripe_calls_show_in_the_trace_of_the_request_that_made_them()
+    {
+        var spans = new List<Activity>();
+        await using var factory = new MonetizationFactory()
+            .WithSetting("Telemetry:Traces", "true")
+            .WithServices(s => s.AddOpenTelemetry().WithTracing(t => t.AddInMemoryExporter(spans)));
+        using var admin = factory.CreateAdminClient();
+        using (var response = await admin.PostJsonAsync("/v1/subscriptions/checkout", new { user_id = "u_stripe_span", email = "s@example.com", plan = "premium", cadence = "monthly" }))
+        {
+            Assert.That((int)response.StatusCode, Is.EqualTo(200), await response.Content.ReadAsStringAsync());
+        }
+
+        List<Activity> snapshot;
+        lock (spans)
+        {
+            snapshot = spans.ToList();
+        }
+
+        var request = snapshot.Single(s => s.Kind == ActivityKind.Server && s.GetTagItem("url.path") as string == "/v1/subscriptions/checkout");
+        var stripe = snapshot.Where(s => s.TraceId == request.TraceId && s.Kind == ActivityKind.Client && s.DisplayName.StartsWith("stripe ", StringComparison.Ordinal)).ToList();
+        Assert.That(stripe.Select(s => s.DisplayName), Does.Contain("stripe POST /v1/checkout"), "spans seen: " + string.Join(", ", snapshot.Select(s => s.DisplayName).Distinct()));
+        Assert.That(stripe.All(s => s.GetTagItem("http.response.status_code") is int), Is.True);
+    }
+
+    /// <summary>
+    /// The OTLP exporter against a real OTLP/HTTP receiver on loopback: without an <c>OTEL_EXPORTER_OTLP_*ENDPOINT</c> setting no
+    /// OpenTelemetry provider is registered and the receiver gets nothing; with <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> set to it,
+    /// spans and metrics arrive at <c>/v1/traces</c> and <c>/v1/metrics</c>.
+    /// </summary>
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task Otlp_exports_only_when_an_endpoint_is_configured(bool configured)
+    {
+        var received = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var receiverBuilder = WebApplication.CreateSlimBuilder();
+        receiverBuilder.WebHost.UseUrls("http://127.0.0.1:0");
+        await using var receiver = receiverBuilder.Build();
+        receiver.Run(context =>
+        {
+            received.Enqueue(context.Request.Path.Value ?? "");
+            context.Response.StatusCode = 200;
+            context.Response.ContentType = "application/x-protobuf";
+            return Task.CompletedTask;
+        });
+        await receiver.StartAsync();
+
+        var factory = new MonetizationFactory().WithSetting("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
+        if (configured)
+        {
+            factory.WithSetting("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.Urls.First());
+        }
+
+        await using (factory)
+        {
+            using var client = factory.CreateAnonymousClient();
+            using (var ready = await client.GetAsync("/health/ready"))
+            {
+                Assert.That(ready.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            }
+
+            var tracer = factory.Services.GetService<TracerProvider>();
+            var meter = factory.Services.GetService<MeterProvider>();
+            Assert.That(tracer is not null && meter is not null, Is.EqualTo(configured), "providers exist only with an endpoint");
+            tracer?.ForceFlush(5000);
+            meter?.ForceFlush(5000);
+        }
+
+        if (configured)
+        {
+            Assert.That(received, Does.Contain("/v1/traces"));
+            Assert.That(received, Does.Contain("/v1/metrics"));
+        }
+        else
+        {
+            await Task.Delay(300);
+            Assert.That(received, Is.Empty);
+        }
+    }
+
+    /// <summary>A refused Stripe delivery (bad signature) is counted with its problem type as the outcome.</summary>
+    [Test]
+    public async Task Refused_stripe_deliveries_are_counted_by_reason()
+    {
+        var metrics = new List<Metric>();
+        await using var factory = new MonetizationFactory()
+            .WithSetting("Telemetry:Metrics", "true")
+            .WithServices(s => s.ConfigureOpenTelemetryMeterProvider(b => b.AddInMemoryExporter(metrics)));
+        using (var refused = await factory.PostStripeWebhookAsync("""{"id":"evt_refused","object":"event","type":"invoice.paid"}""", "t=1,v1=deadbeef"))
+        {
+            Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        }
+
+        Assert.That(factory.Services.GetRequiredService<MeterProvider>().ForceFlush(5000), Is.True);
+        var outcomes = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var metric in metrics.Where(m => m.Name == "monetization.stripe_webhook.events"))
+        {
+            foreach (ref readonly var point in metric.GetMetricPoints())
+            {
+                foreach (var tag in point.Tags)
+                {
+                    if (tag.Key == "outcome")
+                    {
+                        outcomes[tag.Value?.ToString() ?? ""] = outcomes.GetValueOrDefault(tag.Value?.ToString() ?? "") + point.GetSumLong();
+                    }
+                }
+            }
+        }
+
+        // The emulator's own start-up deliveries (prices created) are answered too; the refused one is counted once, by reason.
+        Assert.That(outcomes.GetValueOrDefault("invalid_signature"), Is.EqualTo(1), string.Join(", ", outcomes));
+        Assert.That(outcomes.Keys, Has.None.EqualTo("refused"));
+    }
+
+    /// <summary>Usage events stored are counted (duplicates by event id are not), on the shared meter.</summary>
+    [Test]
+    public async Task Usage_events_ingested_are_counted_without_duplicates()
+    {
+        var metrics = new List<Metric>();
+        await using var factory = new MonetizationFactory()
+            .WithSetting("Telemetry:Metrics", "true")
+            .WithServices(s => s.ConfigureOpenTelemetryMeterProvider(b => b.AddInMemoryExporter(metrics)));
+        using var admin = factory.CreateAdminClient();
+        var at = factory.Now.ToString("O");
+        var batch = new
+        {
+            events = new[]
+            {
+                new { event_id = "ev_tel_1", user_id = "user_tel_usage", meter = "api_calls", timestamp = at },
+                new { event_id = "ev_tel_1", user_id = "user_tel_usage", meter = "api_calls", timestamp = at },
+                new { event_id = "ev_tel_2", user_id = "user_tel_usage", meter = "api_calls", timestamp = at },
+            },
+        };
+        using (var response = await admin.PostJsonAsync("/v1/usage/events", batch))
+        {
+            Assert.That((int)response.StatusCode, Is.InRange(200, 299), await response.Content.ReadAsStringAsync());
+        }
+
+        Assert.That(factory.Services.GetRequiredService<MeterProvider>().ForceFlush(5000), Is.True);
+        long total = 0;
+        foreach (var metric in metrics.Where(m => m.Name == "monetization.usage.events_ingested"))
+        {
+            foreach (ref readonly var point in metric.GetMetricPoints())
+            {
+                total += point.GetSumLong();
+            }
+        }
+
+        Assert.That(total, Is.EqualTo(2), "two distinct events stored; the repeated id is not counted");
+    }
+
+    /// <summary>Log records written inside a span carry its trace and span id in their scope (the Host's logger factory).</summary>
+    [Test]
+    public async Task Logs_carry_the_trace_id()
+    {
+        var sink = new ScopeCapturingProvider();
+        await using var factory = new MonetizationFactory().WithServices(s => s.AddSingleton<ILoggerProvider>(sink));
+        using var source = new ActivitySource("Monetization.TelemetryTests");
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s == source,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+        };
+        ActivitySource.AddActivityListener(listener);
+        var logger = factory.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Monetization.TelemetryTests");
+        using var activity = source.StartActivity("log inside a span");
+        Assert.That(activity, Is.Not.Null);
+        logger.LogInformation("inside");
+        Assert.That(sink.Scopes, Has.Some.Matches<IReadOnlyDictionary<string, object?>>(d =>
+            d.TryGetValue("TraceId", out var trace) && trace?.ToString() == activity!.TraceId.ToHexString()
+            && d.TryGetValue("SpanId", out var span) && span?.ToString() == activity.SpanId.ToHexString()));
+    }
+
+    /// <summary>Keeps the scope values of every log record it receives.</summary>
+    private sealed class ScopeCapturingProvider : ILoggerProvider, ISupportExternalScope
+    {
+        private IExternalScopeProvider? _scopes;
+
+        public System.Collections.Concurrent.ConcurrentQueue<IReadOnlyDictionary<string, object?>> Scopes { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => new Logger(this);
+
+        public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(ScopeCapturingProvider owner) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => owner._scopes?.Push(state);
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                var values = new Dictionary<string, object?>(StringComparer.Ordinal);
+                owner._scopes?.ForEachScope(
+                    (scope, bag) =>
+                    {
+                        if (scope is IEnumerable<KeyValuePair<string, object?>> pairs)
+                        {
+                            foreach (var (key, value) in pairs)
+                            {
+                                bag[key] = value;
+                            }
+                        }
+                    },
+                    values);
+                owner.Scopes.Enqueue(values);
+            }
+        }
     }
 
     private static async Task SubscribeAsync(MonetizationFactory factory, string userId)

@@ -15,6 +15,13 @@ public static class MonetizationTelemetry
     /// <summary>The name of the activity source and the meter: <c>Monetization</c>.</summary>
     public const string Name = "Monetization";
 
+    /// <summary>
+    /// What the Host also subscribes to, for traces and metrics: <c>Monetization.*</c>, so a module that keeps its own
+    /// <see cref="ActivitySource"/> or <see cref="Meter"/> named <c>Monetization.&lt;Module&gt;</c> (the outbox gauges'
+    /// <c>Monetization.Outbox</c>, a module's <c>Monetization.Webhooks</c>) is exported without a Host change.
+    /// </summary>
+    public const string Wildcard = Name + ".*";
+
     /// <summary>Spans of the outbox (publish, consume) and other work outside HTTP.</summary>
     public static readonly ActivitySource Source = new(Name);
 

@@ -27,7 +27,25 @@ public static class ReceiveStripeWebhook
     /// <param name="EventId">Stripe's event id.</param>
     internal sealed record Response(string Status, string EventId);
 
+    /// <summary>
+    /// Receives one delivery. A refused one (413, bad signature, malformed JSON) is counted too, with the problem type as its
+    /// outcome (<c>payload_too_large</c>, <c>invalid_signature</c>, <c>malformed_json</c>): a wrong webhook secret shows
+    /// as a rate of <c>invalid_signature</c> (docs/operations.md).
+    /// </summary>
     internal static async Task HandleAsync(HttpContext context)
+    {
+        try
+        {
+            await ReceiveAsync(context);
+        }
+        catch (ProblemException problem) when (problem.Status < 500)
+        {
+            MonetizationTelemetry.StripeWebhookEvents.Add(1, new KeyValuePair<string, object?>("outcome", problem.Type ?? "refused"));
+            throw;
+        }
+    }
+
+    private static async Task ReceiveAsync(HttpContext context)
     {
         var request = context.Request;
         if (request.ContentLength > MaxBodyBytes)
