@@ -82,14 +82,10 @@ internal static class Telemetry
     /// </summary>
     public static WebApplication MapTelemetry(this WebApplication app)
     {
+        _ = app.Services.GetService<OutboxGauges>(); // created now (when metrics are on), so the gauges exist before the first collection
         if (app.Configuration.GetValue<bool>("Telemetry:Prometheus"))
         {
-            _ = app.Services.GetRequiredService<OutboxGauges>(); // created now, so the gauges exist before the first scrape
             app.MapPrometheusScrapingEndpoint(ScrapePath).WithMetadata(new ApiScopeMetadata(ApiScope.Read));
-        }
-        else
-        {
-            _ = app.Services.GetService<OutboxGauges>(); // with OTLP metrics only
         }
 
         return app;
@@ -108,24 +104,39 @@ internal sealed class OutboxGauges : IDisposable
 
     private readonly System.Diagnostics.Metrics.Meter _meter = new(MeterName);
 
+    private readonly List<IOutboxDispatcher> _dispatchers;
+    private readonly Lock _gate = new();
+    private (long ReadAt, List<OutboxStats> Stats)? _last;
+
     public OutboxGauges(IEnumerable<IOutboxDispatcher> dispatchers, TimeProvider clock)
     {
-        var all = dispatchers.ToList();
-        _meter.CreateObservableGauge("monetization.outbox.pending", () => Read(all, s => (double)s.Pending), "{event}", "Integration events not yet delivered, by module.");
-        _meter.CreateObservableGauge("monetization.outbox.dead_letters", () => Read(all, s => (double)s.DeadLettered), "{event}", "Integration events given up after Outbox:MaxAttempts, by module.");
+        _dispatchers = dispatchers.ToList();
+        _meter.CreateObservableGauge("monetization.outbox.pending", () => Measure(s => s.Pending), "{event}", "Integration events not yet delivered, by module.");
+        _meter.CreateObservableGauge("monetization.outbox.dead_letters", () => Measure(s => s.DeadLettered), "{event}", "Integration events given up after Outbox:MaxAttempts, by module.");
         _meter.CreateObservableGauge(
             "monetization.outbox.lag",
-            () => Read(all, s => s.OldestPendingAt is { } oldest ? Math.Max(0, (clock.GetUtcNow() - oldest).TotalSeconds) : 0),
+            () => Measure(s => s.OldestPendingAt is { } oldest ? Math.Max(0, (clock.GetUtcNow() - oldest).TotalSeconds) : 0),
             "s",
             "Age of the oldest undelivered integration event, by module.");
     }
 
-    private static IEnumerable<System.Diagnostics.Metrics.Measurement<double>> Read(List<IOutboxDispatcher> dispatchers, Func<OutboxStats, double> value)
+    /// <summary>One gauge's values; the three gauges of one collection share one read of each module's stats.</summary>
+    private IEnumerable<System.Diagnostics.Metrics.Measurement<double>> Measure(Func<OutboxStats, double> value) =>
+        Stats().Select(s => new System.Diagnostics.Metrics.Measurement<double>(value(s), new KeyValuePair<string, object?>("module", s.Module))).ToList();
+
+    /// <summary>Each module's stats, read again only when the last read is more than a second old.</summary>
+    private List<OutboxStats> Stats()
     {
-        foreach (var dispatcher in dispatchers)
+        lock (_gate)
         {
-            var stats = dispatcher.GetStatsAsync(CancellationToken.None).GetAwaiter().GetResult();
-            yield return new System.Diagnostics.Metrics.Measurement<double>(value(stats), new KeyValuePair<string, object?>("module", dispatcher.Module));
+            if (_last is { } last && Environment.TickCount64 - last.ReadAt < 1_000)
+            {
+                return last.Stats;
+            }
+
+            var stats = _dispatchers.Select(d => d.GetStatsAsync(CancellationToken.None).GetAwaiter().GetResult()).ToList();
+            _last = (Environment.TickCount64, stats);
+            return stats;
         }
     }
 

@@ -26,7 +26,6 @@ internal sealed partial class WebhookDeliveryWorker(IServiceScopeFactory scopes,
     private readonly ConcurrentDictionary<string, int> _perEndpoint = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _claim = new(1, 1);
     private readonly ConcurrentDictionary<string, Task> _running = new(StringComparer.Ordinal);
-    private int _inFlight;
 
     /// <summary>Asks for a round now (deliveries were added; they are seen once their transaction commits).</summary>
     public void Wake() => _wake.Writer.TryWrite(true);
@@ -78,7 +77,7 @@ internal sealed partial class WebhookDeliveryWorker(IServiceScopeFactory scopes,
         try
         {
             var o = options.Value;
-            var room = o.MaxConcurrentDeliveries - Volatile.Read(ref _inFlight);
+            var room = o.MaxConcurrentDeliveries - _running.Count;
             if (room <= 0)
             {
                 return started;
@@ -110,7 +109,6 @@ internal sealed partial class WebhookDeliveryWorker(IServiceScopeFactory scopes,
                     continue; // another Host (or round) took it
                 }
 
-                Interlocked.Increment(ref _inFlight);
                 _perEndpoint.AddOrUpdate(candidate.EndpointId, 1, (_, n) => n + 1);
                 var attempt = SendAsync(candidate.Id, candidate.EndpointId, leaseUntil, ct);
                 _running[candidate.Id] = attempt;
@@ -140,7 +138,6 @@ internal sealed partial class WebhookDeliveryWorker(IServiceScopeFactory scopes,
         finally
         {
             _running.TryRemove(deliveryId, out _);
-            Interlocked.Decrement(ref _inFlight);
             _perEndpoint.AddOrUpdate(endpointId, 0, (_, n) => n - 1);
             Wake();
         }
