@@ -21,6 +21,9 @@ internal sealed record BenchSettings
 
     public int UsageClients { get; init; } = 4;
 
+    /// <summary>User counts of <c>usage-ingestion</c>, one Host run each (issue 22; default: 100).</summary>
+    public IReadOnlyList<int> UsageUsers { get; init; } = [100];
+
     public int BatchSize { get; init; } = 1_000;
 
     /// <summary>Events stored before the consumption query is timed (issue: 10,000,000).</summary>

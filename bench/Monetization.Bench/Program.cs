@@ -22,6 +22,7 @@ var seconds = new Option<int>("--seconds") { Description = "Time bound of each t
 var loadSeconds = new Option<int>("--load-seconds") { Description = "Time bound of each data-loading phase, seconds.", DefaultValueFactory = _ => 3600 };
 var webhookEvents = new Option<long>("--webhook-events") { Description = "Webhook events to post (host and baseline each).", DefaultValueFactory = _ => 60_000 };
 var usageEvents = new Option<long>("--usage-events") { Description = "Usage events to post in batches of 1,000 (host and baseline each).", DefaultValueFactory = _ => 500_000 };
+var usageUsers = new Option<int[]>("--users") { Description = "usage-ingestion: user counts the events are spread over, one Host run each (e.g. --users 100 10000 100000).", DefaultValueFactory = _ => [100], AllowMultipleArgumentsPerToken = true };
 var events = new Option<long>("--events") { Description = "Usage events stored before timing the consumption query.", DefaultValueFactory = _ => 10_000_000 };
 var revenueEvents = new Option<long>("--revenue-events") { Description = "Revenue events of the developer before timing the earnings query.", DefaultValueFactory = _ => 1_000_000 };
 var revenueWebhookEvents = new Option<long>("--revenue-webhook-events") { Description = "How many revenue events arrive as signed webhooks (the rest are seeded).", DefaultValueFactory = _ => 2_000 };
@@ -32,7 +33,7 @@ var keepData = new Option<bool>("--keep-data") { Description = "Keep the Host's 
 
 var root = new RootCommand("Monetization benchmarks: starts the Host on loopback with a fresh data directory and measures throughput, latency, memory and ratios to baselines.")
 {
-    scenario, seconds, loadSeconds, webhookEvents, usageEvents, events, revenueEvents, revenueWebhookEvents, queries, startupRuns, hostDll, keepData,
+    scenario, seconds, loadSeconds, webhookEvents, usageEvents, usageUsers, events, revenueEvents, revenueWebhookEvents, queries, startupRuns, hostDll, keepData,
 };
 
 root.SetAction(async (parse, cancellationToken) =>
@@ -46,6 +47,7 @@ root.SetAction(async (parse, cancellationToken) =>
         LoadSeconds = parse.GetValue(loadSeconds),
         WebhookEvents = parse.GetValue(webhookEvents),
         UsageEvents = parse.GetValue(usageEvents),
+        UsageUsers = parse.GetValue(usageUsers) ?? [100],
         ConsumptionEvents = parse.GetValue(events),
         RevenueEvents = parse.GetValue(revenueEvents),
         RevenueWebhookEvents = parse.GetValue(revenueWebhookEvents),
@@ -53,6 +55,12 @@ root.SetAction(async (parse, cancellationToken) =>
         StartupRuns = parse.GetValue(startupRuns),
         KeepData = parse.GetValue(keepData),
     };
+    if (settings.UsageUsers.Count == 0 || settings.UsageUsers.Any(u => u is < 1 or > 1_000_000))
+    {
+        Console.Error.WriteLine("--users takes counts from 1 to 1,000,000.");
+        return 2;
+    }
+
     if (settings.Seconds is <= 0 or > 240)
     {
         Console.Error.WriteLine("--seconds must be 1..240 (webhook signatures are made before the timed phase and Stripe's tolerance is 300 s).");
@@ -65,7 +73,7 @@ root.SetAction(async (parse, cancellationToken) =>
     var startedAt = DateTimeOffset.UtcNow;
     Console.WriteLine($"Monetization bench {startedAt:yyyy-MM-dd HH:mm:ss}Z on {machine}");
     Console.WriteLine($"Host: {settings.HostDll}; machine load average (1/5/15 min): {MachineInfo.LoadAverage()}");
-    Console.WriteLine($"Bounds: {settings.Seconds} s per timed phase, {settings.LoadSeconds} s per load phase; webhook events {settings.WebhookEvents}, usage events {settings.UsageEvents}, consumption events {settings.ConsumptionEvents}, revenue events {settings.RevenueEvents} ({settings.RevenueWebhookEvents} via webhooks), queries {settings.Queries}, start-ups {settings.StartupRuns}");
+    Console.WriteLine($"Bounds: {settings.Seconds} s per timed phase, {settings.LoadSeconds} s per load phase; webhook events {settings.WebhookEvents}, usage events {settings.UsageEvents} over {string.Join("/", settings.UsageUsers)} users, consumption events {settings.ConsumptionEvents}, revenue events {settings.RevenueEvents} ({settings.RevenueWebhookEvents} via webhooks), queries {settings.Queries}, start-ups {settings.StartupRuns}");
     Console.WriteLine();
 
     var results = new List<ScenarioResult>();
