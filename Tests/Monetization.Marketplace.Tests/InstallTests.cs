@@ -100,6 +100,49 @@ public sealed class InstallTests
     }
 
     [Test]
+    public async Task A_burst_of_purchases_delivered_as_one_run_records_what_one_by_one_delivery_would()
+    {
+        await using var h = new MarketplaceHarness();
+        await h.RegisterDeveloperAsync();
+        var plugin = await h.PublishPluginAsync("themes", new { model = "one_time", amount = 1999, currency = "usd" });
+        var first = await h.InstallAsync(plugin, "u1");
+        var second = await h.InstallAsync(plugin, "u2");
+        var now = h.Factory.Now;
+        CheckoutCompleted Paid(string session, string? userId, string purpose = CheckoutPurposes.MarketplacePlugin, string pluginId = "") =>
+            new(Guid.NewGuid(), now, session, userId, "cus_1", purpose, 1999, "usd", "pi_" + session,
+                new Dictionary<string, string> { ["purpose"] = purpose, ["plugin_id"] = pluginId.Length > 0 ? pluginId : plugin });
+
+        // One run (issue 22): two pending installs paid, the first reported twice, a purchase without an install (metadata
+        // only), another module's checkout, and a plugin that does not exist.
+        var run = new List<Monetization.IntegrationEvents.IIntegrationEvent>
+        {
+            Paid(first.Str("checkout_session_id"), "u1"),
+            Paid(first.Str("checkout_session_id"), "u1"),
+            Paid(second.Str("checkout_session_id"), "u2"),
+            Paid("cs_direct", "u3"),
+            Paid("cs_credits", "u4", CheckoutPurposes.UsageCredits),
+            Paid("cs_ghost", "u5", pluginId: "plg_missing"),
+        };
+        var errors = await h.Factory.PublishRunAsync(run);
+        Assert.That(errors, Is.All.Null);
+        await h.Factory.PublishRunAsync(run); // the whole run redelivered
+
+        var events = await h.Factory.QueryAsync<MarketplaceDbContext, List<Domain.RevenueEvent>>(db => db.RevenueEvents.OrderBy(e => e.SourceId).ToListAsync());
+        Assert.That(events.Select(e => e.SourceId), Is.EqualTo(new[] { first.Str("checkout_session_id"), second.Str("checkout_session_id"), "cs_direct" }.Order(StringComparer.Ordinal)));
+        Assert.That(events.Select(e => e.UserId), Is.EquivalentTo(new[] { "u1", "u2", "u3" }));
+        Assert.That(events.Where(e => e.InstallId is not null).Select(e => e.InstallId), Is.EquivalentTo(new[] { first.Str("install_id"), second.Str("install_id") }));
+        var usd = (await h.EarningsAsync(period: now.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture))).Currency("usd");
+        Assert.That(usd.Long("events"), Is.EqualTo(3));
+        Assert.That(usd.Long("gross"), Is.EqualTo(3 * 1999));
+        Assert.That(usd.Long("developer_share") + usd.Long("platform_share"), Is.EqualTo(3 * 1999));
+        Assert.That((await h.InstallOfAsync("u1")).Str("status"), Is.EqualTo("active"));
+        Assert.That((await h.InstallOfAsync("u2")).Str("status"), Is.EqualTo("active"));
+        Assert.That((await h.Read.GetJsonAsync($"/v1/marketplace/plugins/{plugin}")).Long("install_count"), Is.EqualTo(2));
+        var activated = (await h.Factory.OutboxEventsAsync<PluginInstalled>()).Where(e => e.Status == "active");
+        Assert.That(activated.Select(e => e.InstallId), Is.EqualTo(new[] { first.Str("install_id"), second.Str("install_id") }), "one activation each, in order");
+    }
+
+    [Test]
     public async Task Monthly_install_for_a_paying_user_is_a_prorated_subscription_item_and_uninstall_removes_it()
     {
         await using var h = new MarketplaceHarness();

@@ -213,6 +213,41 @@ public sealed class OutboxTests
     }
 
     [Test]
+    public async Task A_run_of_events_reaches_every_consumer_and_a_failure_stays_with_its_own_event()
+    {
+        await using var factory = new NotesFactory();
+        _ = factory.Server;
+        factory.Log.PoisonText = "poison";
+        var ids = new List<string>();
+        foreach (var text in new[] { "one", "two", "poison", "four", "five" })
+        {
+            ids.Add(await factory.WriteNoteAsync(text));
+        }
+
+        // One round claims all five rows of one type: each consumer gets them as one run (issue 22). The flaky consumer's
+        // run fails on the third, is rolled back whole and handled again event by event, so only that event is left failed.
+        await factory.DrainOutboxAsync();
+        var rows = await factory.QueryAsync(db => db.Outbox.OrderBy(m => m.Sequence).ToListAsync());
+        Assert.That(rows.Select(r => r.DispatchedAt is not null), Is.EqualTo(new[] { true, true, false, true, true }));
+        Assert.That(rows[2].Attempts, Is.EqualTo(1));
+        Assert.That(rows[2].LastError, Does.Contain("cannot handle this note"));
+        var seen = await factory.QueryAsync(db => db.Seen.ToListAsync());
+        Assert.That(seen.Where(s => s.Consumer == "reliable").Select(s => s.NoteId), Is.EquivalentTo(ids));
+        Assert.That(seen.Where(s => s.Consumer == "flaky").Select(s => s.NoteId), Is.EquivalentTo(ids.Where((_, i) => i != 2)));
+        var inbox = await factory.QueryAsync(db => db.Inbox.CountAsync());
+        Assert.That(inbox, Is.EqualTo(9), "one inbox row per (event, consumer) that succeeded, none for the failure");
+
+        // The retry reaches only the consumer that failed; once it can, the row is delivered and nothing runs twice.
+        factory.Log.PoisonText = null;
+        var reliableRuns = factory.Log.ReliableRuns;
+        factory.Clock.Advance(TimeSpan.FromSeconds(2));
+        await factory.DrainOutboxAsync();
+        Assert.That(await factory.QueryAsync(db => db.Outbox.CountAsync(m => m.DispatchedAt == null)), Is.Zero);
+        Assert.That(factory.Log.ReliableRuns, Is.EqualTo(reliableRuns));
+        Assert.That(await factory.QueryAsync(db => db.Seen.CountAsync()), Is.EqualTo(10));
+    }
+
+    [Test]
     public async Task Event_is_dead_lettered_after_the_configured_attempts_and_can_be_replayed()
     {
         await using var factory = new NotesFactory();

@@ -139,6 +139,17 @@ public class MonetizationFactory : WebApplicationFactory<Program>
         await scope.ServiceProvider.GetRequiredService<IMediator>().Publish(integrationEvent);
     }
 
+    /// <summary>
+    /// Delivers a run of integration events of one type exactly as a module's outbox dispatcher delivers the consecutive rows
+    /// of one type it claimed (a fresh scope, <see cref="IntegrationEventRun"/>): each batch consumer gets the whole run.
+    /// </summary>
+    /// <returns>One entry per event: null when every consumer succeeded, else what failed.</returns>
+    public async Task<string?[]> PublishRunAsync(IReadOnlyList<IIntegrationEvent> integrationEvents)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await IntegrationEventRun.PublishAsync(scope.ServiceProvider, integrationEvents, CancellationToken.None);
+    }
+
     /// <summary>Every event of type <typeparamref name="TEvent"/> that any module wrote to its outbox, oldest first.</summary>
     public async Task<IReadOnlyList<TEvent>> OutboxEventsAsync<TEvent>()
         where TEvent : IIntegrationEvent

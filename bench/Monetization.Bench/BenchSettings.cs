@@ -35,6 +35,12 @@ internal sealed record BenchSettings
     /// <summary>How many of <see cref="RevenueEvents"/> go through signed webhooks; the rest are seeded into marketplace.db.</summary>
     public long RevenueWebhookEvents { get; init; } = 2_000;
 
+    /// <summary>Plugin purchases of the timed <c>outbox-throughput</c> phase (issue 22).</summary>
+    public long OutboxEvents { get; init; } = 20_000;
+
+    /// <summary>Offered rate of the <c>outbox-throughput</c> phase, events/s (issue 22's target: 2,000).</summary>
+    public int OutboxRate { get; init; } = 2_000;
+
     /// <summary>Timed GETs of the read scenarios.</summary>
     public long Queries { get; init; } = 3_000;
 

@@ -17,6 +17,12 @@ internal readonly record struct Outcome(int Status, long Items, string? Error = 
 /// </summary>
 internal sealed record LoadDriver(int Concurrency, long MaxOperations, TimeSpan MaxTime)
 {
+    /// <summary>
+    /// Open-loop pacing: operation <c>i</c> starts no earlier than <c>i × Interval</c> after the phase began (an offered rate
+    /// of 1 / Interval), and its latency is timed from when it starts. Null (default): each client sends as soon as it is free.
+    /// </summary>
+    public TimeSpan? Interval { get; init; }
+
     public async Task<PhaseResult> RunAsync(string name, Func<long, CancellationToken, Task<Outcome>> operation, CancellationToken cancellationToken)
     {
         long next = -1;
@@ -36,6 +42,16 @@ internal sealed record LoadDriver(int Concurrency, long MaxOperations, TimeSpan 
                 if (index >= MaxOperations)
                 {
                     break;
+                }
+
+                if (Interval is { } interval)
+                {
+                    var due = started + (long)(index * interval.TotalSeconds * Stopwatch.Frequency);
+                    var wait = due - Stopwatch.GetTimestamp();
+                    if (wait > 0)
+                    {
+                        await Task.Delay(TimeSpan.FromSeconds((double)wait / Stopwatch.Frequency), cancellationToken);
+                    }
                 }
 
                 var t0 = Stopwatch.GetTimestamp();

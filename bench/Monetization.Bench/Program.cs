@@ -14,6 +14,7 @@ var scenarios = new Dictionary<string, Func<BenchSettings, CancellationToken, Ta
     ["consumption"] = Consumption.RunAsync,
     ["earnings"] = Earnings.RunAsync,
     ["dashboard"] = Dashboard.RunAsync,
+    ["outbox-throughput"] = OutboxThroughput.RunAsync,
 };
 
 var scenario = new Argument<string>("scenario") { Description = $"One of: {string.Join(", ", scenarios.Keys)}, or all." };
@@ -26,6 +27,8 @@ var usageUsers = new Option<int[]>("--users") { Description = "usage-ingestion: 
 var events = new Option<long>("--events") { Description = "Usage events stored before timing the consumption query.", DefaultValueFactory = _ => 10_000_000 };
 var revenueEvents = new Option<long>("--revenue-events") { Description = "Revenue events of the developer before timing the earnings query.", DefaultValueFactory = _ => 1_000_000 };
 var revenueWebhookEvents = new Option<long>("--revenue-webhook-events") { Description = "How many revenue events arrive as signed webhooks (the rest are seeded).", DefaultValueFactory = _ => 2_000 };
+var outboxEvents = new Option<long>("--outbox-events") { Description = "outbox-throughput: plugin purchases of the timed phase.", DefaultValueFactory = _ => 20_000 };
+var outboxRate = new Option<int>("--outbox-rate") { Description = "outbox-throughput: offered rate, events/s.", DefaultValueFactory = _ => 2_000 };
 var queries = new Option<long>("--queries") { Description = "Timed GET requests of the read scenarios.", DefaultValueFactory = _ => 3_000 };
 var startupRuns = new Option<int>("--startup-runs") { Description = "Start-ups per variant (fresh, existing data).", DefaultValueFactory = _ => 5 };
 var hostDll = new Option<string?>("--host-dll") { Description = "Monetization.Host.dll to run (default: the Release build in this repository)." };
@@ -33,7 +36,7 @@ var keepData = new Option<bool>("--keep-data") { Description = "Keep the Host's 
 
 var root = new RootCommand("Monetization benchmarks: starts the Host on loopback with a fresh data directory and measures throughput, latency, memory and ratios to baselines.")
 {
-    scenario, seconds, loadSeconds, webhookEvents, usageEvents, usageUsers, events, revenueEvents, revenueWebhookEvents, queries, startupRuns, hostDll, keepData,
+    scenario, seconds, loadSeconds, webhookEvents, usageEvents, usageUsers, events, revenueEvents, revenueWebhookEvents, outboxEvents, outboxRate, queries, startupRuns, hostDll, keepData,
 };
 
 root.SetAction(async (parse, cancellationToken) =>
@@ -51,6 +54,8 @@ root.SetAction(async (parse, cancellationToken) =>
         ConsumptionEvents = parse.GetValue(events),
         RevenueEvents = parse.GetValue(revenueEvents),
         RevenueWebhookEvents = parse.GetValue(revenueWebhookEvents),
+        OutboxEvents = parse.GetValue(outboxEvents),
+        OutboxRate = parse.GetValue(outboxRate),
         Queries = parse.GetValue(queries),
         StartupRuns = parse.GetValue(startupRuns),
         KeepData = parse.GetValue(keepData),
@@ -58,6 +63,12 @@ root.SetAction(async (parse, cancellationToken) =>
     if (settings.UsageUsers.Count == 0 || settings.UsageUsers.Any(u => u is < 1 or > 1_000_000))
     {
         Console.Error.WriteLine("--users takes counts from 1 to 1,000,000.");
+        return 2;
+    }
+
+    if (settings.OutboxRate is < 1 or > 100_000 || settings.OutboxEvents < 1)
+    {
+        Console.Error.WriteLine("--outbox-rate must be 1..100,000 events/s and --outbox-events at least 1.");
         return 2;
     }
 

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Monetization.BuildingBlocks.Data;
 using Monetization.BuildingBlocks.Mediation;
+using Monetization.IntegrationEvents;
 
 namespace Monetization.BuildingBlocks.Outbox;
 
@@ -267,6 +268,7 @@ public sealed partial class OutboxDispatcher<TDbContext>(
         }
 
         List<ClaimedRow> rows;
+        var claimStarted = Stopwatch.GetTimestamp();
         using (await SqliteWriteGate.EnterAsync(db, cancellationToken))
         {
             if (_delivered.Count == 0)
@@ -283,24 +285,45 @@ public sealed partial class OutboxDispatcher<TDbContext>(
             }
         }
 
+        RecordStep("claim", claimStarted);
+        if (MonetizationTelemetry.OutboxClaimedRows.Enabled)
+        {
+            MonetizationTelemetry.OutboxClaimedRows.Record(rows.Count, new KeyValuePair<string, object?>("module", Module));
+        }
+
         var lastMark = clock.GetTimestamp();
         try
         {
-            foreach (var row in rows)
+            for (var start = 0; start < rows.Count;)
             {
-                var error = await PublishAsync(row, cancellationToken);
-                if (error is null)
+                // A run: consecutive rows of one event type, handed to each consumer together (the order of the rows is kept).
+                var end = start + 1;
+                while (end < rows.Count && rows[end].Type == rows[start].Type)
                 {
-                    _delivered.Add(row.Sequence);
-                    if (clock.GetElapsedTime(lastMark) > TimeSpan.FromSeconds(1))
+                    end++;
+                }
+
+                var run = rows.GetRange(start, end - start);
+                start = end;
+                var publishStarted = Stopwatch.GetTimestamp();
+                var errors = run.Count == 1 ? [await PublishAsync(run[0], cancellationToken)] : await PublishRunAsync(run, cancellationToken);
+                RecordStep("publish", publishStarted);
+                for (var i = 0; i < run.Count; i++)
+                {
+                    if (errors[i] is null)
                     {
-                        await MarkDeliveredAsync(db, _delivered);
-                        lastMark = clock.GetTimestamp();
+                        _delivered.Add(run[i].Sequence);
+                    }
+                    else
+                    {
+                        await RecordFailureAsync(db, run[i], errors[i]!, settings);
                     }
                 }
-                else
+
+                if (_delivered.Count > 0 && clock.GetElapsedTime(lastMark) > TimeSpan.FromSeconds(1))
                 {
-                    await RecordFailureAsync(db, row, error, settings);
+                    await MarkDeliveredAsync(db, _delivered);
+                    lastMark = clock.GetTimestamp();
                 }
             }
         }
@@ -382,14 +405,72 @@ public sealed partial class OutboxDispatcher<TDbContext>(
             await mediator.Publish(integrationEvent, cancellationToken);
             return null;
         }
-        catch (NotificationHandlersFailedException failed)
-        {
-            return string.Join(" | ", failed.InnerExceptions.Select(e => $"{e.GetType().Name}: {e.Message}"));
-        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return $"{e.GetType().Name}: {e.Message}";
+            return IntegrationEventRun.Describe(e);
         }
+    }
+
+    /// <summary>
+    /// Publishes a run of rows of one event type (issue 22, docs/adr/0063): every consumer of the type gets the whole run,
+    /// in order — a batch consumer (<see cref="IBatchConsumer"/>, every <see cref="IdempotentConsumer{TEvent,TDbContext}"/>)
+    /// in as few transactions as it can, any other handler event by event — so a burst costs each consumer one transaction
+    /// per run instead of one per event. A row is delivered when no consumer failed on it; the errors are per row.
+    /// </summary>
+    /// <returns>One entry per row: null when every consumer succeeded, else what failed.</returns>
+    private async Task<string?[]> PublishRunAsync(List<ClaimedRow> run, CancellationToken cancellationToken)
+    {
+        var errors = new string?[run.Count];
+        void Fail(int index, Exception e)
+        {
+            var text = IntegrationEventRun.Describe(e);
+            errors[index] = errors[index] is null ? text : errors[index] + " | " + text;
+        }
+
+        var links = run.Select(r => ActivityContext.TryParse(r.TraceParent, null, out var context) ? new ActivityLink(context) : default)
+            .Where(l => l.Context != default).ToList();
+        using var activity = MonetizationTelemetry.Source.StartActivity("outbox publish " + run[0].Type, ActivityKind.Consumer, default(ActivityContext), links: links);
+        activity?.SetTag("messaging.system", "monetization.outbox");
+        activity?.SetTag("messaging.destination.name", Module);
+        activity?.SetTag("messaging.batch.message_count", run.Count);
+
+        var events = new List<IIntegrationEvent>(run.Count);
+        var rowOfEvent = new List<int>(run.Count);
+        for (var i = 0; i < run.Count; i++)
+        {
+            try
+            {
+                events.Add(IntegrationEventRegistry.Deserialize(run[i].Type, run[i].Payload));
+                rowOfEvent.Add(i);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                Fail(i, e);
+            }
+        }
+
+        if (events.Count > 0)
+        {
+            await using var publishScope = scopes.CreateAsyncScope();
+            var eventErrors = await IntegrationEventRun.PublishAsync(publishScope.ServiceProvider, events, cancellationToken);
+            for (var i = 0; i < events.Count; i++)
+            {
+                if (eventErrors[i] is { } error)
+                {
+                    errors[rowOfEvent[i]] = errors[rowOfEvent[i]] is null ? error : errors[rowOfEvent[i]] + " | " + error;
+                }
+            }
+        }
+
+        var failedRows = errors.Count(e => e is not null);
+        activity?.SetStatus(failedRows == 0 ? ActivityStatusCode.Ok : ActivityStatusCode.Error, failedRows == 0 ? null : $"{failedRows} of {run.Count} failed");
+        if (MonetizationTelemetry.OutboxPublished.Enabled)
+        {
+            MonetizationTelemetry.OutboxPublished.Add(run.Count - failedRows, new("module", Module), new("outcome", "delivered"));
+            MonetizationTelemetry.OutboxPublished.Add(failedRows, new("module", Module), new("outcome", "failed"));
+        }
+
+        return errors;
     }
 
     /// <summary>Marks <paramref name="sequences"/> delivered (one write, under the write gate) and empties the list.</summary>
@@ -400,9 +481,24 @@ public sealed partial class OutboxDispatcher<TDbContext>(
             return;
         }
 
+        var started = Stopwatch.GetTimestamp();
         using (await SqliteWriteGate.EnterAsync(db, CancellationToken.None))
         {
             MarkDelivered(db, sequences);
+        }
+
+        RecordStep("mark", started);
+    }
+
+    /// <summary>Records one step's duration (gate wait included) when the histogram is listened to.</summary>
+    private void RecordStep(string step, long startedTimestamp)
+    {
+        if (MonetizationTelemetry.OutboxStepDuration.Enabled)
+        {
+            MonetizationTelemetry.OutboxStepDuration.Record(
+                Stopwatch.GetElapsedTime(startedTimestamp).TotalSeconds,
+                new KeyValuePair<string, object?>("module", Module),
+                new KeyValuePair<string, object?>("step", step));
         }
     }
 
@@ -462,4 +558,88 @@ public sealed partial class OutboxDispatcher<TDbContext>(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Module} outbox: dispatch round failed")]
     private static partial void LogRoundFailed(ILogger logger, Exception exception, string module);
+}
+
+/// <summary>
+/// Hands a run of integration events of one type to every consumer of the type, in order (issue 22, docs/adr/0063): a batch
+/// consumer (<see cref="IBatchConsumer"/>) gets the whole run, any other handler event by event. Used by the outbox
+/// dispatcher for runs of claimed rows, and by tests to deliver a run exactly as the dispatcher does.
+/// </summary>
+public static class IntegrationEventRun
+{
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, Func<object, IIntegrationEvent, CancellationToken, Task>> PlainHandlers = new();
+
+    /// <summary>Publishes <paramref name="events"/> (all of one type) to the handlers resolved from <paramref name="services"/>.</summary>
+    /// <returns>One entry per event: null when every consumer succeeded, else what failed (consumers separated by <c> | </c>).</returns>
+    /// <exception cref="ArgumentException">The events are not all of one type.</exception>
+    public static async Task<string?[]> PublishAsync(IServiceProvider services, IReadOnlyList<IIntegrationEvent> events, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(events);
+        var errors = new string?[events.Count];
+        if (events.Count == 0)
+        {
+            return errors;
+        }
+
+        var eventType = events[0].GetType();
+        if (events.Any(e => e.GetType() != eventType))
+        {
+            throw new ArgumentException("A run holds events of one type.", nameof(events));
+        }
+
+        void Fail(int index, Exception e)
+        {
+            var text = Describe(e);
+            errors[index] = errors[index] is null ? text : errors[index] + " | " + text;
+        }
+
+        foreach (var handler in services.GetServices(typeof(INotificationHandler<>).MakeGenericType(eventType)))
+        {
+            if (handler is IBatchConsumer batch)
+            {
+                try
+                {
+                    await batch.HandleBatchAsync(events, Fail, cancellationToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    for (var i = 0; i < events.Count; i++)
+                    {
+                        Fail(i, e);
+                    }
+                }
+
+                continue;
+            }
+
+            var handle = PlainHandlers.GetOrAdd(eventType, static type => (Func<object, IIntegrationEvent, CancellationToken, Task>)typeof(IntegrationEventRun)
+                .GetMethod(nameof(InvokePlain), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+                .MakeGenericMethod(type)
+                .CreateDelegate(typeof(Func<object, IIntegrationEvent, CancellationToken, Task>)));
+            for (var i = 0; i < events.Count; i++)
+            {
+                try
+                {
+                    await handle(handler!, events[i], cancellationToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    Fail(i, e);
+                }
+            }
+        }
+
+        return errors;
+    }
+
+    /// <summary>What failed, as an outbox row's <c>LastError</c> records it (every handler of a multi-handler failure).</summary>
+    internal static string Describe(Exception e) =>
+        e is NotificationHandlersFailedException failed
+            ? string.Join(" | ", failed.InnerExceptions.Select(i => $"{i.GetType().Name}: {i.Message}"))
+            : $"{e.GetType().Name}: {e.Message}";
+
+    private static Task InvokePlain<TEvent>(object handler, IIntegrationEvent integrationEvent, CancellationToken cancellationToken)
+        where TEvent : INotification =>
+        ((INotificationHandler<TEvent>)handler).Handle((TEvent)integrationEvent, cancellationToken);
 }

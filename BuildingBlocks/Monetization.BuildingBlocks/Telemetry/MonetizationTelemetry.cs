@@ -40,6 +40,16 @@ public static class MonetizationTelemetry
     /// <summary><c>monetization.outbox.published</c> {event}: integration events published to consumers, by <c>module</c> and <c>outcome</c> (delivered, failed).</summary>
     public static readonly Counter<long> OutboxPublished = Meter.CreateCounter<long>("monetization.outbox.published", "{event}", "Integration events published from a module's outbox, by outcome.");
 
+    /// <summary>
+    /// Duration of one step of an outbox round (issue 22), tag <c>module</c> and <c>step</c>: <c>claim</c> (pick and lease the due
+    /// rows, with the previous round's marks in the same write), <c>publish</c> (one row to every consumer), <c>mark</c> (record
+    /// delivered rows on their own, when no claim follows).
+    /// </summary>
+    public static readonly Histogram<double> OutboxStepDuration = Meter.CreateHistogram<double>("monetization.outbox.step.duration", "s", "Duration of one step of an outbox round (claim, publish, mark).");
+
+    /// <summary>Rows claimed per outbox round, tag <c>module</c>.</summary>
+    public static readonly Histogram<long> OutboxClaimedRows = Meter.CreateHistogram<long>("monetization.outbox.claimed_rows", "{event}", "Rows claimed by one outbox round.");
+
     /// <summary><c>monetization.webhooks.delivery_attempts</c> {attempt}: outgoing webhook attempts, by <c>outcome</c> (delivered, failed, gone, no_answer).</summary>
     public static readonly Counter<long> WebhookDeliveryAttempts = Meter.CreateCounter<long>("monetization.webhooks.delivery_attempts", "{attempt}", "Outgoing webhook delivery attempts, by outcome.");
 

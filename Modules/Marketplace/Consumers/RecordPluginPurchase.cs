@@ -15,40 +15,58 @@ namespace Monetization.Marketplace.Consumers;
 internal sealed class RecordPluginPurchase(MarketplaceDbContext db, TimeProvider clock, RevenueLedger ledger)
     : IdempotentConsumer<CheckoutCompleted, MarketplaceDbContext>(db, clock)
 {
-    protected override async Task HandleAsync(CheckoutCompleted integrationEvent, CancellationToken cancellationToken)
+    /// <summary>Only plugin purchases: any other checkout writes nothing here, not even an inbox row.</summary>
+    protected override ValueTask<bool> ConcernsAsync(CheckoutCompleted integrationEvent, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(integrationEvent.Purpose == CheckoutPurposes.MarketplacePlugin);
+
+    protected override Task HandleAsync(CheckoutCompleted integrationEvent, CancellationToken cancellationToken) =>
+        HandleRunAsync([integrationEvent], cancellationToken);
+
+    /// <summary>
+    /// A run of purchases with one read each of their installs, plugins and already recorded sessions (a burst of sales is
+    /// one transaction of a few queries, issue 22); the same effects, in the same order, as handling them one by one.
+    /// </summary>
+    protected override async Task HandleRunAsync(IReadOnlyList<CheckoutCompleted> integrationEvents, CancellationToken cancellationToken)
     {
-        if (integrationEvent.Purpose != CheckoutPurposes.MarketplacePlugin)
+        var installIds = integrationEvents.Select(InstallIdOf).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        var sessions = integrationEvents.Select(e => e.CheckoutSessionId).Distinct(StringComparer.Ordinal).ToList();
+        var installs = await Db.Installs
+            .Where(i => installIds.Contains(i.Id) || (i.CheckoutSessionId != null && sessions.Contains(i.CheckoutSessionId)))
+            .ToListAsync(cancellationToken);
+        var purchases = new List<(CheckoutCompleted Event, Install? Install, string? PluginId)>(integrationEvents.Count);
+        foreach (var e in integrationEvents)
         {
-            return;
+            var installId = InstallIdOf(e);
+            var install = installs.FirstOrDefault(i => installId != null && i.Id == installId) ?? installs.FirstOrDefault(i => i.CheckoutSessionId == e.CheckoutSessionId);
+            purchases.Add((e, install, install?.PluginId ?? (e.Metadata.TryGetValue("plugin_id", out var p) ? p : null)));
         }
 
-        integrationEvent.Metadata.TryGetValue("install_id", out var installId);
-        var install = await Db.Installs.SingleOrDefaultAsync(
-            i => (installId != null && i.Id == installId) || i.CheckoutSessionId == integrationEvent.CheckoutSessionId, cancellationToken);
-        var pluginId = install?.PluginId ?? (integrationEvent.Metadata.TryGetValue("plugin_id", out var p) ? p : null);
-        var plugin = pluginId is null ? null : await Db.Plugins.SingleOrDefaultAsync(x => x.Id == pluginId, cancellationToken);
-        if (plugin is null)
-        {
-            return;
-        }
-
-        var now = Clock.GetUtcNow();
-        await ledger.RecordAsync(
-            new RevenueSource(integrationEvent.CheckoutSessionId, RevenueKinds.Purchase, plugin, integrationEvent.AmountTotal, integrationEvent.Currency, integrationEvent.OccurredAt)
+        var pluginIds = purchases.Select(p => p.PluginId).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        var plugins = (await Db.Plugins.Where(p => pluginIds.Contains(p.Id)).ToListAsync(cancellationToken)).ToDictionary(p => p.Id, StringComparer.Ordinal);
+        var paid = purchases.Where(p => p.PluginId is not null && plugins.ContainsKey(p.PluginId)).ToList();
+        await ledger.RecordManyAsync(
+            paid.Select(p => new RevenueSource(p.Event.CheckoutSessionId, RevenueKinds.Purchase, plugins[p.PluginId!], p.Event.AmountTotal, p.Event.Currency, p.Event.OccurredAt)
             {
-                InstallId = install?.Id,
-                UserId = install?.UserId ?? integrationEvent.UserId,
-                StripePaymentIntentId = integrationEvent.PaymentIntentId,
-            },
+                InstallId = p.Install?.Id,
+                UserId = p.Install?.UserId ?? p.Event.UserId,
+                StripePaymentIntentId = p.Event.PaymentIntentId,
+            }).ToList(),
             cancellationToken);
 
-        if (install is { Status: InstallStatuses.PendingPayment })
+        var now = Clock.GetUtcNow();
+        foreach (var (e, install, pluginId) in paid)
         {
-            install.Status = InstallStatuses.Active;
-            install.ActivatedAt = now;
-            install.CheckoutSessionId = integrationEvent.CheckoutSessionId;
-            await ledger.CountInstallAsync(plugin, now, +1, cancellationToken);
-            Db.AddIntegrationEvent(new PluginInstalled(Guid.NewGuid(), now, install.Id, plugin.Id, plugin.DeveloperId, install.UserId, install.PricingModel, install.Status));
+            if (install is { Status: InstallStatuses.PendingPayment })
+            {
+                var plugin = plugins[pluginId!];
+                install.Status = InstallStatuses.Active;
+                install.ActivatedAt = now;
+                install.CheckoutSessionId = e.CheckoutSessionId;
+                await ledger.CountInstallAsync(plugin, now, +1, cancellationToken);
+                Db.AddIntegrationEvent(new PluginInstalled(Guid.NewGuid(), now, install.Id, plugin.Id, plugin.DeveloperId, install.UserId, install.PricingModel, install.Status));
+            }
         }
     }
+
+    private static string? InstallIdOf(CheckoutCompleted e) => e.Metadata.TryGetValue("install_id", out var installId) ? installId : null;
 }

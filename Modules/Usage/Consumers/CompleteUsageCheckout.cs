@@ -19,12 +19,12 @@ namespace Monetization.Usage.Consumers;
 internal sealed partial class CompleteUsageCheckout(UsageDbContext db, TimeProvider clock, IOptions<UsageOptions> options, ILogger<CompleteUsageCheckout> logger)
     : IdempotentConsumer<CheckoutCompleted, UsageDbContext>(db, clock)
 {
+    /// <summary>Only Usage's own purposes: any other checkout writes nothing here, not even an inbox row.</summary>
+    protected override ValueTask<bool> ConcernsAsync(CheckoutCompleted integrationEvent, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(integrationEvent.Purpose is CheckoutPurposes.UsageCredits or CheckoutPurposes.UsageSlots);
+
     protected override async Task HandleAsync(CheckoutCompleted integrationEvent, CancellationToken cancellationToken)
     {
-        if (integrationEvent.Purpose is not (CheckoutPurposes.UsageCredits or CheckoutPurposes.UsageSlots))
-        {
-            return;
-        }
 
         var now = Clock.GetUtcNow();
         var session = integrationEvent.CheckoutSessionId;

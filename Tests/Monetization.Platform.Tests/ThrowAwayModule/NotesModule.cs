@@ -88,6 +88,9 @@ public sealed class ConsumerLog
     /// <summary>How many more times the flaky consumer throws (int.MaxValue: always).</summary>
     public int FlakyFailuresLeft { get; set; }
 
+    /// <summary>A note text the flaky consumer always fails on (null: none).</summary>
+    public string? PoisonText { get; set; }
+
     public void Reliable() => Interlocked.Increment(ref _reliableRuns);
 
     public void Flaky() => Interlocked.Increment(ref _flakyRuns);
@@ -126,6 +129,11 @@ public sealed class FlakyConsumer(NotesDbContext db, TimeProvider clock, Consume
     protected override Task HandleAsync(NoteWritten integrationEvent, CancellationToken cancellationToken)
     {
         log.Flaky();
+        if (integrationEvent.Text == log.PoisonText)
+        {
+            throw new InvalidOperationException("Flaky consumer cannot handle this note.");
+        }
+
         if (log.FlakyFailuresLeft > 0)
         {
             log.FlakyFailuresLeft--;

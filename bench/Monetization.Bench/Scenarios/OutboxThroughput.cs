@@ -1,0 +1,273 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.Data.Sqlite;
+using Monetization.Bench.Payloads;
+using StripeNet = Stripe;
+
+namespace Monetization.Bench.Scenarios;
+
+/// <summary>
+/// Module-to-module throughput (issue 22): signed plugin-purchase webhooks (<c>checkout.session.completed</c>, payment mode,
+/// <c>metadata.purpose=marketplace.plugin</c>) offered at <c>--outbox-rate</c> events/s (default 2,000) for
+/// <c>--outbox-events</c> events (default 20,000). Each one is stored by Subscriptions with a <c>CheckoutCompleted</c> row in
+/// its outbox, published by its dispatcher and recorded by Marketplace's <c>RecordPluginPurchase</c> as a revenue event.
+/// The lag of each event is measured from the Host's own records after the run: the outbox row's <c>OccurredAt</c>
+/// (stamped in the transaction that commits it) to the consumer's inbox row <c>ProcessedAt</c> (stamped in the
+/// transaction that commits the revenue event), both UTC ticks. Throughput = events recorded ÷ (last consumer record − first
+/// outbox row). The dispatcher's claim, publish and mark steps come from the Host's own
+/// <c>monetization.outbox.step.duration</c> histogram (Prometheus exposition, <c>Telemetry__Prometheus=true</c>).
+/// </summary>
+internal static partial class OutboxThroughput
+{
+    private const string DeveloperId = "dev_outbox_bench";
+    private const long Price = 1_500;
+    private const int Clients = 16;
+    private const int WarmupEvents = 3_000;
+    private const string PublishedType = "subscriptions.checkout_completed";
+    private const string ConsumerSuffix = "RecordPluginPurchase";
+
+    public static async Task<ScenarioResult> RunAsync(BenchSettings settings, CancellationToken ct)
+    {
+        var result = new ScenarioResult("outbox-throughput");
+        var secret = "whsec_bench_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var tag = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+        var environment = new Dictionary<string, string> { ["Stripe__WebhookSecrets__0"] = secret, ["Telemetry__Prometheus"] = "true" };
+        var period = DateTimeOffset.UtcNow.ToString("yyyy-MM", CultureInfo.InvariantCulture);
+        var earningsRoute = $"/v1/marketplace/developers/{DeveloperId}/earnings?period={period}";
+        var data = HostProcess.NewDataDirectory("outbox");
+        long timedFromTicks;
+        long accepted;
+        try
+        {
+            await using (var host = await HostProcess.StartAsync(settings, data, environment, ct))
+            {
+                using var admin = LoadDriver.CreateClient(host.BaseAddress, 4, HostProcess.AdminKey);
+                var pluginId = await PublishPluginAsync(admin, ct);
+                using var hooks = LoadDriver.CreateClient(host.BaseAddress, Clients);
+
+                // Warm-up: the same path as fast as it goes, until the Marketplace has recorded all of it.
+                var warmup = await SendAsync(hooks, secret, tag + "w", pluginId, WarmupEvents, null, settings, "warm-up", ct);
+                await WaitRecordedAsync(admin, earningsRoute, warmup.Items, TimeSpan.FromSeconds(120), ct);
+
+                var metricsBefore = await ScrapeStepsAsync(admin, ct);
+                timedFromTicks = DateTimeOffset.UtcNow.UtcTicks;
+                var cpuBefore = host.CpuTime;
+                var interval = TimeSpan.FromSeconds(1.0 / settings.OutboxRate);
+                var phase = await SendAsync(hooks, secret, tag, pluginId, settings.OutboxEvents, interval, settings,
+                    $"Host POST /v1/webhooks/stripe at {settings.OutboxRate:N0}/s offered ({Clients} clients)", ct);
+                result.Phases.Add(phase);
+                accepted = phase.Items;
+                var recorded = await WaitRecordedAsync(admin, earningsRoute, warmup.Items + accepted, TimeSpan.FromSeconds(Math.Max(60, settings.Seconds)), ct);
+                result.Metric("Host CPU µs per event end to end (intake, outbox, consumers)", (host.CpuTime - cpuBefore).TotalMicroseconds / Math.Max(1, accepted), "0");
+                result.Metric("revenue events recorded (warm-up included)", recorded, "0");
+                var metricsAfter = await ScrapeStepsAsync(admin, ct);
+                foreach (var line in DescribeSteps(metricsBefore, metricsAfter))
+                {
+                    result.Notes.Add(line);
+                }
+
+                await host.StopAsync();
+                result.HostPeakMemoryBytes = host.PeakMemoryBytes;
+            }
+
+            var lags = ReadLags(data, timedFromTicks, out var firstOccurred, out var lastProcessed, out var published);
+            var seconds = (lastProcessed - firstOccurred) / (double)TimeSpan.TicksPerSecond;
+            var throughput = seconds > 0 ? lags.Count / seconds : 0;
+            var lag = LatencySummary.From(lags.Select(l => l * System.Diagnostics.Stopwatch.Frequency / TimeSpan.TicksPerSecond).ToArray());
+            result.Phases.Add(new PhaseResult("outbox: CheckoutCompleted commit → RecordPluginPurchase commit", published, lags.Count,
+                published - lags.Count, TimeSpan.FromSeconds(seconds), lag, new Dictionary<int, long>(), null));
+            result.Metric("end-to-end events/s (first outbox row → last consumer record)", throughput, "0");
+            result.Check($"≥ 2,000 events/s end to end", throughput >= 2_000 && lags.Count == accepted,
+                $"{throughput:0} events/s, {lags.Count:N0} of {accepted:N0} accepted purchases recorded");
+            result.Check("p99 lag < 1 s (outbox commit → consumer commit)", lag.P99Ms < 1_000 && lags.Count > 0,
+                $"p50 {lag.P50Ms:0.0} ms, p99 {lag.P99Ms:0.0} ms, max {lag.MaxMs:0.0} ms over {lags.Count:N0} events");
+        }
+        finally
+        {
+            if (!settings.KeepData)
+            {
+                HostProcess.DeleteDirectory(data);
+            }
+        }
+
+        return result;
+    }
+
+    private static async Task<string> PublishPluginAsync(HttpClient admin, CancellationToken ct)
+    {
+        using var developer = await admin.PostAsJsonAsync("/v1/marketplace/developers",
+            new { developer_id = DeveloperId, name = "Outbox Bench Developer", email = "outbox@bench.example", revenue_share_bps = 7000 }, ct);
+        developer.EnsureSuccessStatusCode();
+        using var plugin = await admin.PostAsJsonAsync("/v1/marketplace/plugins", new
+        {
+            developer_id = DeveloperId,
+            slug = "outbox-bench-plugin",
+            name = "Outbox Bench Plugin",
+            description = "One-time plugin of the outbox benchmark.",
+            pricing = new { model = "one_time", amount = Price, currency = "usd" },
+        }, ct);
+        var json = JsonNode.Parse(await plugin.Content.ReadAsStringAsync(ct));
+        return plugin.IsSuccessStatusCode ? (string)json!["id"]! : throw new InvalidOperationException($"publishing the plugin answered {(int)plugin.StatusCode}: {json}");
+    }
+
+    /// <summary>Posts <paramref name="count"/> signed purchases (bodies and signatures made before the phase).</summary>
+    private static Task<PhaseResult> SendAsync(HttpClient hooks, string secret, string tag, string pluginId, long count, TimeSpan? interval,
+        BenchSettings settings, string name, CancellationToken ct)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var bodies = new byte[count][];
+        var signatures = new string[count];
+        for (var i = 0; i < count; i++)
+        {
+            bodies[i] = StripeEvents.PluginCheckoutCompleted($"evt_ob{tag}{i:D9}", $"cs_test_ob{tag}{i:D9}", pluginId, null, $"user_ob_{i % 5000:D4}", Price, now);
+            signatures[i] = StripeNet.EventUtility.GenerateSignatureHeader(System.Text.Encoding.UTF8.GetString(bodies[i]), secret, now.ToUnixTimeSeconds());
+        }
+
+        return new LoadDriver(Clients, count, TimeSpan.FromSeconds(Math.Max(settings.Seconds, 2.0 * count / settings.OutboxRate))) { Interval = interval }
+            .RunAsync(name, (i, c) =>
+            {
+                var content = new ByteArrayContent(bodies[i]);
+                content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                var request = new HttpRequestMessage(HttpMethod.Post, WebhookIntake.Route) { Content = content };
+                request.Headers.TryAddWithoutValidation("Stripe-Signature", signatures[i]);
+                return LoadDriver.SendAsync(hooks, request, 1, c);
+            }, ct);
+    }
+
+    /// <summary>Polls the earnings answer until it counts <paramref name="expected"/> events or makes no progress for <paramref name="stall"/>.</summary>
+    private static async Task<long> WaitRecordedAsync(HttpClient admin, string route, long expected, TimeSpan stall, CancellationToken ct)
+    {
+        long seen = 0;
+        var lastProgress = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (System.Diagnostics.Stopwatch.GetElapsedTime(lastProgress) < stall)
+        {
+            var json = JsonNode.Parse(await admin.GetStringAsync(new Uri(route, UriKind.Relative), ct));
+            var now = (long?)json?["totals"]?.AsArray().FirstOrDefault(t => (string?)t?["currency"] == "usd")?["events"] ?? 0;
+            if (now != seen)
+            {
+                seen = now;
+                lastProgress = System.Diagnostics.Stopwatch.GetTimestamp();
+            }
+
+            if (seen >= expected)
+            {
+                break;
+            }
+
+            await Task.Delay(100, ct);
+        }
+
+        return seen;
+    }
+
+    /// <summary>
+    /// Lags (UTC ticks) of the timed phase's events: Subscriptions' outbox rows of <see cref="PublishedType"/> that occurred at or
+    /// after <paramref name="fromTicks"/>, joined by event id to Marketplace's inbox rows of the purchase consumer.
+    /// </summary>
+    private static List<long> ReadLags(string data, long fromTicks, out long firstOccurred, out long lastProcessed, out long published)
+    {
+        var occurred = new Dictionary<Guid, long>();
+        using (var subscriptions = new SqliteConnection($"Data Source={Path.Combine(data, "subscriptions.db")};Mode=ReadOnly"))
+        {
+            subscriptions.Open();
+            using var command = subscriptions.CreateCommand();
+            command.CommandText = "SELECT EventId, OccurredAt FROM OutboxMessages WHERE Type = $type AND OccurredAt >= $from";
+            command.Parameters.AddWithValue("$type", PublishedType);
+            command.Parameters.AddWithValue("$from", fromTicks);
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                occurred[Guid.Parse(reader.GetString(0))] = reader.GetInt64(1);
+            }
+        }
+
+        published = occurred.Count;
+        firstOccurred = occurred.Count > 0 ? occurred.Values.Min() : 0;
+        lastProcessed = firstOccurred;
+        var lags = new List<long>(occurred.Count);
+        using var marketplace = new SqliteConnection($"Data Source={Path.Combine(data, "marketplace.db")};Mode=ReadOnly");
+        marketplace.Open();
+        using var inbox = marketplace.CreateCommand();
+        inbox.CommandText = "SELECT EventId, ProcessedAt FROM InboxMessages WHERE Consumer LIKE $consumer";
+        inbox.Parameters.AddWithValue("$consumer", "%" + ConsumerSuffix);
+        using var rows = inbox.ExecuteReader();
+        while (rows.Read())
+        {
+            if (occurred.TryGetValue(Guid.Parse(rows.GetString(0)), out var at))
+            {
+                var processed = rows.GetInt64(1);
+                lags.Add(processed - at);
+                lastProcessed = Math.Max(lastProcessed, processed);
+            }
+        }
+
+        return lags;
+    }
+
+    /// <summary>The Host's <c>monetization_outbox_step_duration_seconds</c> sums and counts by (module, step).</summary>
+    private static async Task<Dictionary<(string Module, string Step), (double Sum, long Count)>> ScrapeStepsAsync(HttpClient admin, CancellationToken ct)
+    {
+        var steps = new Dictionary<(string, string), (double, long)>();
+        using var response = await admin.GetAsync(new Uri("/metrics", UriKind.Relative), ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            return steps;
+        }
+
+        foreach (var line in (await response.Content.ReadAsStringAsync(ct)).Split('\n'))
+        {
+            var match = StepLine().Match(line);
+            if (!match.Success)
+            {
+                continue;
+            }
+
+            var labels = match.Groups["labels"].Value;
+            var module = Label(labels, "module");
+            var step = Label(labels, "step");
+            if (module is null || step is null)
+            {
+                continue;
+            }
+
+            var value = double.Parse(match.Groups["value"].Value, CultureInfo.InvariantCulture);
+            var key = (module, step);
+            var (sum, count) = steps.GetValueOrDefault(key);
+            steps[key] = match.Groups["kind"].Value == "sum" ? (value, count) : (sum, (long)value);
+        }
+
+        return steps;
+    }
+
+    private static IEnumerable<string> DescribeSteps(Dictionary<(string Module, string Step), (double Sum, long Count)> before, Dictionary<(string Module, string Step), (double Sum, long Count)> after)
+    {
+        if (after.Count == 0)
+        {
+            yield return "the Host's /metrics did not expose monetization_outbox_step_duration_seconds: steps not reported.";
+            yield break;
+        }
+
+        foreach (var ((module, step), (sum, count)) in after.OrderBy(p => p.Key.Module, StringComparer.Ordinal).ThenBy(p => p.Key.Step, StringComparer.Ordinal))
+        {
+            var (sum0, count0) = before.GetValueOrDefault((module, step));
+            var n = count - count0;
+            if (n > 0)
+            {
+                yield return $"outbox step {module}/{step} (timed phase): {n:N0} × mean {(sum - sum0) * 1000 / n:0.000} ms, total {(sum - sum0) * 1000:0} ms";
+            }
+        }
+    }
+
+    private static string? Label(string labels, string name)
+    {
+        var match = Regex.Match(labels, name + "=\"(?<v>[^\"]*)\"");
+        return match.Success ? match.Groups["v"].Value : null;
+    }
+
+    [GeneratedRegex("^monetization_outbox_step_duration_seconds_(?<kind>sum|count)\\{(?<labels>[^}]*)\\} (?<value>[0-9.eE+-]+)")]
+    private static partial Regex StepLine();
+}
