@@ -130,6 +130,13 @@ public sealed class InstallTests
         var events = await h.Factory.QueryAsync<MarketplaceDbContext, List<Domain.RevenueEvent>>(db => db.RevenueEvents.OrderBy(e => e.SourceId).ToListAsync());
         Assert.That(events.Select(e => e.SourceId), Is.EqualTo(new[] { first.Str("checkout_session_id"), second.Str("checkout_session_id"), "cs_direct" }.Order(StringComparer.Ordinal)));
         Assert.That(events.Select(e => e.UserId), Is.EquivalentTo(new[] { "u1", "u2", "u3" }));
+        var direct = events.Single(e => e.SourceId == "cs_direct");
+        Assert.That((direct.Kind, direct.Gross, direct.DeveloperShare, direct.PlatformShare, direct.Currency, direct.RevenueShareBps, direct.StripePaymentIntentId),
+            Is.EqualTo((Domain.RevenueKinds.Purchase, 1999L, 1399L, 600L, "usd", 7000, "pi_cs_direct")), "written by the run's store, read back through the model");
+        Assert.That(direct.EarnedAt, Is.EqualTo(now));
+        Assert.That(direct.AvailableAt, Is.EqualTo(Domain.RevenueLedger.CeilingToDay(now.AddDays(14))));
+        Assert.That(direct.BucketDay, Is.EqualTo(direct.AvailableAt));
+        Assert.That((direct.PaidAt, direct.PayoutId, direct.RefundedGross), Is.EqualTo(((DateTimeOffset?)null, (string?)null, 0L)));
         Assert.That(events.Where(e => e.InstallId is not null).Select(e => e.InstallId), Is.EquivalentTo(new[] { first.Str("install_id"), second.Str("install_id") }));
         var usd = (await h.EarningsAsync(period: now.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture))).Currency("usd");
         Assert.That(usd.Long("events"), Is.EqualTo(3));

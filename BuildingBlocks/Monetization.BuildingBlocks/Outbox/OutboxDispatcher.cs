@@ -168,9 +168,15 @@ public sealed partial class OutboxDispatcher<TDbContext>(
             {
                 try
                 {
-                    while (await DispatchDueAsync(stoppingToken) > 0)
+                    int claimed;
+                    while ((claimed = await DispatchDueAsync(stoppingToken)) > 0)
                     {
-                        // Keep going while rows were due: a burst is drained without waiting for the next signal.
+                        // Keep going while rows were due: a burst is drained without waiting for the next signal. A round
+                        // that was not full means the dispatcher has caught up: let the next rows gather for a moment.
+                        if (claimed < options.Value.BatchSize && options.Value.CoalesceMilliseconds > 0)
+                        {
+                            await Task.Delay(options.Value.CoalesceMilliseconds, stoppingToken);
+                        }
                     }
                 }
                 catch (Exception e) when (e is not OperationCanceledException)

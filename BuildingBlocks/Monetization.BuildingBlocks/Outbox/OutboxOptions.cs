@@ -18,6 +18,13 @@ public sealed class OutboxOptions
     /// <summary>Cap on the retry delay, seconds (default 600).</summary>
     public double MaxRetryDelaySeconds { get; set; } = 600;
 
+    /// <summary>
+    /// How long a woken dispatcher waits before a round that follows a partly filled one, milliseconds (default 10; 0: none).
+    /// Under a steady stream of commits each signal would otherwise start a round of a few rows, and every round takes the
+    /// module's write gate to claim them, in turn with the module's own writers (issue 22, docs/adr/0063).
+    /// </summary>
+    public int CoalesceMilliseconds { get; set; } = 10;
+
     /// <summary>Rows claimed per round (default 100).</summary>
     public int BatchSize { get; set; } = 100;
 

@@ -65,13 +65,14 @@ internal sealed class RevenueLedger(MarketplaceDbContext db, IOptions<Marketplac
             return null;
         }
 
-        return await CreateAsync(source, ct);
+        return await CreateAsync(source, track: true, ct);
     }
 
     /// <summary>
     /// <see cref="RecordAsync"/> for several sources at once, in order, with one read of the source ids already recorded (a
     /// consumer's run of events, issue 22). A source id seen before, stored or earlier in the list, records nothing (null at
-    /// its place). Call inside a transaction; the caller saves.
+    /// its place). The events are written at once through <see cref="RevenueEventStore"/> and are not tracked; the buckets
+    /// are, and the caller saves them. Call inside a transaction.
     /// </summary>
     public async Task<IReadOnlyList<RevenueEvent?>> RecordManyAsync(IReadOnlyList<RevenueSource> sources, CancellationToken ct)
     {
@@ -82,14 +83,14 @@ internal sealed class RevenueLedger(MarketplaceDbContext db, IOptions<Marketplac
         var recorded = new List<RevenueEvent?>(sources.Count);
 
         // Every DbSet.Local read (the bucket lookup) would otherwise scan all tracked entities for changes: O(n²) over a run.
-        // Nothing here needs it: new entities are found through Local as added, and SaveChanges detects the buckets' changes.
+        // Nothing here needs it: new buckets are found through Local as added, and SaveChanges detects the buckets' changes.
         var autoDetect = db.ChangeTracker.AutoDetectChangesEnabled;
         db.ChangeTracker.AutoDetectChangesEnabled = false;
         try
         {
             foreach (var source in sources)
             {
-                recorded.Add(seen.Add(source.SourceId) ? await CreateAsync(source, ct) : null);
+                recorded.Add(seen.Add(source.SourceId) ? await CreateAsync(source, track: false, ct) : null);
             }
         }
         finally
@@ -97,11 +98,15 @@ internal sealed class RevenueLedger(MarketplaceDbContext db, IOptions<Marketplac
             db.ChangeTracker.AutoDetectChangesEnabled = autoDetect;
         }
 
+        await RevenueEventStore.InsertAsync(db, recorded.OfType<RevenueEvent>().ToList(), ct);
         return recorded;
     }
 
-    /// <summary>Adds the split revenue event of <paramref name="source"/> and its bucket's totals (its source id is new).</summary>
-    private async Task<RevenueEvent> CreateAsync(RevenueSource source, CancellationToken ct)
+    /// <summary>
+    /// The split revenue event of <paramref name="source"/> (its source id is new), added to its bucket's totals; added to the
+    /// context when <paramref name="track"/>, else left for the caller to write.
+    /// </summary>
+    private async Task<RevenueEvent> CreateAsync(RevenueSource source, bool track, CancellationToken ct)
     {
         // By key: a developer already tracked (earlier events of a consumer's batch) is not read again.
         var developer = await db.Developers.FindAsync([source.Plugin.DeveloperId], ct)
@@ -131,7 +136,11 @@ internal sealed class RevenueLedger(MarketplaceDbContext db, IOptions<Marketplac
             StripePaymentIntentId = source.StripePaymentIntentId,
             BucketDay = source.Gross > 0 ? availableAt : FloorToDay(availableAt),
         };
-        db.RevenueEvents.Add(evt);
+        if (track)
+        {
+            db.RevenueEvents.Add(evt);
+        }
+
         await AddToBucketAsync(evt, ct);
         return evt;
     }
