@@ -84,11 +84,19 @@ public static class GetConsumption
     internal sealed class Handler(UsageDbContext db, TimeProvider clock, MeterCatalog meters, PlanLimits planLimits, TokenPricing pricing)
         : IRequestHandler<Request, Response>
     {
+        // Compiled once: the route is read on every product page view, and EF Core's per-call query preparation was a
+        // measurable part of the answer (issue 22).
+        private static readonly Func<UsageDbContext, string, string, IAsyncEnumerable<UsageRollup>> RollupsOf = EF.CompileAsyncQuery(
+            (UsageDbContext db, string userId, string period) => db.Rollups.AsNoTracking().Where(r => r.UserId == userId && r.Period == period));
+
+        private static readonly Func<UsageDbContext, string, Task<UsageAccount?>> AccountOf = EF.CompileAsyncQuery(
+            (UsageDbContext db, string userId) => db.Accounts.AsNoTracking().FirstOrDefault(a => a.UserId == userId));
+
         public async Task<Response> Handle(Request request, CancellationToken cancellationToken)
         {
             var period = (request.Month is null ? BillingPeriod.Containing(clock.GetUtcNow()) : BillingPeriod.Parse(request.Month)).ToString();
-            var rows = await db.Rollups.AsNoTracking().Where(r => r.UserId == request.UserId && r.Period == period).ToListAsync(cancellationToken);
-            var account = await db.Accounts.AsNoTracking().FirstOrDefaultAsync(a => a.UserId == request.UserId, cancellationToken);
+            var rows = await RollupsOf(db, request.UserId, period).ToListAsync(cancellationToken);
+            var account = await AccountOf(db, request.UserId);
             var limits = planLimits.For(account);
             var pluginIds = rows.Select(r => DimensionKey.Decode(r.Dimensions).GetValueOrDefault("plugin_id")).OfType<string>().Distinct().ToList();
             var pluginPrices = pluginIds.Count == 0
