@@ -68,6 +68,23 @@ internal static class Consumption
                     result.Notes.Add("consumption answer not understood; answer: " + sample);
                 }
 
+                // Let the load's aftermath finish before timing reads: the outboxes deliver the threshold alerts the load raised
+                // (every module's outbox with nothing pending), then a second for the background checkpoint of the load's log.
+                var settle = System.Diagnostics.Stopwatch.StartNew();
+                while (settle.Elapsed < TimeSpan.FromSeconds(60))
+                {
+                    var outbox = System.Text.Json.Nodes.JsonNode.Parse(await http.GetStringAsync(new Uri("/v1/admin/outbox", UriKind.Relative), ct));
+                    if (outbox?["data"]?.AsArray().All(m => (long?)m?["pending"] == 0) ?? true)
+                    {
+                        break;
+                    }
+
+                    await Task.Delay(200, ct);
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(1), ct);
+                result.Notes.Add($"settled before the reads: every outbox drained after {settle.Elapsed.TotalSeconds - 1:0.0} s, then 1 s");
+
                 heavyAnswer = await http.GetStringAsync(new Uri(UsageApi.ConsumptionRoute(HeavyUser, workload.Month), UriKind.Relative), ct);
                 using var one = LoadDriver.CreateClient(host.BaseAddress, 1, HostProcess.AdminKey);
                 var heavyPath = UsageApi.ConsumptionRoute(HeavyUser, workload.Month);
