@@ -33,12 +33,8 @@ public sealed class TelemetryTests
         Assert.That((int)response.StatusCode, Is.EqualTo(200), await response.Content.ReadAsStringAsync());
         await factory.DrainOutboxAsync();
 
-        List<Activity> snapshot;
-        lock (spans)
-        {
-            snapshot = spans.ToList();
-        }
-
+        // The server span ends (and reaches the exporter) just after the response is sent: wait for it.
+        var snapshot = await SpansOnceAsync(spans, s => s.Kind == ActivityKind.Server && s.GetTagItem("url.path") as string == "/v1/webhooks/stripe");
         var request = snapshot.Single(s => s.Kind == ActivityKind.Server && s.GetTagItem("url.path") as string == "/v1/webhooks/stripe");
         var trace = snapshot.Where(s => s.TraceId == request.TraceId).ToList();
         var publishes = trace.Where(s => s.DisplayName.StartsWith("outbox publish ", StringComparison.Ordinal)).ToList();
@@ -109,12 +105,8 @@ public sealed class TelemetryTests
             Assert.That((int)response.StatusCode, Is.EqualTo(200), await response.Content.ReadAsStringAsync());
         }
 
-        List<Activity> snapshot;
-        lock (spans)
-        {
-            snapshot = spans.ToList();
-        }
-
+        // The server span ends (and reaches the exporter) just after the response is sent: wait for it.
+        var snapshot = await SpansOnceAsync(spans, s => s.Kind == ActivityKind.Server && s.GetTagItem("url.path") as string == "/v1/subscriptions/checkout");
         var request = snapshot.Single(s => s.Kind == ActivityKind.Server && s.GetTagItem("url.path") as string == "/v1/subscriptions/checkout");
         var stripe = snapshot.Where(s => s.TraceId == request.TraceId && s.Kind == ActivityKind.Client && s.DisplayName.StartsWith("stripe ", StringComparison.Ordinal)).ToList();
         Assert.That(stripe.Select(s => s.DisplayName), Does.Contain("stripe POST /v1/checkout"), "spans seen: " + string.Join(", ", snapshot.Select(s => s.DisplayName).Distinct()));
@@ -333,5 +325,22 @@ public sealed class TelemetryTests
                "customer_details":{"email":"{{{userId}}}@example.com"},"payment_intent":"pi_trace{{{suffix}}}","created":{{{now}}},"livemode":false,
                "metadata":{"purpose":"usage.credits","user_id":"{{{userId}}}","package":"small","quantity":"1"} } } }
             """;
+    }
+
+    /// <summary>The exported spans once one matching <paramref name="present"/> is among them (at most 5 s; then as they are).</summary>
+    private static async Task<List<Activity>> SpansOnceAsync(List<Activity> spans, Func<Activity, bool> present)
+    {
+        for (var waited = 0; ; waited += 20)
+        {
+            lock (spans)
+            {
+                if (spans.Any(present) || waited >= 5_000)
+                {
+                    return spans.ToList();
+                }
+            }
+
+            await Task.Delay(20);
+        }
     }
 }
