@@ -427,12 +427,6 @@ public sealed partial class OutboxDispatcher<TDbContext>(
     private async Task<string?[]> PublishRunAsync(List<ClaimedRow> run, CancellationToken cancellationToken)
     {
         var errors = new string?[run.Count];
-        void Fail(int index, Exception e)
-        {
-            var text = IntegrationEventRun.Describe(e);
-            errors[index] = errors[index] is null ? text : errors[index] + " | " + text;
-        }
-
         var links = run.Select(r => ActivityContext.TryParse(r.TraceParent, null, out var context) ? new ActivityLink(context) : default)
             .Where(l => l.Context != default).ToList();
         using var activity = MonetizationTelemetry.Source.StartActivity("outbox publish " + run[0].Type, ActivityKind.Consumer, default(ActivityContext), links: links);
@@ -451,7 +445,7 @@ public sealed partial class OutboxDispatcher<TDbContext>(
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                Fail(i, e);
+                IntegrationEventRun.AddError(ref errors[i], IntegrationEventRun.Describe(e));
             }
         }
 
@@ -463,7 +457,7 @@ public sealed partial class OutboxDispatcher<TDbContext>(
             {
                 if (eventErrors[i] is { } error)
                 {
-                    errors[rowOfEvent[i]] = errors[rowOfEvent[i]] is null ? error : errors[rowOfEvent[i]] + " | " + error;
+                    IntegrationEventRun.AddError(ref errors[rowOfEvent[i]], error);
                 }
             }
         }
@@ -594,11 +588,7 @@ public static class IntegrationEventRun
             throw new ArgumentException("A run holds events of one type.", nameof(events));
         }
 
-        void Fail(int index, Exception e)
-        {
-            var text = Describe(e);
-            errors[index] = errors[index] is null ? text : errors[index] + " | " + text;
-        }
+        void Fail(int index, Exception e) => AddError(ref errors[index], Describe(e));
 
         foreach (var handler in services.GetServices(typeof(INotificationHandler<>).MakeGenericType(eventType)))
         {
@@ -638,6 +628,9 @@ public static class IntegrationEventRun
 
         return errors;
     }
+
+    /// <summary>Adds <paramref name="error"/> to what failed for one event (several consumers' failures separated by <c> | </c>).</summary>
+    internal static void AddError(ref string? errors, string error) => errors = errors is null ? error : errors + " | " + error;
 
     /// <summary>What failed, as an outbox row's <c>LastError</c> records it (every handler of a multi-handler failure).</summary>
     internal static string Describe(Exception e) =>

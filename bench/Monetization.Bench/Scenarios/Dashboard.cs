@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Security.Cryptography;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Monetization.Bench.Payloads;
 using Monetization.Bench.Seeding;
@@ -45,21 +44,10 @@ internal static partial class Dashboard
             await using (var host = await HostProcess.StartAsync(settings, data, environment, ct))
             {
                 using var admin = LoadDriver.CreateClient(host.BaseAddress, 8, HostProcess.AdminKey);
-                using var developer = await admin.PostAsJsonAsync("/v1/marketplace/developers",
-                    new { developer_id = DeveloperId, name = "Bench Developer", email = "dev@bench.example", revenue_share_bps = 7000 }, ct);
-                developer.EnsureSuccessStatusCode();
-                using var plugin = await admin.PostAsJsonAsync("/v1/marketplace/plugins", new
-                {
-                    developer_id = DeveloperId,
-                    slug = "bench-plugin",
-                    name = "Bench Plugin",
-                    description = "One-time plugin of the dashboard benchmark.",
-                    pricing = new { model = "one_time", amount = Price, currency = "usd" },
-                }, ct);
+                pluginId = await MarketplaceApi.PublishOneTimePluginAsync(admin, DeveloperId, "bench-plugin", "dashboard", Price, ct)
+                    ?? throw new InvalidOperationException("POST /v1/marketplace/developers is not available");
                 using var endpoint = await admin.PostAsJsonAsync("/v1/webhook_endpoints", new { url = "http://127.0.0.1:9/refused", event_types = new[] { "*" } }, ct);
                 endpoint.EnsureSuccessStatusCode();
-                var pluginJson = JsonNode.Parse(await plugin.Content.ReadAsStringAsync(ct));
-                pluginId = plugin.IsSuccessStatusCode ? (string)pluginJson!["id"]! : throw new InvalidOperationException($"publishing the plugin answered {(int)plugin.StatusCode}: {pluginJson}");
                 recorded = await Earnings.LoadThroughWebhooksAsync(settings, result, admin, host, secret, tag, pluginId, Math.Min(settings.RevenueWebhookEvents, total), earnings, ct);
                 await host.StopAsync();
             }

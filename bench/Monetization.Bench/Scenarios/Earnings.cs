@@ -1,12 +1,9 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Monetization.Bench.Baselines;
 using Monetization.Bench.Payloads;
 using Monetization.Bench.Seeding;
-using StripeNet = Stripe;
 
 namespace Monetization.Bench.Scenarios;
 
@@ -45,24 +42,13 @@ internal static class Earnings
             await using (var host = await HostProcess.StartAsync(settings, data, environment, ct))
             {
                 using var admin = LoadDriver.CreateClient(host.BaseAddress, 8, HostProcess.AdminKey);
-                using var developer = await admin.PostAsJsonAsync("/v1/marketplace/developers",
-                    new { developer_id = DeveloperId, name = "Bench Developer", email = "dev@bench.example", revenue_share_bps = 7000 }, ct);
-                if ((int)developer.StatusCode is 404 or 405)
+                var published = await MarketplaceApi.PublishOneTimePluginAsync(admin, DeveloperId, "bench-plugin", "earnings", Price, ct);
+                if (published is null)
                 {
-                    return ScenarioResult.Skip(result.Name, $"route not available: POST /v1/marketplace/developers answered {(int)developer.StatusCode}");
+                    return ScenarioResult.Skip(result.Name, "route not available: POST /v1/marketplace/developers answered 404 or 405");
                 }
 
-                developer.EnsureSuccessStatusCode();
-                using var plugin = await admin.PostAsJsonAsync("/v1/marketplace/plugins", new
-                {
-                    developer_id = DeveloperId,
-                    slug = "bench-plugin",
-                    name = "Bench Plugin",
-                    description = "One-time plugin of the earnings benchmark.",
-                    pricing = new { model = "one_time", amount = Price, currency = "usd" },
-                }, ct);
-                var pluginJson = JsonNode.Parse(await plugin.Content.ReadAsStringAsync(ct));
-                pluginId = plugin.IsSuccessStatusCode ? (string)pluginJson!["id"]! : throw new InvalidOperationException($"publishing the plugin answered {(int)plugin.StatusCode}: {pluginJson}");
+                pluginId = published;
 
                 recorded = await LoadThroughWebhooksAsync(settings, result, admin, host, secret, tag, pluginId, viaWebhooks, route, ct);
                 await host.StopAsync();
@@ -143,15 +129,9 @@ internal static class Earnings
 
         using var hooks = LoadDriver.CreateClient(host.BaseAddress, 8);
         var clock = Stopwatch.StartNew();
-        var signedAt = DateTimeOffset.UtcNow;
-        var phase = await new LoadDriver(8, count, TimeSpan.FromSeconds(settings.Seconds)).RunAsync("load: webhooks checkout.session.completed (8 clients)", (i, c) =>
-        {
-            var content = new ByteArrayContent(bodies[i]);
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            var request = new HttpRequestMessage(HttpMethod.Post, WebhookIntake.Route) { Content = content };
-            request.Headers.TryAddWithoutValidation("Stripe-Signature", StripeNet.EventUtility.GenerateSignatureHeader(System.Text.Encoding.UTF8.GetString(bodies[i]), secret, signedAt.ToUnixTimeSeconds()));
-            return LoadDriver.SendAsync(hooks, request, 1, c);
-        }, ct);
+        var signatures = WebhookIntake.Sign(bodies, secret);
+        var phase = await new LoadDriver(8, count, TimeSpan.FromSeconds(settings.Seconds)).RunAsync("load: webhooks checkout.session.completed (8 clients)",
+            (i, c) => WebhookIntake.PostAsync(hooks, WebhookIntake.Route, bodies[i], signatures[i], c), ct);
         result.Phases.Add(phase);
         if (phase.StatusCounts.ContainsKey(404) && phase.Items == 0)
         {
@@ -165,8 +145,7 @@ internal static class Earnings
         var lastProgress = Stopwatch.GetTimestamp();
         while (Stopwatch.GetTimestamp() < deadline && Stopwatch.GetElapsedTime(lastProgress) < TimeSpan.FromSeconds(15))
         {
-            var json = JsonNode.Parse(await admin.GetStringAsync(new Uri(route, UriKind.Relative), ct));
-            var seen = (long?)json?["totals"]?.AsArray().FirstOrDefault(t => (string?)t?["currency"] == "usd")?["events"] ?? 0;
+            var seen = await MarketplaceApi.RevenueEventsAsync(admin, route, ct);
             if (seen != events)
             {
                 events = seen;

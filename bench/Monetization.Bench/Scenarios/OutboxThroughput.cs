@@ -1,12 +1,9 @@
 using System.Globalization;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using Monetization.Bench.Payloads;
-using StripeNet = Stripe;
 
 namespace Monetization.Bench.Scenarios;
 
@@ -49,7 +46,8 @@ internal static partial class OutboxThroughput
             await using (var host = await HostProcess.StartAsync(settings, data, environment, ct))
             {
                 using var admin = LoadDriver.CreateClient(host.BaseAddress, 4, HostProcess.AdminKey);
-                var pluginId = await PublishPluginAsync(admin, ct);
+                var pluginId = await MarketplaceApi.PublishOneTimePluginAsync(admin, DeveloperId, "outbox-bench-plugin", "outbox", Price, ct)
+                    ?? throw new InvalidOperationException("POST /v1/marketplace/developers is not available");
                 using var hooks = LoadDriver.CreateClient(host.BaseAddress, Clients);
 
                 // Warm-up: the same path as fast as it goes, until the Marketplace has recorded all of it.
@@ -130,23 +128,6 @@ internal static partial class OutboxThroughput
         return result;
     }
 
-    private static async Task<string> PublishPluginAsync(HttpClient admin, CancellationToken ct)
-    {
-        using var developer = await admin.PostAsJsonAsync("/v1/marketplace/developers",
-            new { developer_id = DeveloperId, name = "Outbox Bench Developer", email = "outbox@bench.example", revenue_share_bps = 7000 }, ct);
-        developer.EnsureSuccessStatusCode();
-        using var plugin = await admin.PostAsJsonAsync("/v1/marketplace/plugins", new
-        {
-            developer_id = DeveloperId,
-            slug = "outbox-bench-plugin",
-            name = "Outbox Bench Plugin",
-            description = "One-time plugin of the outbox benchmark.",
-            pricing = new { model = "one_time", amount = Price, currency = "usd" },
-        }, ct);
-        var json = JsonNode.Parse(await plugin.Content.ReadAsStringAsync(ct));
-        return plugin.IsSuccessStatusCode ? (string)json!["id"]! : throw new InvalidOperationException($"publishing the plugin answered {(int)plugin.StatusCode}: {json}");
-    }
-
     private static async Task<string> PluginIdAsync(HttpClient admin, CancellationToken ct)
     {
         var json = JsonNode.Parse(await admin.GetStringAsync(new Uri($"/v1/marketplace/developers/{DeveloperId}/earnings", UriKind.Relative), ct));
@@ -159,22 +140,14 @@ internal static partial class OutboxThroughput
     {
         var now = DateTimeOffset.UtcNow;
         var bodies = new byte[count][];
-        var signatures = new string[count];
         for (var i = 0; i < count; i++)
         {
             bodies[i] = StripeEvents.PluginCheckoutCompleted($"evt_ob{tag}{i:D9}", $"cs_test_ob{tag}{i:D9}", pluginId, null, $"user_ob_{i % 5000:D4}", Price, now);
-            signatures[i] = StripeNet.EventUtility.GenerateSignatureHeader(System.Text.Encoding.UTF8.GetString(bodies[i]), secret, now.ToUnixTimeSeconds());
         }
 
+        var signatures = WebhookIntake.Sign(bodies, secret);
         return new LoadDriver(Clients, count, TimeSpan.FromSeconds(Math.Max(settings.Seconds, 2.0 * count / settings.OutboxRate))) { Interval = interval }
-            .RunAsync(name, (i, c) =>
-            {
-                var content = new ByteArrayContent(bodies[i]);
-                content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-                var request = new HttpRequestMessage(HttpMethod.Post, WebhookIntake.Route) { Content = content };
-                request.Headers.TryAddWithoutValidation("Stripe-Signature", signatures[i]);
-                return LoadDriver.SendAsync(hooks, request, 1, c);
-            }, ct);
+            .RunAsync(name, (i, c) => WebhookIntake.PostAsync(hooks, WebhookIntake.Route, bodies[i], signatures[i], c), ct);
     }
 
     /// <summary>Polls the earnings answer until it counts <paramref name="expected"/> events or makes no progress for <paramref name="stall"/>.</summary>
@@ -184,8 +157,7 @@ internal static partial class OutboxThroughput
         var lastProgress = System.Diagnostics.Stopwatch.GetTimestamp();
         while (System.Diagnostics.Stopwatch.GetElapsedTime(lastProgress) < stall)
         {
-            var json = JsonNode.Parse(await admin.GetStringAsync(new Uri(route, UriKind.Relative), ct));
-            var now = (long?)json?["totals"]?.AsArray().FirstOrDefault(t => (string?)t?["currency"] == "usd")?["events"] ?? 0;
+            var now = await MarketplaceApi.RevenueEventsAsync(admin, route, ct);
             if (now != seen)
             {
                 seen = now;

@@ -117,13 +117,14 @@ internal static class WebhookIntake
     }
 
     /// <summary>Signs every body now (Stripe's tolerance is 300 s, so each phase signs just before it starts).</summary>
-    private static string[] Sign(byte[][] bodies, string secret)
+    internal static string[] Sign(byte[][] bodies, string secret)
     {
         var now = DateTimeOffset.UtcNow;
         return bodies.Select(b => StripeNet.EventUtility.GenerateSignatureHeader(System.Text.Encoding.UTF8.GetString(b), secret, now.ToUnixTimeSeconds())).ToArray();
     }
 
-    private static Task<Outcome> PostAsync(HttpClient http, string path, byte[] body, string signature, CancellationToken ct)
+    /// <summary>Posts one signed Stripe event to <paramref name="path"/> as Stripe does.</summary>
+    internal static Task<Outcome> PostAsync(HttpClient http, string path, byte[] body, string signature, CancellationToken ct)
     {
         var content = new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
