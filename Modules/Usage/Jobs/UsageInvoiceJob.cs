@@ -4,7 +4,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Monetization.BuildingBlocks.Billing;
 using Monetization.Usage.Domain;
-using Monetization.Usage.Features.RunUsageInvoices;
 
 namespace Monetization.Usage.Jobs;
 
