@@ -33,6 +33,7 @@ public sealed class UsageModule : IModule
         module.Services.AddSingleton<PlanLimits>();
         module.Services.AddSingleton<UsageEventParser>();
         module.Services.AddSingleton<AlertedThresholds>();
+        module.Services.AddScoped<UsageEventStore>();
         module.Services.AddSingleton<AccountCache>();
         module.Services.AddScoped<UsageInvoicing>();
         module.Services.AddScoped<CheckoutStarter>();

@@ -52,13 +52,10 @@ public static class GrantAccessDays
     {
         public async Task<Response> Handle(Request request, CancellationToken cancellationToken)
         {
-            using (await SqliteWriteGate.EnterAsync(db, cancellationToken))
-            {
-                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-                var entry = await CreditLedgerWriter.GrantManuallyAsync(db, clock.GetUtcNow(), request.UserId, request.Days!.Value, request.Reason!.Trim(), cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
-                return new Response(request.UserId, entry.CreditUntilAfter, ListCredits.ListCredits.Entry.Of(entry));
-            }
+            await using var transaction = await WriteTransaction.BeginAsync(db, cancellationToken);
+            var entry = await CreditLedgerWriter.GrantManuallyAsync(db, clock.GetUtcNow(), request.UserId, request.Days!.Value, request.Reason!.Trim(), cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return new Response(request.UserId, entry.CreditUntilAfter, ListCredits.ListCredits.Entry.Of(entry));
         }
     }
 }

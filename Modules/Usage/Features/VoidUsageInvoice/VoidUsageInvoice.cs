@@ -90,9 +90,8 @@ public static class VoidUsageInvoice
                 }
 
                 db.ChangeTracker.Clear();
-                using (await SqliteWriteGate.EnterAsync(db, cancellationToken))
+                await using (var transaction = await WriteTransaction.BeginAsync(db, cancellationToken))
                 {
-                    await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
                     await UsageVoiding.VoidAsync(db, id, clock.GetUtcNow(), cancellationToken);
                     await db.SaveChangesAsync(cancellationToken);
                     await transaction.CommitAsync(cancellationToken);

@@ -1,0 +1,188 @@
+using System.Data.Common;
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Monetization.BuildingBlocks.Data;
+using Monetization.Usage.Domain;
+
+namespace Monetization.Usage.Data;
+
+/// <summary>
+/// Stores batches of usage events and their rollups for ingestion (<c>POST /v1/usage/events</c>). A batch is written by
+/// one <see cref="UsageEventBatch"/>: it holds the Usage database's in-process write gate and one transaction, and writes
+/// with prepared single-row statements bound by position (docs/modules/usage.md, "Ingestion hot path"), which cost less
+/// per row than EF Core's change tracking or a multi-row statement built per batch.
+/// </summary>
+internal sealed class UsageEventStore(UsageDbContext db)
+{
+    /// <summary>
+    /// Begins the batch's <see cref="WriteTransaction"/> (ingestion, the outbox dispatcher and consumers queue for the
+    /// Usage database's writer in process instead of in SQLite's sleeping busy handler). Dispose the batch to roll back
+    /// what was not committed and leave the gate.
+    /// </summary>
+    public async Task<UsageEventBatch> BeginBatchAsync(CancellationToken ct)
+    {
+        var transaction = await WriteTransaction.BeginAsync(db, ct);
+        return new UsageEventBatch(db.Database.GetDbConnection(), transaction);
+    }
+}
+
+/// <summary>
+/// One batch's writes, in one transaction under the write gate (<see cref="UsageEventStore.BeginBatchAsync"/>). EF Core
+/// work on the same <see cref="UsageDbContext"/> (alerts, integration events) joins the transaction.
+/// </summary>
+internal sealed class UsageEventBatch : IAsyncDisposable
+{
+    private const string InvoicedPeriodSql = "SELECT 1 FROM UsageInvoiceRuns WHERE Period = ?1";
+
+    private const string InsertEventSql =
+        "INSERT INTO UsageEvents (EventId, UserId, Meter, Quantity, Timestamp, Period, Properties, ReceivedAt) "
+        + "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(EventId) DO NOTHING";
+
+    private const string InsertUniqueSql =
+        "INSERT INTO UsageUniqueValues (UserId, Period, Meter, Dimensions, Value) VALUES (?1, ?2, ?3, ?4, ?5) "
+        + "ON CONFLICT(UserId, Period, Meter, Dimensions, Value) DO NOTHING";
+
+    private const string UpsertRollupSql =
+        "INSERT INTO UsageRollups (UserId, Period, Meter, Dimensions, Used, InputTokens, OutputTokens, Events, UpdatedAt) "
+        + "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+        + "ON CONFLICT(UserId, Period, Meter, Dimensions) DO UPDATE SET Used = {0}, InputTokens = InputTokens + excluded.InputTokens, "
+        + "OutputTokens = OutputTokens + excluded.OutputTokens, Events = Events + excluded.Events, UpdatedAt = excluded.UpdatedAt{1}";
+
+    private readonly DbConnection _connection;
+    private readonly WriteTransaction _transaction;
+
+    internal UsageEventBatch(DbConnection connection, WriteTransaction transaction)
+    {
+        _connection = connection;
+        _transaction = transaction;
+    }
+
+    /// <summary>Of <paramref name="periods"/> (<c>YYYY-MM</c>), those whose usage invoice run has started (a <c>UsageInvoiceRuns</c> row).</summary>
+    public HashSet<string> InvoicedPeriods(IEnumerable<string> periods)
+    {
+        var invoiced = new HashSet<string>(StringComparer.Ordinal);
+        var asked = new HashSet<string>(StringComparer.Ordinal);
+        using var statement = SqliteStatement.Prepare(_connection, InvoicedPeriodSql);
+        foreach (var period in periods)
+        {
+            if (asked.Add(period))
+            {
+                statement.Bind(1, period);
+                if (statement.ExecuteScalarInt64() is not null)
+                {
+                    invoiced.Add(period);
+                }
+            }
+        }
+
+        return invoiced;
+    }
+
+    /// <summary>Inserts the events not stored yet (unique by <c>event_id</c>); returns the ids inserted (the others are stored duplicates).</summary>
+    /// <param name="events">Events with distinct ids.</param>
+    /// <param name="receivedAt">Stored as each row's <c>ReceivedAt</c> (UTC).</param>
+    /// <param name="ct">Cancels between rows.</param>
+    public HashSet<string> InsertNewEvents(IReadOnlyList<CheckedUsageEvent> events, DateTimeOffset receivedAt, CancellationToken ct)
+    {
+        var inserted = new HashSet<string>(events.Count, StringComparer.Ordinal);
+        using var statement = SqliteStatement.Prepare(_connection, InsertEventSql);
+        statement.Bind(8, receivedAt.UtcTicks);
+        foreach (var e in events)
+        {
+            ct.ThrowIfCancellationRequested();
+            statement.Bind(1, e.EventId);
+            statement.Bind(2, e.UserId);
+            statement.Bind(3, e.Meter.Key);
+            statement.Bind(4, e.Quantity);
+            statement.Bind(5, e.TimestampTicks);
+            statement.Bind(6, e.Period);
+            statement.Bind(7, e.PropertiesJson);
+            if (statement.Execute() == 1)
+            {
+                inserted.Add(e.EventId);
+            }
+        }
+
+        return inserted;
+    }
+
+    /// <summary>Stores the changes' <c>unique_count</c> values; each one the row did not have yet counts once (<see cref="RollupChanges.CountNewUniqueValue"/>).</summary>
+    public void StoreUniqueValues(RollupChanges changes, CancellationToken ct)
+    {
+        if (changes.UniqueValues.Count == 0)
+        {
+            return;
+        }
+
+        using var statement = SqliteStatement.Prepare(_connection, InsertUniqueSql);
+        foreach (var (key, value) in changes.UniqueValues)
+        {
+            ct.ThrowIfCancellationRequested();
+            statement.Bind(1, key.UserId);
+            statement.Bind(2, key.Period);
+            statement.Bind(3, key.Meter);
+            statement.Bind(4, key.Dimensions);
+            statement.Bind(5, value);
+            if (statement.Execute() == 1)
+            {
+                changes.CountNewUniqueValue(key);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adds the deltas to their rollup rows (created when missing; <c>max</c> meters keep the larger value). Returns the new
+    /// used quantity of every row that is a limit's total (<see cref="RollupKey.IsLimitTotal"/>), for the threshold check.
+    /// </summary>
+    public List<(RollupKey Key, long Used)> AddToRollups(RollupChanges changes, DateTimeOffset now, CancellationToken ct)
+    {
+        var totals = new List<(RollupKey, long)>();
+
+        // [max?, total?]: totals return the new value (RETURNING); the other rows do not.
+        var statements = new SqliteStatement?[2, 2];
+        try
+        {
+            foreach (var (key, delta) in changes.Deltas)
+            {
+                ct.ThrowIfCancellationRequested();
+                var isMax = delta.Aggregation == MeterAggregation.Max ? 1 : 0;
+                var isTotal = key.IsLimitTotal ? 1 : 0;
+                var statement = statements[isMax, isTotal] ??= SqliteStatement.Prepare(
+                    _connection,
+                    string.Format(CultureInfo.InvariantCulture, UpsertRollupSql, isMax == 1 ? "MAX(Used, excluded.Used)" : "Used + excluded.Used", isTotal == 1 ? " RETURNING Used" : ""));
+                statement.Bind(1, key.UserId);
+                statement.Bind(2, key.Period);
+                statement.Bind(3, key.Meter);
+                statement.Bind(4, key.Dimensions);
+                statement.Bind(5, delta.Used);
+                statement.Bind(6, delta.Input);
+                statement.Bind(7, delta.Output);
+                statement.Bind(8, delta.Events);
+                statement.Bind(9, now.UtcTicks);
+                if (isTotal == 1)
+                {
+                    totals.Add((key, statement.ExecuteScalarInt64() ?? throw new InvalidOperationException("The rollup upsert returned no row.")));
+                }
+                else
+                {
+                    statement.Execute();
+                }
+            }
+        }
+        finally
+        {
+            foreach (var statement in statements)
+            {
+                statement?.Dispose();
+            }
+        }
+
+        return totals;
+    }
+
+    /// <summary>Commits the batch (events, rollups and whatever EF Core saved in the transaction).</summary>
+    public Task CommitAsync(CancellationToken ct) => _transaction.CommitAsync(ct);
+
+    /// <summary>Rolls back what was not committed and leaves the write gate.</summary>
+    public ValueTask DisposeAsync() => _transaction.DisposeAsync();
+}

@@ -1,0 +1,106 @@
+namespace Monetization.Usage.Domain;
+
+/// <summary>An event checked and normalised for storage by ingestion's validation.</summary>
+/// <param name="Index">Position in the batch (for errors that name <c>events[i]</c>).</param>
+/// <param name="EventId">Idempotency key.</param>
+/// <param name="UserId">User.</param>
+/// <param name="Meter">Its meter.</param>
+/// <param name="Quantity">Quantity in the meter's unit (1 for count meters without one).</param>
+/// <param name="InputTokens">Input tokens (meters priced by model), else 0.</param>
+/// <param name="OutputTokens">Output tokens (meters priced by model), else 0.</param>
+/// <param name="TimestampTicks">When it happened, UTC ticks.</param>
+/// <param name="Period">Billing period <c>YYYY-MM</c> (UTC).</param>
+/// <param name="Dimensions">Encoded dimension values (<see cref="DimensionKey"/>; "" when none).</param>
+/// <param name="UniqueValue">The counted value of a <c>unique_count</c> meter, else null.</param>
+/// <param name="PropertiesJson">Properties as JSON, or null.</param>
+internal sealed record CheckedUsageEvent(
+    int Index, string EventId, string UserId, Meter Meter, long Quantity, long InputTokens, long OutputTokens, long TimestampTicks, string Period, string Dimensions, string? UniqueValue, string? PropertiesJson);
+
+/// <summary>One rollup row's identity (<see cref="UsageRollup"/>'s key).</summary>
+/// <param name="UserId">User.</param>
+/// <param name="Period">Month <c>YYYY-MM</c>, or day <c>YYYY-MM-DD</c> (<see cref="UsageDay"/>).</param>
+/// <param name="Meter">Meter key.</param>
+/// <param name="Dimensions">Encoded dimension values; "" for the meter's total.</param>
+internal readonly record struct RollupKey(string UserId, string Period, string Meter, string Dimensions)
+{
+    /// <summary>The month total that plan limits count (no dimensions, not a day row).</summary>
+    public bool IsLimitTotal => Dimensions.Length == 0 && !UsageDay.IsDay(Period);
+}
+
+/// <summary>What a batch adds to one rollup row.</summary>
+/// <param name="aggregation">The meter's aggregation, which decides how <see cref="Used"/> combines.</param>
+internal sealed class RollupDelta(MeterAggregation aggregation)
+{
+    /// <summary>How <see cref="Used"/> combines with the stored value: added, or the larger kept (<c>max</c>).</summary>
+    public MeterAggregation Aggregation { get; } = aggregation;
+
+    /// <summary>Added to the row's used quantity (the batch's largest for <c>max</c> meters).</summary>
+    public long Used { get; set; }
+
+    /// <summary>Input tokens added.</summary>
+    public long Input { get; set; }
+
+    /// <summary>Output tokens added.</summary>
+    public long Output { get; set; }
+
+    /// <summary>Events added.</summary>
+    public long Events { get; set; }
+}
+
+/// <summary>
+/// The rollup rows a batch of newly stored events changes, and by how much. Every event counts in its meter's month total,
+/// in its month row per dimension values (when the meter has dimensions) and in its UTC day's total (issue 20's usage
+/// summary by day; never a limit's total). A <c>unique_count</c> meter counts a value once per row: its values are kept
+/// in <see cref="UniqueValues"/> and count only when the store finds them new (<see cref="CountNewUniqueValue"/>).
+/// </summary>
+internal sealed class RollupChanges
+{
+    /// <summary>Rows to change, with what to add.</summary>
+    public Dictionary<RollupKey, RollupDelta> Deltas { get; } = [];
+
+    /// <summary>Values seen by <c>unique_count</c> meters, per row; each counts when it is new to the row.</summary>
+    public HashSet<(RollupKey Key, string Value)> UniqueValues { get; } = [];
+
+    /// <summary>Counts <paramref name="e"/> in each row it belongs to.</summary>
+    public void Add(CheckedUsageEvent e)
+    {
+        Add(new RollupKey(e.UserId, e.Period, e.Meter.Key, DimensionKey.Total), e);
+        if (e.Dimensions.Length > 0)
+        {
+            Add(new RollupKey(e.UserId, e.Period, e.Meter.Key, e.Dimensions), e);
+        }
+
+        Add(new RollupKey(e.UserId, UsageDay.Of(e.TimestampTicks), e.Meter.Key, DimensionKey.Total), e);
+    }
+
+    /// <summary>A value of <see cref="UniqueValues"/> the store did not have: it counts once in its row.</summary>
+    public void CountNewUniqueValue(RollupKey key) => Deltas[key].Used++;
+
+    private void Add(RollupKey key, CheckedUsageEvent e)
+    {
+        if (!Deltas.TryGetValue(key, out var delta))
+        {
+            delta = new RollupDelta(e.Meter.Aggregation);
+            Deltas[key] = delta;
+        }
+
+        delta.Events++;
+        delta.Input += e.InputTokens;
+        delta.Output += e.OutputTokens;
+        switch (e.Meter.Aggregation)
+        {
+            case MeterAggregation.Count:
+                delta.Used++;
+                break;
+            case MeterAggregation.Sum:
+                delta.Used += e.Quantity;
+                break;
+            case MeterAggregation.Max:
+                delta.Used = Math.Max(delta.Used, e.Quantity);
+                break;
+            case MeterAggregation.UniqueCount:
+                UniqueValues.Add((key, e.UniqueValue!));
+                break;
+        }
+    }
+}
