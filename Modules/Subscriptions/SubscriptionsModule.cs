@@ -4,7 +4,7 @@ using Monetization.BuildingBlocks.Modules;
 using Monetization.Stripe;
 using Monetization.Subscriptions.Data;
 using Monetization.Subscriptions.Domain;
-using Monetization.Subscriptions.Features.HandleStripeEvent;
+using Monetization.Subscriptions.Features.HandleStripeEvents;
 using Monetization.Subscriptions.Jobs;
 
 namespace Monetization.Subscriptions;
@@ -40,8 +40,14 @@ public sealed class SubscriptionsModule : IModule
         services.AddSingleton<StripePriceResolver>();
         services.AddSingleton<CreditDeferralSignal>();
         services.AddScoped<StripeCustomerLink>();
+        services.AddScoped<StripeEventStore>();
+        services.AddScoped<StripeEventScope>();
+        services.AddScoped<CheckoutSessionEvents>();
+        services.AddScoped<SubscriptionEvents>();
+        services.AddScoped<InvoiceEvents>();
+        services.AddScoped<ChargeEvents>();
         services.AddScoped<StripeEventTranslator>();
-        services.AddScoped<StripeEventPipeline>();
+        services.AddScoped<StripeEventProcessor>();
         services.AddSingleton<StripeEventIntake>();
         services.AddHostedService(sp => sp.GetRequiredService<StripeEventIntake>());
         services.AddScoped<StripeEventRetryJob>();

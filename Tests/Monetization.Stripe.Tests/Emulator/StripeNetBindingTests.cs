@@ -36,7 +36,7 @@ public sealed class StripeNetBindingTests
     /// <summary>
     /// The fields Modules/* read from Stripe objects, per object type (dotted paths; <c>[]</c> = every element of an array).
     /// Derived from what the modules read today through BuildingBlocks/Monetization.Stripe's models: the webhook translator
-    /// (Subscriptions/Features/HandleStripeEvent/StripeEventTranslator.cs and StripeEventPipeline.cs), the checkout, portal,
+    /// (Subscriptions/Features/HandleStripeEvents: the translators per Stripe object and StripeEventProcessor.cs), the checkout, portal,
     /// plan-change, cancel/resume, reconcile and credit-deferral slices, the price resolver, Marketplace's catalog, install,
     /// onboarding, payout and reversal calls, and Usage's checkout and invoicing. The modules are moving to Stripe.net's types
     /// in parallel (branch <c>stripenet</c>); what they read stays the same Stripe fields, so keep this list in step with them.

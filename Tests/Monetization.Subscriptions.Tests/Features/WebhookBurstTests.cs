@@ -28,7 +28,7 @@ public sealed class WebhookBurstTests : SubscriptionsTestBase
         var paid = SharedStripeSamples.Event("invoice.paid");
         var links = await Task.WhenAll(Enumerable.Range(0, Users).Select(i => PostAsync(ForUser(checkout, i, $"evt_burst_checkout_{i:D3}"))));
         Assert.That(links, Is.All.EqualTo("processed"));
-        Assert.That(_log.From(typeof(Subscriptions.Features.HandleStripeEvent.StripeEventPipeline).FullName!), Is.Empty,
+        Assert.That(_log.From(typeof(Subscriptions.Features.HandleStripeEvents.HandleStripeEvents).FullName!), Is.Empty,
             "deliveries that all apply cleanly are stored together, never one by one (a batch query EF Core cannot translate falls back silently otherwise)");
 
         // Rows stored by a shared transaction read back through the model as a lone delivery's would.

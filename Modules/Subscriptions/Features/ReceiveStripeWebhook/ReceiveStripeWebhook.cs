@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Monetization.BuildingBlocks.Http;
 using Monetization.Stripe;
-using Monetization.Subscriptions.Features.HandleStripeEvent;
+using Monetization.Subscriptions.Features.HandleStripeEvents;
 
 namespace Monetization.Subscriptions.Features.ReceiveStripeWebhook;
 
@@ -73,7 +73,7 @@ public static class ReceiveStripeWebhook
         StripeEventEnvelope evt;
         try
         {
-            evt = StripeEventPipeline.Parse(body);
+            evt = StripeEventEnvelope.Parse(body);
         }
         catch (JsonException e)
         {

@@ -3,7 +3,7 @@ using MediatR;
 using Microsoft.EntityFrameworkCore;
 using Monetization.Subscriptions.Data;
 using Monetization.Subscriptions.Domain;
-using Monetization.Subscriptions.Features.HandleStripeEvent;
+using Monetization.Subscriptions.Features.HandleStripeEvents;
 
 namespace Monetization.Subscriptions.Features.Reconcile;
 
@@ -28,7 +28,7 @@ public static class Reconcile
     /// <summary>A subscription that could not be fetched.</summary>
     internal sealed record Failure(string UserId, string StripeSubscriptionId, string Error);
 
-    internal sealed class Handler(SubscriptionsDbContext db, StripeEventTranslator translator, PlanCatalog catalog, StripeNet.StripeClient stripe, TimeProvider clock)
+    internal sealed class Handler(SubscriptionsDbContext db, SubscriptionEvents subscriptions, PlanCatalog catalog, StripeNet.StripeClient stripe, TimeProvider clock)
         : IRequestHandler<Request, Response>
     {
         public async Task<Response> Handle(Request request, CancellationToken cancellationToken)
@@ -60,7 +60,7 @@ public static class Reconcile
                 }
 
                 var before = Snapshot(account);
-                translator.ApplySubscription(account, sub, clock.GetUtcNow(), forced: true);
+                subscriptions.ApplySubscription(account, sub, clock.GetUtcNow(), forced: true);
                 AccessCalculator.PublishIfChanged(db, account, catalog, clock.GetUtcNow());
                 var after = Snapshot(account);
                 var fields = before.Keys.Where(k => before[k] != after[k]).ToDictionary(k => k, k => new FieldChange(before[k], after[k]));

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Monetization.BuildingBlocks.Http;
 using Monetization.Subscriptions.Data;
 using Monetization.Subscriptions.Domain;
-using Monetization.Subscriptions.Features.HandleStripeEvent;
+using Monetization.Subscriptions.Features.HandleStripeEvents;
 
 namespace Monetization.Subscriptions.Features.ReplayStripeEvent;
 
@@ -24,7 +24,7 @@ public static class ReplayStripeEvent
         public Validator() => RuleFor(r => r.EventId).Matches("^evt_[A-Za-z0-9_]{1,250}$").WithMessage("id must be a Stripe event id (evt_…).");
     }
 
-    internal sealed class Handler(SubscriptionsDbContext db, StripeEventPipeline pipeline) : IRequestHandler<Request, Response>
+    internal sealed class Handler(SubscriptionsDbContext db, StripeEventProcessor processor) : IRequestHandler<Request, Response>
     {
         public async Task<Response> Handle(Request request, CancellationToken cancellationToken)
         {
@@ -35,7 +35,7 @@ public static class ReplayStripeEvent
                 throw ProblemException.Conflict("already_processed", $"Event {request.EventId} was processed; replaying it would apply it twice.");
             }
 
-            await pipeline.ReprocessAsync(request.EventId, force: true, cancellationToken);
+            await processor.ReprocessAsync(request.EventId, force: true, cancellationToken);
             db.ChangeTracker.Clear();
             var after = await db.StripeEvents.AsNoTracking().FirstAsync(e => e.Id == request.EventId, cancellationToken);
             return new Response(after.Id, after.Status, after.Attempts, after.LastError);

@@ -1,3 +1,4 @@
+using MediatR;
 using Monetization.BuildingBlocks.Telemetry;
 using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
@@ -5,12 +6,12 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StripeNet = Stripe;
 
-namespace Monetization.Subscriptions.Features.HandleStripeEvent;
+namespace Monetization.Subscriptions.Features.HandleStripeEvents;
 
 /// <summary>
 /// Group commit for webhook deliveries. Every request queues its verified event here and waits for the outcome; one writer
 /// loop takes whatever is queued (up to <see cref="MaxBatch"/>) and stores and processes it through
-/// <see cref="StripeEventPipeline.ReceiveBatchAsync"/> in one transaction, then answers every waiting request. Under a burst
+/// a <see cref="HandleStripeEvents.Request"/> sent through MediatR (one transaction when they all apply), then answers every waiting request. Under a burst
 /// the database sees one writer and one commit per batch instead of one per event, and the writer never waits on the
 /// thread pool between events; a lone delivery is a batch of one. Nothing is answered before its event is committed, so
 /// the webhook's answer (<c>processed</c>, <c>ignored</c>, <c>failed</c>, <c>duplicate</c>) means what it meant with one
@@ -89,7 +90,8 @@ internal sealed partial class StripeEventIntake(IServiceScopeFactory scopes, ILo
         if (!_running || !_queue.Writer.TryWrite(pending))
         {
             await using var scope = scopes.CreateAsyncScope();
-            return await scope.ServiceProvider.GetRequiredService<StripeEventPipeline>().ReceiveAsync(incoming, ct);
+            var outcomes = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new HandleStripeEvents.Request([incoming]), ct);
+            return outcomes[0];
         }
 
         return await pending.Outcome.Task.WaitAsync(ct);
@@ -100,8 +102,7 @@ internal sealed partial class StripeEventIntake(IServiceScopeFactory scopes, ILo
         try
         {
             await using var scope = scopes.CreateAsyncScope();
-            var pipeline = scope.ServiceProvider.GetRequiredService<StripeEventPipeline>();
-            var outcomes = await pipeline.ReceiveBatchAsync(batch.ConvertAll(p => p.Incoming), ct);
+            var outcomes = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new HandleStripeEvents.Request(batch.ConvertAll(p => p.Incoming)), ct);
             for (var i = 0; i < batch.Count; i++)
             {
                 batch[i].Outcome.TrySetResult(outcomes[i]);

@@ -1,4 +1,4 @@
-namespace Monetization.Subscriptions.Features.HandleStripeEvent;
+namespace Monetization.Subscriptions.Features.HandleStripeEvents;
 
 /// <summary>
 /// The event cannot be applied from what is stored: the pipeline fetches what it names from Stripe, outside the intake's

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 using Monetization.Stripe.Json;
 using StripeNet = Stripe;
 
-namespace Monetization.Subscriptions.Features.HandleStripeEvent;
+namespace Monetization.Subscriptions.Features.HandleStripeEvents;
 
 /// <summary>
 /// A Stripe event as the webhook path reads it: the envelope (<c>id</c>, <c>type</c>, <c>created</c>, <c>livemode</c>,

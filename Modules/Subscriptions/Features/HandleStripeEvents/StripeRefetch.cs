@@ -1,7 +1,7 @@
 using System.Net;
 using StripeNet = Stripe;
 
-namespace Monetization.Subscriptions.Features.HandleStripeEvent;
+namespace Monetization.Subscriptions.Features.HandleStripeEvents;
 
 /// <summary>What re-fetching from Stripe came to.</summary>
 /// <param name="Subscription">The subscription as Stripe returns it now, or null.</param>
