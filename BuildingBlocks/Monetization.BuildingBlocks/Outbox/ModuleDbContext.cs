@@ -29,6 +29,13 @@ public abstract class ModuleDbContext(DbContextOptions options) : DbContext(opti
     /// </summary>
     public string? TraceParentOfNewEvents { get; set; }
 
+    /// <summary>
+    /// Begins a transaction as this module database's only writer in this process (<see cref="WriteTransaction"/>): for a
+    /// write that slices make by hand (several statements in one transaction) rather than one <c>SaveChanges</c>.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">Cancelled while waiting for the writer; nothing was begun.</exception>
+    public Task<WriteTransaction> BeginWriteTransactionAsync(CancellationToken cancellationToken) => WriteTransaction.BeginAsync(this, cancellationToken);
+
     /// <summary>Queues an integration event in the outbox; it is stored by the next <c>SaveChanges</c>.</summary>
     /// <param name="integrationEvent">The event; its type must be in <see cref="IntegrationEventRegistry"/>.</param>
     /// <exception cref="InvalidOperationException">The event type is not registered.</exception>

@@ -31,7 +31,7 @@ internal sealed class StripeEventStore(SubscriptionsDbContext db)
     /// Begins a transaction as the Subscriptions database's only writer in this process (<see cref="WriteTransaction"/>):
     /// webhook bursts queue here rather than in SQLite's sleeping busy handler.
     /// </summary>
-    public Task<WriteTransaction> BeginWriteAsync(CancellationToken ct) => WriteTransaction.BeginAsync(db, ct);
+    public Task<WriteTransaction> BeginWriteAsync(CancellationToken ct) => db.BeginWriteTransactionAsync(ct);
 
     /// <summary>Which of <paramref name="eventIds"/> are stored already.</summary>
     public async Task<HashSet<string>> StoredIdsAsync(IEnumerable<string> eventIds, CancellationToken ct) =>

@@ -21,7 +21,7 @@ internal sealed class UsageEventStore(UsageDbContext db)
     /// </summary>
     public async Task<UsageEventBatch> BeginBatchAsync(CancellationToken ct)
     {
-        var transaction = await WriteTransaction.BeginAsync(db, ct);
+        var transaction = await db.BeginWriteTransactionAsync(ct);
         return new UsageEventBatch(db.Database.GetDbConnection(), transaction);
     }
 }

@@ -6,7 +6,7 @@ using Monetization.Marketplace.Data;
 namespace Monetization.Marketplace.Features.Developers;
 
 /// <summary>GET /v1/marketplace/developers/{id}.</summary>
-public static class GetDeveloper
+internal static class GetDeveloper
 {
     internal sealed record Request(string DeveloperId) : IRequest<DeveloperResponse>;
 

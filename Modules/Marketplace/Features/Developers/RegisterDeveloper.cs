@@ -9,7 +9,7 @@ using Monetization.Marketplace.Domain;
 namespace Monetization.Marketplace.Features.Developers;
 
 /// <summary>POST /v1/marketplace/developers: registers a developer with a revenue share (default <c>Marketplace:DeveloperShareBps</c>).</summary>
-public static class RegisterDeveloper
+internal static class RegisterDeveloper
 {
     internal sealed record Request(string? DeveloperId, string? Name, string? Email, int? RevenueShareBps) : IRequest<DeveloperResponse>;
 

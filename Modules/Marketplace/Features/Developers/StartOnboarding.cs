@@ -14,7 +14,7 @@ namespace Monetization.Marketplace.Features.Developers;
 /// (idempotency key <c>marketplace:developer:{id}:account</c>, so concurrent calls create one), and returns a fresh
 /// account link (single-use, short-lived) each time. Payout readiness then follows <c>ConnectedAccountUpdated</c>.
 /// </summary>
-public static class StartOnboarding
+internal static class StartOnboarding
 {
     internal sealed record Request(string DeveloperId) : IRequest<Response>;
 

@@ -15,7 +15,7 @@ namespace Monetization.Marketplace.Features.Earnings;
 /// row per plugin, currency and day, whatever the number of events. A malformed period is a 422 (the seed returned
 /// everything).
 /// </summary>
-public static class GetEarnings
+internal static class GetEarnings
 {
     internal sealed record Request(string DeveloperId, string? Period) : IRequest<Response>;
 

@@ -15,7 +15,7 @@ namespace Monetization.Marketplace.Features.Earnings;
 /// (<see cref="Paging"/>, cursor = a <c>rev_…</c> id). <c>period</c> (<c>YYYY-MM</c>) keeps the events of that period (the
 /// same period the earnings route sums); without it, every period.
 /// </summary>
-public static class ListRevenueEvents
+internal static class ListRevenueEvents
 {
     internal sealed record Request(string DeveloperId, string? Period, string? Limit, string? StartingAfter) : IRequest<Page<RevenueEventView>>;
 

@@ -27,7 +27,7 @@ namespace Monetization.Marketplace.Features.Installs;
 /// One live install per plugin and user (409 <c>already_installed</c>); archived plugins refuse installs (409).
 /// The install row is written before any Stripe call, so concurrent requests cannot create two subscription items.
 /// </summary>
-public static class InstallPlugin
+internal static class InstallPlugin
 {
     internal sealed record Body(string? UserId);
 

@@ -12,7 +12,7 @@ namespace Monetization.Marketplace.Features.Installs;
 /// GET /v1/marketplace/users/{user_id}/installs: the user's live installs (pending, pending_payment, active), newest
 /// first; <c>?status=all</c> includes uninstalled ones, or filter by one status.
 /// </summary>
-public static class ListUserInstalls
+internal static class ListUserInstalls
 {
     internal sealed record Request(string UserId, string? Status, string? Limit = null, string? StartingAfter = null) : IRequest<Response>;
 

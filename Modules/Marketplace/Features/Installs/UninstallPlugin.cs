@@ -17,7 +17,7 @@ namespace Monetization.Marketplace.Features.Installs;
 /// the next invoice, which becomes a negative revenue event); an item Stripe no longer has is treated as deleted. A
 /// one-time purchase is not refunded by uninstalling. Publishes <c>PluginUninstalled</c>.
 /// </summary>
-public static class UninstallPlugin
+internal static class UninstallPlugin
 {
     internal sealed record Request(string PluginId, string UserId) : IRequest<InstallResponse>;
 

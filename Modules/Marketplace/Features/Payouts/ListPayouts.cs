@@ -10,7 +10,7 @@ namespace Monetization.Marketplace.Features.Payouts;
 /// <summary>
 /// GET /v1/marketplace/payouts?developer_id=&amp;status=&amp;limit=&amp;starting_after=: payouts, newest first, cursor-paginated.
 /// </summary>
-public static class ListPayouts
+internal static class ListPayouts
 {
     internal sealed record Request(string? DeveloperId, string? Status, string? Limit, string? StartingAfter) : IRequest<Response>;
 

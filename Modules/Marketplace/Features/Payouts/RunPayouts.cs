@@ -24,7 +24,7 @@ namespace Monetization.Marketplace.Features.Payouts;
 /// failure nothing is marked: the payout stays pending with the error and the next run retries the same transfer.</para>
 /// A repeated or concurrent run therefore pays once.
 /// </summary>
-public static class RunPayouts
+internal static class RunPayouts
 {
     internal sealed record Request(string? Period) : IRequest<Response>;
 

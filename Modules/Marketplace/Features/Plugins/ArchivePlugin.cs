@@ -10,7 +10,7 @@ namespace Monetization.Marketplace.Features.Plugins;
 /// POST /v1/marketplace/plugins/{id}/archive: hides the plugin from the catalog and refuses new installs; existing
 /// installs keep working and billing (revenue keeps being shared). Archiving twice is a no-op.
 /// </summary>
-public static class ArchivePlugin
+internal static class ArchivePlugin
 {
     internal sealed record Request(string PluginId) : IRequest<PluginResponse>;
 

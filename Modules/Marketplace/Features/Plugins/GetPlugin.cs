@@ -6,7 +6,7 @@ using Monetization.Marketplace.Data;
 namespace Monetization.Marketplace.Features.Plugins;
 
 /// <summary>GET /v1/marketplace/plugins/{id} (archived plugins too).</summary>
-public static class GetPlugin
+internal static class GetPlugin
 {
     internal sealed record Request(string PluginId) : IRequest<PluginResponse>;
 

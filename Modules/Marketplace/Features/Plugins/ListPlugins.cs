@@ -13,7 +13,7 @@ namespace Monetization.Marketplace.Features.Plugins;
 /// <c>sort=installs</c> (most live installs first, the default) or <c>sort=name</c>; ties by id. Cursor pagination as
 /// Stripe does it: <c>limit</c> (1–100, default 20) and <c>starting_after</c> (the last plugin id of the previous page).
 /// </summary>
-public static class ListPlugins
+internal static class ListPlugins
 {
     internal sealed record Request(string? Q, string? DeveloperId, string? Model, string? Status, string? Sort, string? Limit, string? StartingAfter)
         : IRequest<Response>;

@@ -17,7 +17,7 @@ namespace Monetization.Marketplace.Features.Plugins;
 /// idempotency keys derived from the plugin id. Usage plugins get a price of <c>unit_amount_decimal</c> per 1,000 units and
 /// are billed by the Usage module.
 /// </summary>
-public static class PublishPlugin
+internal static class PublishPlugin
 {
     internal sealed record Request(string? DeveloperId, string? Slug, string? Name, string? Description, PricingBody? Pricing) : IRequest<PluginResponse>;
 

@@ -15,7 +15,7 @@ namespace Monetization.Marketplace.Features.Plugins;
 /// subscription items keep the price they were created with (grandfathered). The model itself cannot change (409):
 /// archive the plugin and publish a new one. Archived plugins cannot be changed (409).
 /// </summary>
-public static class UpdatePlugin
+internal static class UpdatePlugin
 {
     internal sealed record Body(string? Name, string? Description, PricingBody? Pricing);
 

@@ -1,7 +1,6 @@
 using FluentValidation;
 using MediatR;
 using Monetization.BuildingBlocks.Billing;
-using Monetization.BuildingBlocks.Data;
 using Monetization.Referrals.Data;
 using Monetization.Referrals.Domain;
 using Monetization.Referrals.Features.ListCredits;
@@ -14,7 +13,7 @@ namespace Monetization.Referrals.Features.GrantAccessDays;
 /// admin's text kept as its note), so credit_until, the <c>AccessCreditGranted</c> event and Subscriptions' deferred billing
 /// behave exactly as for a referral credit. Send an <c>Idempotency-Key</c> to make a retry safe: each call is a new grant.
 /// </summary>
-public static class GrantAccessDays
+internal static class GrantAccessDays
 {
     /// <summary>Largest grant, days (ten years).</summary>
     public const int MaxDays = 3_650;
@@ -52,7 +51,7 @@ public static class GrantAccessDays
     {
         public async Task<Response> Handle(Request request, CancellationToken cancellationToken)
         {
-            await using var transaction = await WriteTransaction.BeginAsync(db, cancellationToken);
+            await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
             var entry = await CreditLedgerWriter.GrantManuallyAsync(db, clock.GetUtcNow(), request.UserId, request.Days!.Value, request.Reason!.Trim(), cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return new Response(request.UserId, entry.CreditUntilAfter, ListCredits.ListCredits.Entry.Of(entry));

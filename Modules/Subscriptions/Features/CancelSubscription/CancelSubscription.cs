@@ -12,7 +12,7 @@ namespace Monetization.Subscriptions.Features.CancelSubscription;
 /// <c>POST /v1/subscriptions/{user_id}/cancel</c> <c>{at_period_end}</c>: at the period end (Stripe <c>cancel_at_period_end=true</c>)
 /// or now (DELETE). Answered 202; the local state changes when Stripe's webhook confirms it.
 /// </summary>
-public static class CancelSubscription
+internal static class CancelSubscription
 {
     /// <summary>The JSON body.</summary>
     internal sealed record Body(bool? AtPeriodEnd);

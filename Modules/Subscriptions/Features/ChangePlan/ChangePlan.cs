@@ -13,7 +13,7 @@ namespace Monetization.Subscriptions.Features.ChangePlan;
 /// the new plan's price through Stripe (<c>create_prorations</c> by default, <c>none</c>, or <c>always_invoice</c>). 409 when it is
 /// already that plan and cadence. Answered 202; the plan changes locally when the webhook confirms it.
 /// </summary>
-public static class ChangePlan
+internal static class ChangePlan
 {
     private static readonly string[] ProrationBehaviors = ["create_prorations", "none", "always_invoice"];
 

@@ -6,7 +6,7 @@ using Monetization.Subscriptions.Features.ListPlans;
 namespace Monetization.Subscriptions.Features.DescribeConfig;
 
 /// <summary>The Subscriptions part of <c>GET /v1/config</c> (issue 20): the plans with their prices, as <c>GET /v1/plans</c> lists them, and the checkout default of <c>allow_promotion_codes</c>.</summary>
-public static class DescribeConfig
+internal static class DescribeConfig
 {
     /// <summary>The part.</summary>
     /// <param name="Plans">Every plan with prices (minor units + currency per cadence) and entitlements.</param>

@@ -10,7 +10,7 @@ namespace Monetization.Subscriptions.Features.GetStripeEvent;
 /// <c>GET /v1/stripe_events/{id}</c> (admin): one stored Stripe event with its processing state and its payload exactly as
 /// Stripe sent it (the raw body; issue 19's dashboard shows it). 404 when no event of that id was received.
 /// </summary>
-public static class GetStripeEvent
+internal static class GetStripeEvent
 {
     internal sealed record Request(string EventId) : IRequest<Response>;
 

@@ -12,7 +12,7 @@ namespace Monetization.Subscriptions.Features.GetSubscription;
 /// <c>GET /v1/subscriptions/{user_id}</c>: the user's subscription as Stripe last confirmed it and their effective access.
 /// A user never seen is <c>free</c>/<c>none</c> (not 404).
 /// </summary>
-public static class GetSubscription
+internal static class GetSubscription
 {
     internal sealed record Request(string UserId) : IRequest<Response>;
 

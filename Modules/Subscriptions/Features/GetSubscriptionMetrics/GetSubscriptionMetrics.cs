@@ -19,7 +19,7 @@ namespace Monetization.Subscriptions.Features.GetSubscriptionMetrics;
 /// current subscription at its current plan: an earlier subscription of a user who subscribed again, or the plan before a
 /// plan change, is not kept.</para>
 /// </summary>
-public static class GetSubscriptionMetrics
+internal static class GetSubscriptionMetrics
 {
     internal sealed record Request : IRequest<Response>;
 

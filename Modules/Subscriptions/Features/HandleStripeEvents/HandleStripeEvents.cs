@@ -15,7 +15,7 @@ namespace Monetization.Subscriptions.Features.HandleStripeEvents;
 /// <c>duplicate</c>). An event that needs a subscription or invoice from Stripe first (issue 16) is set aside, not stored,
 /// and its outcome says what to fetch (<see cref="StripeEventOutcome.Refetch"/>).
 /// </summary>
-public static partial class HandleStripeEvents
+internal static partial class HandleStripeEvents
 {
     /// <summary>The batch, in delivery order.</summary>
     /// <param name="Events">The verified deliveries.</param>

@@ -5,7 +5,7 @@ using Monetization.Subscriptions.Domain;
 namespace Monetization.Subscriptions.Features.ListPlans;
 
 /// <summary><c>GET /v1/plans</c>: the plans catalog (no API key needed), by rank.</summary>
-public static class ListPlans
+internal static class ListPlans
 {
     internal sealed record Request : IRequest<Response>;
 

@@ -9,7 +9,7 @@ using Monetization.Subscriptions.Domain;
 namespace Monetization.Subscriptions.Features.ListStripeEvents;
 
 /// <summary><c>GET /v1/stripe_events?status=&amp;type=&amp;limit=&amp;starting_after=</c> (admin): stored Stripe events, newest first, cursor-paginated.</summary>
-public static class ListStripeEvents
+internal static class ListStripeEvents
 {
     internal sealed record Request(string? Status, string? Type, string? Limit, string? StartingAfter) : IRequest<Response>;
 

@@ -12,7 +12,7 @@ using Monetization.Subscriptions.Domain;
 namespace Monetization.Subscriptions.Features.OpenPortal;
 
 /// <summary><c>POST /v1/subscriptions/portal</c>: a Stripe customer portal session for the user; 404 when the user has no Stripe customer.</summary>
-public static class OpenPortal
+internal static class OpenPortal
 {
     /// <summary>The JSON body.</summary>
     internal sealed record Body(string? UserId, string? ReturnUrl)

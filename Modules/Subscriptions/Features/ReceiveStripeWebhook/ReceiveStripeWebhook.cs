@@ -17,7 +17,7 @@ namespace Monetization.Subscriptions.Features.ReceiveStripeWebhook;
 /// processed before the answer (grouped with concurrent deliveries by <see cref="StripeEventIntake"/>): 200 <c>{status: processed|ignored|failed|duplicate}</c>. A processing failure is still 200
 /// (the event is kept and retried by us, not by Stripe). 413 over 1 MiB, 400 for a bad signature or malformed JSON.
 /// </summary>
-public static class ReceiveStripeWebhook
+internal static class ReceiveStripeWebhook
 {
     /// <summary>Largest accepted body: 1 MiB (Stripe's events are far smaller).</summary>
     public const int MaxBodyBytes = 1024 * 1024;

@@ -12,7 +12,7 @@ namespace Monetization.Subscriptions.Features.Reconcile;
 /// non-final subscription from Stripe, applies Stripe's state where ours drifted (missed or failed webhooks), publishes
 /// <c>SubscriptionChanged</c> where access changed, and reports each change.
 /// </summary>
-public static class Reconcile
+internal static class Reconcile
 {
     internal sealed record Request : IRequest<Response>;
 

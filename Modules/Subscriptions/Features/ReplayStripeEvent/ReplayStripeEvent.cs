@@ -12,7 +12,7 @@ namespace Monetization.Subscriptions.Features.ReplayStripeEvent;
 /// <c>POST /v1/stripe_events/{id}/replay</c> (admin): processes a stored event again now, whatever its retry schedule. Only
 /// failed, received or ignored events (a processed event would publish its effects twice: 409).
 /// </summary>
-public static class ReplayStripeEvent
+internal static class ReplayStripeEvent
 {
     internal sealed record Request(string EventId) : IRequest<Response>;
 

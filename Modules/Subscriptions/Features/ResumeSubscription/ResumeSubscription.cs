@@ -9,7 +9,7 @@ using Monetization.Subscriptions.Domain;
 namespace Monetization.Subscriptions.Features.ResumeSubscription;
 
 /// <summary><c>POST /v1/subscriptions/{user_id}/resume</c>: undoes a scheduled cancellation (<c>cancel_at_period_end=false</c>); 409 when none is scheduled. 202.</summary>
-public static class ResumeSubscription
+internal static class ResumeSubscription
 {
     internal sealed record Request(string UserId) : IRequest<SubscriptionChangeRequested>;
 

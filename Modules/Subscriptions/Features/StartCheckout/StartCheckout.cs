@@ -19,7 +19,7 @@ namespace Monetization.Subscriptions.Features.StartCheckout;
 /// subscription (use change_plan). <c>allow_promotion_codes</c> (issue 20; seed 001 turns it on) lets the customer enter a
 /// Stripe promotion code on the Checkout page; absent, <c>Subscriptions:AllowPromotionCodes</c> decides (default false).
 /// </summary>
-public static class StartCheckout
+internal static class StartCheckout
 {
     /// <summary>The JSON body.</summary>
     internal sealed record Body(string? UserId, string? Email, string? Plan, string? Cadence, string? SuccessUrl, string? CancelUrl, bool? AllowPromotionCodes = null)

@@ -15,7 +15,7 @@ namespace Monetization.Usage.Features.AcquireQuota;
 /// 409 <c>quota_exceeded</c> with the limit and an upgrade hint. Count and insert run in one IMMEDIATE transaction, so
 /// concurrent acquires never exceed the limit (seed 003: project/deploy limits).
 /// </summary>
-public static class AcquireQuota
+internal static class AcquireQuota
 {
     /// <summary>Body.</summary>
     /// <param name="Key">The unit's key (a project id), 1..200 characters.</param>

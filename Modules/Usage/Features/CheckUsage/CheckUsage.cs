@@ -12,7 +12,7 @@ namespace Monetization.Usage.Features.CheckUsage;
 /// work. Allowed while used + quantity stays within the plan's monthly limit (for a max meter: quantity ≤ limit);
 /// denied at the hard limit. Reads one rollup row and the user's plan; changes nothing.
 /// </summary>
-public static class CheckUsage
+internal static class CheckUsage
 {
     /// <summary>Body.</summary>
     /// <param name="Meter">Meter key.</param>

@@ -5,7 +5,7 @@ using Monetization.Usage.Domain;
 namespace Monetization.Usage.Features.DescribeConfig;
 
 /// <summary>The Usage part of <c>GET /v1/config</c> (issue 20): the billing currency, the prepaid credit packages and the price of an extra quota slot.</summary>
-public static class DescribeConfig
+internal static class DescribeConfig
 {
     /// <summary>The part.</summary>
     /// <param name="Currency"><c>Usage:Currency</c>, ISO 4217 lowercase.</param>

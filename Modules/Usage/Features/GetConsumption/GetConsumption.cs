@@ -14,7 +14,7 @@ namespace Monetization.Usage.Features.GetConsumption;
 /// (<c>soft_limit_warning</c> / <c>hard_limit_reached</c>; seed 002). Read only from the rollup rows of the user and
 /// month (one primary-key range), never from raw events.
 /// </summary>
-public static class GetConsumption
+internal static class GetConsumption
 {
     /// <summary>The query.</summary>
     /// <param name="UserId">User.</param>

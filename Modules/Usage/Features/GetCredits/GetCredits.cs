@@ -14,7 +14,7 @@ namespace Monetization.Usage.Features.GetCredits;
 /// <c>ledger_has_more</c>; the whole ledger is the paged <c>GET /v1/usage/{user_id}/credits/ledger</c> (ADR 0071). Grants
 /// whose expiry has passed are first written to the ledger as <c>expiry</c> entries, so the ledger always sums to the balance.
 /// </summary>
-public static class GetCredits
+internal static class GetCredits
 {
     /// <summary>The query.</summary>
     internal sealed record Request(string UserId) : IRequest<Response>;

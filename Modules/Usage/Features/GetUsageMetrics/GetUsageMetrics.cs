@@ -13,7 +13,7 @@ namespace Monetization.Usage.Features.GetUsageMetrics;
 /// are mostly the previous period's), per currency, with credits applied, amount billed through Stripe and what is paid
 /// (issue 19's dashboard overview reads this same query). A malformed month is a 422.
 /// </summary>
-public static class GetUsageMetrics
+internal static class GetUsageMetrics
 {
     internal sealed record Request(string? Month) : IRequest<Response>;
 

@@ -19,7 +19,7 @@ namespace Monetization.Usage.Features.GetUsageSummary;
 /// </list>
 /// Defaults: <c>from</c> = the first day of the current UTC month, <c>to</c> = today. At most 366 days or 36 months.
 /// </summary>
-public static class GetUsageSummary
+internal static class GetUsageSummary
 {
     /// <summary>The query.</summary>
     internal sealed record Request(string UserId, string? From, string? To, string? GroupBy) : IRequest<Response>;

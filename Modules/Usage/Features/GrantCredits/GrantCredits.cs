@@ -7,7 +7,7 @@ using Monetization.Usage.Domain;
 namespace Monetization.Usage.Features.GrantCredits;
 
 /// <summary><c>POST /v1/usage/{user_id}/credits/grants</c> (admin): grants credit in the billing currency, optionally expiring; written to the ledger.</summary>
-public static class GrantCredits
+internal static class GrantCredits
 {
     /// <summary>Body.</summary>
     /// <param name="Amount">Minor units, above zero.</param>

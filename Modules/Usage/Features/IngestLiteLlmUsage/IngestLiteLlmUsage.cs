@@ -28,7 +28,7 @@ namespace Monetization.Usage.Features.IngestLiteLlmUsage;
 /// unreadable <c>startTime</c>) is a 422 naming <c>[i].field</c>, and nothing of the batch is stored (all or nothing, as the
 /// ingestion route); a body that is not JSON is a 400.
 /// </summary>
-public static class IngestLiteLlmUsage
+internal static class IngestLiteLlmUsage
 {
     /// <summary>Largest batch (LiteLLM's default batch size is 512).</summary>
     public const int MaxBatch = IngestUsageEvents.IngestUsageEvents.MaxBatch;

@@ -20,7 +20,7 @@ namespace Monetization.Usage.Features.IngestUsageEvents;
 /// change (<see cref="RollupChanges"/>) are written in one transaction by <see cref="UsageEventStore"/>, and thresholds
 /// crossed are published exactly once as <see cref="UsageThresholdCrossed"/>. The body is read by <see cref="UsageBatchJson"/>.
 /// </summary>
-public static class IngestUsageEvents
+internal static class IngestUsageEvents
 {
     /// <summary>Largest batch.</summary>
     public const int MaxBatch = 1_000;

@@ -13,7 +13,7 @@ namespace Monetization.Usage.Features.ListCreditLedger;
 /// convention (ADR 0071, <see cref="Paging"/>; <c>starting_after</c> = an <c>entry_id</c>). The entries sum to the balance
 /// of <c>GET /v1/usage/{user_id}/credits</c> once due expiries are written (that route writes them).
 /// </summary>
-public static class ListCreditLedger
+internal static class ListCreditLedger
 {
     /// <summary>The query.</summary>
     /// <param name="UserId">User.</param>

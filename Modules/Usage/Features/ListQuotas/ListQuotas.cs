@@ -8,7 +8,7 @@ using Monetization.Usage.Domain;
 namespace Monetization.Usage.Features.ListQuotas;
 
 /// <summary><c>GET /v1/usage/{user_id}/quotas</c>: each countable resource with units held (and their keys), plan limit, extra slots and remaining.</summary>
-public static class ListQuotas
+internal static class ListQuotas
 {
     /// <summary>The query.</summary>
     internal sealed record Request(string UserId) : IRequest<Response>;

@@ -16,7 +16,7 @@ namespace Monetization.Usage.Features.ListUsageEvents;
 /// the cursor is an <c>event_id</c>). <c>from</c>/<c>to</c>: see <see cref="TimeRange"/>; both optional. Read through the
 /// index on (user, timestamp).
 /// </summary>
-public static class ListUsageEvents
+internal static class ListUsageEvents
 {
     /// <summary>The query.</summary>
     internal sealed record Request(string UserId, string? From, string? To, string? Meter, string? Limit, string? StartingAfter) : IRequest<Page<EventView>>;

@@ -12,7 +12,7 @@ namespace Monetization.Usage.Features.ListUsageInvoices;
 /// <c>GET /v1/usage/{user_id}/invoices?limit=&amp;starting_after=</c>: the user's usage invoices, newest period first, with
 /// their lines and the price each line applied; paged by the one convention (<see cref="Paging"/>).
 /// </summary>
-public static class ListUsageInvoices
+internal static class ListUsageInvoices
 {
     /// <summary>The query.</summary>
     internal sealed record Request(string UserId, string? Limit = null, string? StartingAfter = null) : IRequest<Response>;

@@ -8,7 +8,7 @@ using Monetization.Usage.Domain;
 namespace Monetization.Usage.Features.ReleaseQuota;
 
 /// <summary><c>POST /v1/usage/{user_id}/quotas/{resource}/release</c> <c>{key}</c>: frees the unit held under the key; releasing an unknown key changes nothing (idempotent).</summary>
-public static class ReleaseQuota
+internal static class ReleaseQuota
 {
     /// <summary>Body.</summary>
     /// <param name="Key">The unit's key.</param>

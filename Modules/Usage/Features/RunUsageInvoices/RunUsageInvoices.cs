@@ -14,7 +14,7 @@ namespace Monetization.Usage.Features.RunUsageInvoices;
 /// closed period's usage. Safe to run again: a user gets one invoice per period, and Stripe steps that failed are retried
 /// with the same idempotency keys, so running twice bills once.
 /// </summary>
-public static class RunUsageInvoices
+internal static class RunUsageInvoices
 {
     /// <summary>Body.</summary>
     /// <param name="Period"><c>YYYY-MM</c>, a month that has ended.</param>

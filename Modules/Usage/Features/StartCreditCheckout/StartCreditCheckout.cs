@@ -12,7 +12,7 @@ namespace Monetization.Usage.Features.StartCreditCheckout;
 /// package of <c>Usage:CreditPackages</c> (seed 003: $5/$10/$50). The credit is granted when <c>CheckoutCompleted</c>
 /// arrives with <c>purpose = usage.credits</c>; the price paid is the credit granted.
 /// </summary>
-public static class StartCreditCheckout
+internal static class StartCreditCheckout
 {
     /// <summary>Body.</summary>
     /// <param name="Package">A configured package (<c>small</c>, <c>medium</c>, <c>large</c>).</param>

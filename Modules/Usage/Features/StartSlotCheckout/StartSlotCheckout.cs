@@ -12,7 +12,7 @@ namespace Monetization.Usage.Features.StartSlotCheckout;
 /// extra slots at <c>Usage:SlotPrice</c> each (seed 003: "additional deploy slots"). The slots are added to the limit when
 /// <c>CheckoutCompleted</c> arrives with <c>purpose = usage.slots</c>.
 /// </summary>
-public static class StartSlotCheckout
+internal static class StartSlotCheckout
 {
     /// <summary>Largest number of slots in one checkout.</summary>
     public const int MaxSlots = 100;

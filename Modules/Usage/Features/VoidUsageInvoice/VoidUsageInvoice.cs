@@ -1,7 +1,6 @@
 using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
-using Monetization.BuildingBlocks.Data;
 using Monetization.BuildingBlocks.Http;
 using Monetization.Usage.Data;
 using Monetization.Usage.Domain;
@@ -18,7 +17,7 @@ namespace Monetization.Usage.Features.VoidUsageInvoice;
 /// answer per ADR 0022 (503 <c>stripe_unavailable</c>, 502 <c>stripe_error</c>) and change nothing here. Voiding a void
 /// invoice again answers it as it is (nothing given back twice).
 /// </summary>
-public static class VoidUsageInvoice
+internal static class VoidUsageInvoice
 {
     /// <summary>The usage invoice to void.</summary>
     /// <param name="Id">Our usage invoice id (<c>uin_…</c>), the route's <c>{id}</c>.</param>
@@ -90,7 +89,7 @@ public static class VoidUsageInvoice
                 }
 
                 db.ChangeTracker.Clear();
-                await using (var transaction = await WriteTransaction.BeginAsync(db, cancellationToken))
+                await using (var transaction = await db.BeginWriteTransactionAsync(cancellationToken))
                 {
                     await UsageVoiding.VoidAsync(db, id, clock.GetUtcNow(), cancellationToken);
                     await db.SaveChangesAsync(cancellationToken);

@@ -11,7 +11,7 @@ namespace Monetization.Webhooks.Features.WebhookDeliveries;
 /// <c>GET /v1/webhook_endpoints/{id}/deliveries</c> (admin): the endpoint's deliveries, newest first, paged
 /// (<c>limit</c>, <c>starting_after</c> = a delivery id): status, attempts, the last answer's code and body, the next attempt.
 /// </summary>
-public static class ListWebhookDeliveries
+internal static class ListWebhookDeliveries
 {
     internal sealed record Request(string EndpointId, string? Limit, string? StartingAfter) : IRequest<Page<WebhookDeliveryView>>;
 

@@ -13,7 +13,7 @@ namespace Monetization.Webhooks.Features.WebhookDeliveries;
 /// gets one more attempt; a delivered one is sent again with the same <c>webhook-id</c>, which the receiver may dedupe).
 /// 404 when unknown; 409 when its endpoint is disabled (enable it first) or an attempt is in flight.
 /// </summary>
-public static class RetryWebhookDelivery
+internal static class RetryWebhookDelivery
 {
     internal sealed record Request(string Id) : IRequest<WebhookDeliveryView>;
 

@@ -12,7 +12,7 @@ namespace Monetization.Webhooks.Features.WebhookEndpoints;
 /// product's for the given public event types. The answer carries the signing secret (<c>whsec_…</c>), shown this once;
 /// later only a rotation shows a new one. Events that happen from now on are delivered; earlier ones are not.
 /// </summary>
-public static class CreateWebhookEndpoint
+internal static class CreateWebhookEndpoint
 {
     /// <summary>The JSON body.</summary>
     /// <param name="Url">Absolute https URL (http in Development), at most 2,048 characters, not internal (see docs/modules/webhooks.md).</param>

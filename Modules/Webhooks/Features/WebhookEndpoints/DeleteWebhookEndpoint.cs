@@ -7,7 +7,7 @@ using Monetization.Webhooks.Domain;
 namespace Monetization.Webhooks.Features.WebhookEndpoints;
 
 /// <summary><c>DELETE /v1/webhook_endpoints/{id}</c> (admin): removes the endpoint and its deliveries (404 when unknown); nothing more is sent to it.</summary>
-public static class DeleteWebhookEndpoint
+internal static class DeleteWebhookEndpoint
 {
     internal sealed record Request(string Id) : IRequest<Response>;
 

@@ -5,7 +5,7 @@ using Monetization.Webhooks.Data;
 namespace Monetization.Webhooks.Features.WebhookEndpoints;
 
 /// <summary><c>GET /v1/webhook_endpoints/{id}</c> (admin): one endpoint (404 when unknown), without its secret.</summary>
-public static class GetWebhookEndpoint
+internal static class GetWebhookEndpoint
 {
     internal sealed record Request(string Id) : IRequest<WebhookEndpointView>;
 

@@ -7,7 +7,7 @@ using Monetization.Webhooks.Data;
 namespace Monetization.Webhooks.Features.WebhookEndpoints;
 
 /// <summary><c>GET /v1/webhook_endpoints</c> (admin): endpoints, oldest first, paged (<c>limit</c>, <c>starting_after</c>).</summary>
-public static class ListWebhookEndpoints
+internal static class ListWebhookEndpoints
 {
     internal sealed record Request(string? Limit, string? StartingAfter) : IRequest<Page<WebhookEndpointView>>;
 

@@ -11,7 +11,7 @@ namespace Monetization.Webhooks.Features.WebhookEndpoints;
 /// <c>Webhooks:SecretOverlapHours</c> (24) the old one signs too: <c>webhook-signature</c> then carries both signatures,
 /// space-separated (Standard Webhooks), so the product can switch its verifier at its own pace.
 /// </summary>
-public static class RotateWebhookSecret
+internal static class RotateWebhookSecret
 {
     internal sealed record Request(string Id) : IRequest<Response>;
 

@@ -11,7 +11,7 @@ namespace Monetization.Webhooks.Features.WebhookEndpoints;
 /// <c>enabled: true</c> turns a disabled endpoint back on (its reason and failure streak are cleared; pending deliveries
 /// resume, those past their retry window give up at their next failure); <c>enabled: false</c> pauses it.
 /// </summary>
-public static class UpdateWebhookEndpoint
+internal static class UpdateWebhookEndpoint
 {
     /// <summary>The JSON body: at least one field.</summary>
     /// <param name="Url">New URL (same rules as creation).</param>
