@@ -1,3 +1,4 @@
+using Monetization.BuildingBlocks.Billing;
 using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
@@ -17,8 +18,7 @@ internal static class RegisterDeveloper
     {
         public Validator()
         {
-            RuleFor(r => r.DeveloperId).NotEmpty().Must(Validation.IsExternalId)
-                .WithMessage("developer_id is 1-64 letters, digits, '_', '-', '.', ':' starting with a letter or digit.");
+            RuleFor(r => r.DeveloperId).MustBeExternalId("developer_id");
             RuleFor(r => r.Name).NotEmpty().MaximumLength(200);
             RuleFor(r => r.Email).NotEmpty().MaximumLength(254).EmailAddress();
             RuleFor(r => r.RevenueShareBps).InclusiveBetween(0, 10_000).When(r => r.RevenueShareBps is not null);

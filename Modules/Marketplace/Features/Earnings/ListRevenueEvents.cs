@@ -48,7 +48,7 @@ internal static class ListRevenueEvents
     {
         public Validator()
         {
-            RuleFor(r => r.DeveloperId).Must(Validation.IsExternalId).WithMessage("id is not a valid developer id.");
+            RuleFor(r => r.DeveloperId).Must(UserIds.IsValid).WithMessage("id (a developer id) " + UserIds.Rule + ".");
             RuleFor(r => r.Period).Must(p => BillingPeriod.TryParse(p, out _)).When(r => r.Period is not null).WithMessage("period is YYYY-MM (e.g. 2026-11).");
             RuleFor(r => r.Limit).MustBeLimit();
             RuleFor(r => r.StartingAfter).MustBeCursor();

@@ -1,3 +1,4 @@
+using Monetization.BuildingBlocks.Billing;
 using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
@@ -24,7 +25,7 @@ internal static class ListPayouts
     {
         public Validator()
         {
-            RuleFor(r => r.DeveloperId).Must(Validation.IsExternalId).When(r => r.DeveloperId is not null).WithMessage("developer_id is not a valid id.");
+            RuleFor(r => r.DeveloperId).Must(UserIds.IsValid).When(r => r.DeveloperId is not null).WithMessage("developer_id " + UserIds.Rule + ".");
             RuleFor(r => r.Status).Must(s => s is PayoutStatuses.Pending or PayoutStatuses.Paid).When(r => r.Status is not null)
                 .WithMessage("status is 'pending' or 'paid'.");
             RuleFor(r => r.Limit).MustBeLimit();

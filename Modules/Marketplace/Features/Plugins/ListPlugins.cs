@@ -1,3 +1,4 @@
+using Monetization.BuildingBlocks.Billing;
 using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
@@ -29,7 +30,7 @@ internal static class ListPlugins
         public Validator()
         {
             RuleFor(r => r.Q).MaximumLength(200);
-            RuleFor(r => r.DeveloperId).Must(Validation.IsExternalId).When(r => r.DeveloperId is not null).WithMessage("developer_id is not a valid id.");
+            RuleFor(r => r.DeveloperId).Must(UserIds.IsValid).When(r => r.DeveloperId is not null).WithMessage("developer_id " + UserIds.Rule + ".");
             RuleFor(r => r.Model).Must(m => PricingModels.All.Contains(m!)).When(r => r.Model is not null)
                 .WithMessage("model is one of free, one_time, monthly, usage.");
             RuleFor(r => r.Status).Must(s => s is PluginStatuses.Active or PluginStatuses.Archived or "all").When(r => r.Status is not null)

@@ -25,7 +25,7 @@ internal static class PublishPlugin
     {
         public Validator()
         {
-            RuleFor(r => r.DeveloperId).NotEmpty().Must(Validation.IsExternalId).WithMessage("developer_id is not a valid id.");
+            RuleFor(r => r.DeveloperId).MustBeExternalId("developer_id");
             RuleFor(r => r.Slug).NotEmpty().MaximumLength(64).Matches(Validation.Slug())
                 .WithMessage("slug is lowercase letters and digits in words joined by single hyphens (e.g. 'code-review').");
             RuleFor(r => r.Name).NotEmpty().MaximumLength(200);

@@ -1,3 +1,4 @@
+using Monetization.BuildingBlocks.Billing;
 using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
@@ -40,8 +41,7 @@ internal static class VoidUsageInvoice
     {
         public Validator()
         {
-            RuleFor(r => r.Id).NotEmpty().MaximumLength(40).Must(id => id.StartsWith("uin_", StringComparison.Ordinal))
-                .WithMessage("id must be a usage invoice id (uin_…).");
+            RuleFor(r => r.Id).MustBeIdOf("uin", "usage invoice");
         }
     }
 

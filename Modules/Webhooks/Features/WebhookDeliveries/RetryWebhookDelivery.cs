@@ -1,3 +1,4 @@
+using Monetization.BuildingBlocks.Billing;
 using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
@@ -20,7 +21,7 @@ internal static class RetryWebhookDelivery
     internal sealed class Validator : AbstractValidator<Request>
     {
         public Validator() =>
-            RuleFor(r => r.Id).Must(id => id.StartsWith("whd_", StringComparison.Ordinal) && id.Length <= 64).WithMessage("id must be a webhook delivery id (whd_…).");
+            RuleFor(r => r.Id).MustBeIdOf("whd", "webhook delivery");
     }
 
     internal sealed class Handler(WebhooksDbContext db, TimeProvider clock, WebhookDeliveryWorker worker) : IRequestHandler<Request, WebhookDeliveryView>

@@ -1,3 +1,4 @@
+using Monetization.BuildingBlocks.Billing;
 using FluentValidation;
 using Microsoft.EntityFrameworkCore;
 using Monetization.BuildingBlocks.Http;
@@ -48,9 +49,8 @@ internal static class EndpointRules
             }
         });
 
-    /// <summary>An endpoint id: <c>we_…</c>, at most 64 characters.</summary>
-    public static IRuleBuilderOptions<T, string> MustBeEndpointId<T>(this IRuleBuilder<T, string> rule) =>
-        rule.Must(id => id.StartsWith("we_", StringComparison.Ordinal) && id.Length <= 64).WithMessage("id must be a webhook endpoint id (we_…).");
+    /// <summary>An endpoint id: <c>we_…</c> (<see cref="PrefixedId.MustBeIdOf{T}"/>).</summary>
+    public static IRuleBuilderOptions<T, string?> MustBeEndpointId<T>(this IRuleBuilder<T, string?> rule) => rule.MustBeIdOf("we", "webhook endpoint");
 
     /// <summary>The endpoint, tracked, or a 404.</summary>
     public static async Task<WebhookEndpoint> FindAsync(WebhooksDbContext db, string id, CancellationToken ct) =>
