@@ -43,7 +43,7 @@ public sealed class HttpConventionsTests
             .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? []).Select(m => $"{m} {System.Text.RegularExpressions.Regex.Replace(e.RoutePattern.RawText ?? "", @"\{(\w+):[^}]+\}", "{$1}")}"))
             .ToList();
         Assert.That(endpoints, Is.Unique, "AddRoutes ran once: no route is mapped twice");
-        var described = Monetization.BuildingBlocks.Http.ApiCatalog.All.Select(r => $"{r.Method} {r.Pattern}").ToList();
+        var described = _factory.Services.GetRequiredService<Monetization.BuildingBlocks.Http.ApiCatalog>().All.Select(r => $"{r.Method} {r.Pattern}").ToList();
         Assert.That(endpoints, Is.SupersetOf(described), "every described route is mapped");
 
         using var client = _factory.CreateAnonymousClient();

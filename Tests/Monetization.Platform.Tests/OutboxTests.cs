@@ -55,7 +55,7 @@ public sealed class OutboxTests
             Assert.That(row.OccurredAt, Is.EqualTo(kept.OccurredAt));
             Assert.That(row.NextAttemptAt, Is.EqualTo(kept.OccurredAt));
             Assert.That((row.Attempts, row.DispatchedAt, row.DeadLetteredAt, row.LastError, row.LockedUntil, row.LockedBy), Is.EqualTo((0, (DateTimeOffset?)null, (DateTimeOffset?)null, (string?)null, (DateTimeOffset?)null, (string?)null)));
-            Assert.That(Monetization.BuildingBlocks.Outbox.IntegrationEventRegistry.Deserialize(row.Type, row.Payload), Is.EqualTo(kept));
+            Assert.That(factory.Services.GetRequiredService<Monetization.BuildingBlocks.Outbox.IntegrationEventRegistry>().Deserialize(row.Type, row.Payload), Is.EqualTo(kept));
         });
         Assert.That(await factory.QueryAsync(db => db.Outbox.CountAsync()), Is.EqualTo(1), "the rolled-back row is gone with its transaction");
 
@@ -342,7 +342,7 @@ public sealed class OutboxTests
         _ = factory.Server;
         await factory.WriteNoteAsync("twice at once");
         var row = await factory.QueryAsync(db => db.Outbox.SingleAsync());
-        var evt = (NoteWritten)Monetization.BuildingBlocks.Outbox.IntegrationEventRegistry.Deserialize(row.Type, row.Payload);
+        var evt = (NoteWritten)factory.Services.GetRequiredService<Monetization.BuildingBlocks.Outbox.IntegrationEventRegistry>().Deserialize(row.Type, row.Payload);
 
         async Task PublishAsync()
         {

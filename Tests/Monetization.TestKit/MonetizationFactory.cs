@@ -154,14 +154,15 @@ public class MonetizationFactory : WebApplicationFactory<Program>
     public async Task<IReadOnlyList<TEvent>> OutboxEventsAsync<TEvent>()
         where TEvent : IIntegrationEvent
     {
-        var name = IntegrationEventRegistry.NameOf(typeof(TEvent));
+        var registry = Services.GetRequiredService<IntegrationEventRegistry>();
+        var name = registry.NameOf(typeof(TEvent));
         var found = new List<TEvent>();
         await using var scope = Services.CreateAsyncScope();
         foreach (var database in Services.GetRequiredService<ModuleCatalog>().Databases)
         {
             var db = (ModuleDbContext)scope.ServiceProvider.GetRequiredService(database.ContextType);
             var rows = await db.Outbox.AsNoTracking().Where(m => m.Type == name).OrderBy(m => m.Sequence).ToListAsync();
-            found.AddRange(rows.Select(r => (TEvent)IntegrationEventRegistry.Deserialize(r.Type, r.Payload)));
+            found.AddRange(rows.Select(r => (TEvent)registry.Deserialize(r.Type, r.Payload)));
         }
 
         return found.OrderBy(e => e.OccurredAt).ToList();

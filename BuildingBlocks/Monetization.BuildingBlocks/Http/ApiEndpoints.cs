@@ -176,7 +176,7 @@ public sealed class ApiEndpoints
     private void Map(string method, string pattern, ApiRoute route, Type? body, Type? response, RequestDelegate handler)
     {
         var scope = route.Scope ?? (method == "GET" ? ApiScope.Read : ApiScope.Admin);
-        ApiCatalog.Describe(new ApiRouteDescription(method, pattern, Tag, route, scope, body, response == typeof(Unit) ? null : response));
+        _endpoints.ServiceProvider.GetRequiredService<ApiCatalog>().Describe(new ApiRouteDescription(method, pattern, Tag, route, scope, body, response == typeof(Unit) ? null : response));
         var builder = _endpoints.MapMethods(pattern, [method], handler);
         builder.WithMetadata(new ApiScopeMetadata(scope));
     }

@@ -38,19 +38,22 @@ public sealed record ApiRoute(string Summary)
 /// <param name="Response">Response type, if any.</param>
 public sealed record ApiRouteDescription(string Method, string Pattern, string Tag, ApiRoute Route, ApiScope Scope, Type? RequestBody, Type? Response);
 
-/// <summary>Every route described so far (modules describe theirs when Carter builds them at start).</summary>
-public static class ApiCatalog
+/// <summary>
+/// The Host's routes as they were mapped (a singleton service: modules describe theirs when Carter maps them at start),
+/// for the OpenAPI document and the API's own tests. One per Host, so two Hosts in one process keep their own.
+/// </summary>
+public sealed class ApiCatalog
 {
-    private static readonly ConcurrentDictionary<string, ApiRouteDescription> Routes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ApiRouteDescription> _routes = new(StringComparer.Ordinal);
 
     /// <summary>All routes, by pattern then method.</summary>
-    public static IReadOnlyList<ApiRouteDescription> All =>
-        Routes.Values.OrderBy(r => r.Pattern, StringComparer.Ordinal).ThenBy(r => r.Method, StringComparer.Ordinal).ToList();
+    public IReadOnlyList<ApiRouteDescription> All =>
+        _routes.Values.OrderBy(r => r.Pattern, StringComparer.Ordinal).ThenBy(r => r.Method, StringComparer.Ordinal).ToList();
 
     /// <summary>Adds or replaces a route's description.</summary>
-    public static void Describe(ApiRouteDescription description)
+    public void Describe(ApiRouteDescription description)
     {
         ArgumentNullException.ThrowIfNull(description);
-        Routes[$"{description.Method} {description.Pattern}"] = description;
+        _routes[$"{description.Method} {description.Pattern}"] = description;
     }
 }

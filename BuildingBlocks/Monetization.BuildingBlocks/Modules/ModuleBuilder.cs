@@ -1,3 +1,4 @@
+using Monetization.IntegrationEvents;
 using System.Reflection;
 using Carter;
 using Microsoft.EntityFrameworkCore;
@@ -67,6 +68,18 @@ public sealed class ModuleBuilder
         Services.AddSingleton<IOutboxDispatcher>(sp => sp.GetRequiredService<OutboxDispatcher<TDbContext>>());
         Services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher<TDbContext>>());
         Catalog.Databases.Add(new ModuleDatabase(name, typeof(TDbContext)));
+        return this;
+    }
+
+    /// <summary>
+    /// Declares an integration event type beyond <c>IntegrationEventTypes.All</c> (a throw-away module's), for the Host's
+    /// <see cref="IntegrationEventRegistry"/> built at start.
+    /// </summary>
+    /// <param name="name">Wire name, <c>module.event_name</c>.</param>
+    public ModuleBuilder IntegrationEvent<TEvent>(string name)
+        where TEvent : IIntegrationEvent
+    {
+        Services.AddSingleton(new IntegrationEventName(name, typeof(TEvent)));
         return this;
     }
 

@@ -41,6 +41,8 @@ public static class MonetizationPlatform
         services.Configure<OutboxOptions>(builder.Configuration.GetSection("Outbox"));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(new ModuleCatalog());
+        services.AddSingleton(sp => new IntegrationEventRegistry(sp.GetServices<IntegrationEventName>()));
+        services.AddSingleton<ApiCatalog>();
         services.AddSingleton<ModuleConnectionStrings>();
         services.AddSingleton<ModuleMigrator>();
         services.AddSingleton(sp => ApiKeyConfiguration.Load(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IHostEnvironment>(),
@@ -123,17 +125,18 @@ public static class MonetizationPlatform
         var anonymous = new ApiScopeMetadata(ApiScope.Anonymous);
         app.MapGet("/health/live", () => Results.Json(new { status = "live" })).WithMetadata(anonymous);
         app.MapGet("/health/ready", Readiness.CheckAsync).WithMetadata(anonymous);
-        app.MapGet("/openapi.json", () => Results.Text(OpenApiDocument.Build("Monetization", "v1").ToJsonString(), "application/json")).WithMetadata(anonymous);
-        Describe("GET", "/health/live", "Liveness: the process answers.", ApiScope.Anonymous, typeof(Readiness.Report));
-        Describe("GET", "/health/ready", "Readiness: every module's database is reachable and migrated (503 otherwise).", ApiScope.Anonymous, typeof(Readiness.Report));
+        var catalog = app.Services.GetRequiredService<ApiCatalog>();
+        app.MapGet("/openapi.json", () => Results.Text(OpenApiDocument.Build(catalog, "Monetization", "v1").ToJsonString(), "application/json")).WithMetadata(anonymous);
+        Describe(catalog, "GET", "/health/live", "Liveness: the process answers.", ApiScope.Anonymous, typeof(Readiness.Report));
+        Describe(catalog, "GET", "/health/ready", "Readiness: every module's database is reachable and migrated (503 otherwise).", ApiScope.Anonymous, typeof(Readiness.Report));
 
         app.MapGet("/v1/config", PublicConfigEndpoint.HandleAsync).WithMetadata(anonymous);
-        Describe("GET", "/v1/config", "What a frontend needs: each module's public settings (plans with prices, credit packages, slot price) and the Stripe publishable key; no secrets.", ApiScope.Anonymous, typeof(PublicConfig));
+        Describe(catalog, "GET", "/v1/config", "What a frontend needs: each module's public settings (plans with prices, credit packages, slot price) and the Stripe publishable key; no secrets.", ApiScope.Anonymous, typeof(PublicConfig));
 
         app.MapGet("/v1/admin/dead_letters", async (HttpContext ctx, IEnumerable<IOutboxDispatcher> dispatchers) =>
             Results.Json(await DeadLetterPageAsync(dispatchers, ctx.Query("limit"), ctx.Query("starting_after"), ctx.RequestAborted), ApiJson.Options))
             .WithMetadata(new ApiScopeMetadata(ApiScope.Admin));
-        ApiCatalog.Describe(new ApiRouteDescription("GET", "/v1/admin/dead_letters", "Platform",
+        catalog.Describe(new ApiRouteDescription("GET", "/v1/admin/dead_letters", "Platform",
             new ApiRoute("Integration events given up after the configured attempts, every module, by module then sequence (paged)")
             {
                 Scope = ApiScope.Admin,
@@ -152,7 +155,7 @@ public static class MonetizationPlatform
 
             return Results.Json(new OutboxStatsList(stats), ApiJson.Options);
         }).WithMetadata(new ApiScopeMetadata(ApiScope.Read));
-        Describe("GET", "/v1/admin/outbox", "Pending, due and dead-lettered counts of each module's outbox.", ApiScope.Read, typeof(OutboxStatsList));
+        Describe(catalog, "GET", "/v1/admin/outbox", "Pending, due and dead-lettered counts of each module's outbox.", ApiScope.Read, typeof(OutboxStatsList));
 
         app.MapPost("/v1/admin/dead_letters/{module}/{sequence:long}/replay", async (HttpContext ctx, string module, long sequence, IEnumerable<IOutboxDispatcher> dispatchers) =>
         {
@@ -165,7 +168,7 @@ public static class MonetizationPlatform
 
             return Results.Json(new ReplayAccepted(dispatcher.Module, sequence, "replayed"), ApiJson.Options, statusCode: 202);
         }).WithMetadata(new ApiScopeMetadata(ApiScope.Admin));
-        Describe("POST", "/v1/admin/dead_letters/{module}/{sequence}/replay", "Puts a dead-lettered event back in line with a fresh attempt budget.", ApiScope.Admin, typeof(ReplayAccepted), 202);
+        Describe(catalog, "POST", "/v1/admin/dead_letters/{module}/{sequence}/replay", "Puts a dead-lettered event back in line with a fresh attempt budget.", ApiScope.Admin, typeof(ReplayAccepted), 202);
     }
 
     /// <summary>
@@ -204,8 +207,8 @@ public static class MonetizationPlatform
         return rows.ToPage(limit);
     }
 
-    private static void Describe(string method, string pattern, string summary, ApiScope scope, Type response, int status = 200) =>
-        ApiCatalog.Describe(new ApiRouteDescription(method, pattern, "Platform", new ApiRoute(summary) { Status = status, Scope = scope }, scope, null, response));
+    private static void Describe(ApiCatalog catalog, string method, string pattern, string summary, ApiScope scope, Type response, int status = 200) =>
+        catalog.Describe(new ApiRouteDescription(method, pattern, "Platform", new ApiRoute(summary) { Status = status, Scope = scope }, scope, null, response));
 
     /// <summary>Outbox counts of every module.</summary>
     /// <param name="Data">One row per module.</param>

@@ -13,12 +13,14 @@ namespace Monetization.BuildingBlocks.OpenApi;
 public static partial class OpenApiDocument
 {
     /// <summary>The document as JSON.</summary>
+    /// <param name="catalog">The Host's routes.</param>
     /// <param name="title">API title.</param>
     /// <param name="version">API version.</param>
-    public static JsonObject Build(string title, string version)
+    public static JsonObject Build(ApiCatalog catalog, string title, string version)
     {
+        ArgumentNullException.ThrowIfNull(catalog);
         var paths = new JsonObject();
-        foreach (var group in ApiCatalog.All.GroupBy(r => r.Pattern))
+        foreach (var group in catalog.All.GroupBy(r => r.Pattern))
         {
             var item = new JsonObject();
             foreach (var route in group)

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Monetization.BuildingBlocks.Data;
@@ -29,6 +31,13 @@ public abstract class ModuleDbContext(DbContextOptions options) : DbContext(opti
     /// </summary>
     public string? TraceParentOfNewEvents { get; set; }
 
+    /// <summary>The Host's registry (the application's service), else the standard one (a context built outside a Host).</summary>
+    private IntegrationEventRegistry Registry =>
+        _registry ??= this.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()?.ApplicationServiceProvider?.GetService<IntegrationEventRegistry>()
+            ?? IntegrationEventRegistry.Standard;
+
+    private IntegrationEventRegistry? _registry;
+
     /// <summary>
     /// Begins a transaction as this module database's only writer in this process (<see cref="WriteTransaction"/>): for a
     /// write that slices make by hand (several statements in one transaction) rather than one <c>SaveChanges</c>.
@@ -37,7 +46,7 @@ public abstract class ModuleDbContext(DbContextOptions options) : DbContext(opti
     public Task<WriteTransaction> BeginWriteTransactionAsync(CancellationToken cancellationToken) => WriteTransaction.BeginAsync(this, cancellationToken);
 
     /// <summary>Queues an integration event in the outbox; it is stored by the next <c>SaveChanges</c>.</summary>
-    /// <param name="integrationEvent">The event; its type must be in <see cref="IntegrationEventRegistry"/>.</param>
+    /// <param name="integrationEvent">The event; its type must be in the Host's <see cref="IntegrationEventRegistry"/>.</param>
     /// <exception cref="InvalidOperationException">The event type is not registered.</exception>
     public void AddIntegrationEvent(IIntegrationEvent integrationEvent)
     {
@@ -45,7 +54,7 @@ public abstract class ModuleDbContext(DbContextOptions options) : DbContext(opti
         Outbox.Add(new OutboxMessage
         {
             EventId = integrationEvent.EventId,
-            Type = IntegrationEventRegistry.NameOf(integrationEvent.GetType()),
+            Type = Registry.NameOf(integrationEvent.GetType()),
             Payload = IntegrationEventRegistry.Serialize(integrationEvent),
             OccurredAt = integrationEvent.OccurredAt,
             NextAttemptAt = integrationEvent.OccurredAt,

@@ -76,6 +76,7 @@ public sealed partial class OutboxDispatcher<TDbContext>(
     OutboxSignal<TDbContext> signal,
     TimeProvider clock,
     IOptions<OutboxOptions> options,
+    IntegrationEventRegistry registry,
     ILogger<OutboxDispatcher<TDbContext>> logger) : BackgroundService, IOutboxDispatcher
     where TDbContext : ModuleDbContext
 {
@@ -405,7 +406,7 @@ public sealed partial class OutboxDispatcher<TDbContext>(
     {
         try
         {
-            var integrationEvent = IntegrationEventRegistry.Deserialize(row.Type, row.Payload);
+            var integrationEvent = registry.Deserialize(row.Type, row.Payload);
             await using var publishScope = scopes.CreateAsyncScope();
             var mediator = publishScope.ServiceProvider.GetRequiredService<IMediator>();
             await mediator.Publish(integrationEvent, cancellationToken);
@@ -440,7 +441,7 @@ public sealed partial class OutboxDispatcher<TDbContext>(
         {
             try
             {
-                events.Add(IntegrationEventRegistry.Deserialize(run[i].Type, run[i].Payload));
+                events.Add(registry.Deserialize(run[i].Type, run[i].Payload));
                 rowOfEvent.Add(i);
             }
             catch (Exception e) when (e is not OperationCanceledException)

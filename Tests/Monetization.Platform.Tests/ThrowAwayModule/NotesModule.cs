@@ -17,13 +17,12 @@ public sealed record NoteWritten(Guid EventId, DateTimeOffset OccurredAt, string
 
 public sealed class NotesModule : IModule
 {
-    static NotesModule() => IntegrationEventRegistry.Register<NoteWritten>("tests.note_written");
-
     public string Name => "Notes";
 
     public void Register(ModuleBuilder module)
     {
         module.AddDbContext<NotesDbContext>();
+        module.IntegrationEvent<NoteWritten>("tests.note_written");
         module.Services.AddSingleton<ConsumerLog>();
     }
 }
