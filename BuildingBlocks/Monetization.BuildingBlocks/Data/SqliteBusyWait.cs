@@ -8,8 +8,7 @@ namespace Monetization.BuildingBlocks.Data;
 /// A fine-grained wait for SQLite's write lock, installed per connection with <c>sqlite3_busy_handler</c>
 /// (https://sqlite.org/c3ref/busy_handler.html) in place of <c>PRAGMA busy_timeout</c>. SQLite's own busy-timeout
 /// handler backs off 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100 ms between attempts, so under the Host's short write
-/// transactions a waiting writer typically slept past the release (a median handover of ~13 ms measured on the bundled
-/// SQLite of EF Core Sqlite 10.0.15; ADR 0001). This handler sleeps 1 ms per attempt for the first 100 attempts, then
+/// transactions a waiting writer typically sleeps long past the release (ADR 0001 has the measurement). This handler sleeps 1 ms per attempt for the first 100 attempts, then
 /// 5 ms, and gives up (SQLite returns <c>SQLITE_BUSY</c>) once the planned sleeps add up to the timeout. It is called
 /// from the native library (<c>e_sqlite3</c>) directly with a function pointer, which allocates nothing per call
 /// (SQLitePCLRaw's managed wrapper takes a delegate).

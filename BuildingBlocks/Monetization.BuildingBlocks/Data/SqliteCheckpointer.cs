@@ -14,8 +14,8 @@ namespace Monetization.BuildingBlocks.Data;
 /// (<c>PRAGMA wal_checkpoint(PASSIVE)</c> every <see cref="DatabaseOptions.CheckpointIntervalMilliseconds"/>, on a
 /// connection of its own; https://sqlite.org/wal.html#application_initiated_checkpoints). Left to SQLite, the
 /// checkpoint runs inside the commit of whichever writer pushes the log past 1,000 pages, with the write lock's queue
-/// behind it: 15–30 ms of copying and <c>fsync</c> on this machine's disk every few hundred webhook events, which was
-/// the tail latency of webhook intake. A passive checkpoint takes no write lock, so writers go on meanwhile. Writer
+/// behind it: copying and <c>fsync</c> inside a commit every few hundred webhook events, which sets the tail latency of
+/// webhook intake (docs/performance.md). A passive checkpoint takes no write lock, so writers go on meanwhile. Writer
 /// connections keep SQLite's own checkpoint as a backstop, at <see cref="BackstopPages"/>, should this service fall
 /// behind or not run (tests without hosted services).
 /// </summary>

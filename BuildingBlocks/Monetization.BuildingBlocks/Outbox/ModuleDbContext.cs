@@ -64,9 +64,8 @@ public abstract class ModuleDbContext(DbContextOptions options) : DbContext(opti
 
     /// <summary>
     /// Saves, storing new outbox rows first through one prepared statement when a transaction is open (so they commit or
-    /// roll back with the rest): EF Core built an INSERT of 12 parameters with <c>RETURNING</c> for each row, and SQLite
-    /// compiled each one, which under webhook load was a third of what the Subscriptions writer's <c>SaveChanges</c>
-    /// cost. The rows are then no longer tracked (nothing reads an outbox row back from the context that raised it).
+    /// roll back with the rest), because EF Core builds an INSERT with <c>RETURNING</c> for each row and SQLite compiles each
+    /// one, a large share of a busy writer's <c>SaveChanges</c> (docs/performance.md). The rows are then no longer tracked (nothing reads an outbox row back from the context that raised it).
     /// Without a transaction EF Core stores them, in the transaction it opens for the save.
     /// </summary>
     /// <exception cref="DbUpdateException">SQLite refused a row (as EF Core would report it).</exception>

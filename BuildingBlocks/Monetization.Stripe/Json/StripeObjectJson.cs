@@ -10,7 +10,7 @@ namespace Monetization.Stripe.Json;
 /// <summary>
 /// System.Text.Json settings that bind Stripe objects (<c>data.object</c> of a webhook event) to Stripe.net's own model
 /// types (<see cref="StripeNet.Subscription"/>, <see cref="StripeNet.Invoice"/>, …) with the same result as Stripe.net's
-/// <see cref="StripeNet.StripeConfiguration.SerializerOptions"/>, at about a third of the cost.
+/// <see cref="StripeNet.StripeConfiguration.SerializerOptions"/>, without copying each nested object's JSON (docs/performance.md has the measurements).
 /// </summary>
 /// <remarks>
 /// Stripe.net marks every entity with a type-level converter that, for each nested object, copies the object's raw JSON

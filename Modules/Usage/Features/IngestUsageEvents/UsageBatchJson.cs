@@ -8,8 +8,8 @@ namespace Monetization.Usage.Features.IngestUsageEvents;
 /// <see cref="Utf8JsonReader"/> over the buffered bytes, with the serializer's rules for that shape: snake_case names,
 /// case-sensitive, strict JSON types (strings or null for ids, a number or null for <c>quantity</c>, an ISO 8601 string
 /// or null for <c>timestamp</c>, any value for <c>properties</c>), unknown members skipped, the last of a repeated member
-/// kept. Why not the serializer: its resumable streaming read of a 1,000-event batch into positional records took 16 % of
-/// the Host's CPU on this route (docs/performance.md).
+/// kept. Why not the serializer: its resumable streaming read of a 1,000-event batch into positional records was a large
+/// share of the Host's CPU on this route (docs/performance.md).
 /// </summary>
 internal static class UsageBatchJson
 {
