@@ -19,7 +19,7 @@ namespace Monetization.Bench.Scenarios;
 /// <c>monetization.outbox.step.duration</c> histogram (Prometheus exposition, <c>Telemetry__Prometheus=true</c>).
 /// Then a backlog drain: as many purchases accepted with the dispatcher off (<c>Outbox__AutoStart=false</c>), and the Host
 /// restarted with it on; events ÷ (Host start → last consumer record) is the outbox path's own rate, with no intake sharing
-/// the two cores.
+/// the two cores. Last, a synthetic event type written straight into an outbox at the same rate (OutboxThroughput.Synthetic.cs).
 /// </summary>
 internal static partial class OutboxThroughput
 {
@@ -116,6 +116,8 @@ internal static partial class OutboxThroughput
                 $"{drainRate:0} events/s, {drained.Count:N0} of {backlog:N0} recorded");
             result.Check("p99 lag < 1 s (outbox commit → consumer commit)", lag.P99Ms < 1_000 && lags.Count > 0,
                 $"p50 {lag.P50Ms:0.0} ms, p99 {lag.P99Ms:0.0} ms, max {lag.MaxMs:0.0} ms over {lags.Count:N0} events");
+
+            await RunSyntheticAsync(settings, result, ct);
         }
         finally
         {
