@@ -11,14 +11,7 @@ namespace Monetization.Architecture.Tests;
 /// <summary>The module boundaries and conventions of docs/architecture.md, checked on the compiled assemblies and the project files.</summary>
 public sealed class ModuleRulesTests
 {
-    private static readonly Assembly[] Modules =
-    [
-        typeof(Monetization.Subscriptions.SubscriptionsModule).Assembly,
-        typeof(Monetization.Referrals.ReferralsModule).Assembly,
-        typeof(Monetization.Marketplace.MarketplaceModule).Assembly,
-        typeof(Monetization.Usage.UsageModule).Assembly,
-        typeof(Monetization.Webhooks.WebhooksModule).Assembly,
-    ];
+    private static readonly Assembly[] Modules = Monetization.Architecture.Tests.ModuleAssemblies.All;
 
     private static readonly string[] AllowedProjectReferences =
     [

@@ -12,14 +12,7 @@ namespace Monetization.Architecture.Tests;
 /// </summary>
 public sealed class SliceRulesTests
 {
-    private static readonly Assembly[] Modules =
-    [
-        typeof(Monetization.Subscriptions.SubscriptionsModule).Assembly,
-        typeof(Monetization.Referrals.ReferralsModule).Assembly,
-        typeof(Monetization.Marketplace.MarketplaceModule).Assembly,
-        typeof(Monetization.Usage.UsageModule).Assembly,
-        typeof(Monetization.Webhooks.WebhooksModule).Assembly,
-    ];
+    private static readonly Assembly[] Modules = Monetization.Architecture.Tests.ModuleAssemblies.All;
 
     /// <summary>Namespaces where storage code belongs: a module's <c>Data</c> (and its migrations).</summary>
     private const string DataNamespace = @"\.Data(\.|$)";

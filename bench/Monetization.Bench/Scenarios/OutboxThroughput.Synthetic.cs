@@ -64,7 +64,7 @@ internal static partial class OutboxThroughput
 
             foreach (var consumer in SyntheticConsumers)
             {
-                var lags = ReadSyntheticLags(data, consumer, fromTicks, out var firstOccurred, out var lastProcessed, out var published);
+                var lags = ReadLags(data, SyntheticDatabase, SyntheticType, null, ConsumerDatabases[consumer], consumer, fromTicks, out var firstOccurred, out var lastProcessed, out var published);
                 var seconds = (lastProcessed - firstOccurred) / (double)TimeSpan.TicksPerSecond;
                 var throughput = seconds > 0 ? lags.Count / seconds : 0;
                 var lag = LatencySummary.From(lags.Select(l => l * Stopwatch.Frequency / TimeSpan.TicksPerSecond).ToArray());
@@ -156,46 +156,5 @@ internal static partial class OutboxThroughput
         }
 
         return seen;
-    }
-
-    /// <summary>Lags (UTC ticks) of the synthetic rows written at or after <paramref name="fromTicks"/>, joined by event id to one consumer's inbox.</summary>
-    private static List<long> ReadSyntheticLags(string data, string consumer, long fromTicks, out long firstOccurred, out long lastProcessed, out long published)
-    {
-        var occurred = new Dictionary<string, long>(StringComparer.OrdinalIgnoreCase);
-        using (var outbox = new SqliteConnection($"Data Source={Path.Combine(data, SyntheticDatabase)};Mode=ReadOnly;Pooling=False"))
-        {
-            outbox.Open();
-            using var command = outbox.CreateCommand();
-            command.CommandText = "SELECT EventId, OccurredAt FROM OutboxMessages WHERE Type = $type AND OccurredAt >= $from";
-            command.Parameters.AddWithValue("$type", SyntheticType);
-            command.Parameters.AddWithValue("$from", fromTicks);
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                occurred[reader.GetString(0)] = reader.GetInt64(1);
-            }
-        }
-
-        published = occurred.Count;
-        firstOccurred = occurred.Count > 0 ? occurred.Values.Min() : 0;
-        lastProcessed = firstOccurred;
-        var lags = new List<long>(occurred.Count);
-        using var inbox = new SqliteConnection($"Data Source={Path.Combine(data, ConsumerDatabases[consumer])};Mode=ReadOnly;Pooling=False");
-        inbox.Open();
-        using var rows = inbox.CreateCommand();
-        rows.CommandText = "SELECT EventId, ProcessedAt FROM InboxMessages WHERE Consumer LIKE $consumer";
-        rows.Parameters.AddWithValue("$consumer", "%" + consumer);
-        using var read = rows.ExecuteReader();
-        while (read.Read())
-        {
-            if (occurred.TryGetValue(read.GetString(0), out var at))
-            {
-                var processed = read.GetInt64(1);
-                lags.Add(processed - at);
-                lastProcessed = Math.Max(lastProcessed, processed);
-            }
-        }
-
-        return lags;
     }
 }

@@ -98,12 +98,12 @@ internal static partial class OutboxThroughput
                 await host.StopAsync();
             }
 
-            var drained = ReadLags(data, timedFromTicks, out _, out var lastDrained, out _, sessionPrefix: $"cs_test_ob{tag}d");
+            var drained = ReadLags(data, "subscriptions.db", PublishedType, "\"" + $"cs_test_ob{tag}d", "marketplace.db", ConsumerSuffix, timedFromTicks, out _, out var lastDrained, out _);
             var drainSeconds = (lastDrained - drainFromTicks) / (double)TimeSpan.TicksPerSecond;
             var drainRate = drainSeconds > 0 ? drained.Count / drainSeconds : 0;
             result.Metric("backlog drain events/s (Host start → last consumer record)", drainRate, "0");
 
-            var lags = ReadLags(data, timedFromTicks, out var firstOccurred, out var lastProcessed, out var published, sessionPrefix: $"cs_test_ob{tag}0");
+            var lags = ReadLags(data, "subscriptions.db", PublishedType, "\"" + $"cs_test_ob{tag}0", "marketplace.db", ConsumerSuffix, timedFromTicks, out var firstOccurred, out var lastProcessed, out var published);
             var seconds = (lastProcessed - firstOccurred) / (double)TimeSpan.TicksPerSecond;
             var throughput = seconds > 0 ? lags.Count / seconds : 0;
             var lag = LatencySummary.From(lags.Select(l => l * System.Diagnostics.Stopwatch.Frequency / TimeSpan.TicksPerSecond).ToArray());
@@ -178,25 +178,27 @@ internal static partial class OutboxThroughput
     }
 
     /// <summary>
-    /// Lags (UTC ticks) of one phase's events: Subscriptions' outbox rows of <see cref="PublishedType"/> that occurred at or
-    /// after <paramref name="fromTicks"/> and whose Checkout Session id starts with <paramref name="sessionPrefix"/>, joined by
-    /// event id to Marketplace's inbox rows of the purchase consumer.
+    /// Lags (UTC ticks) of one phase's events: the outbox rows of <paramref name="type"/> in <paramref name="publisherDatabase"/>
+    /// that occurred at or after <paramref name="fromTicks"/> (and whose payload contains <paramref name="payloadContains"/>,
+    /// when given), joined by event id to the inbox rows of the consumer whose name ends with <paramref name="consumerSuffix"/>
+    /// in <paramref name="consumerDatabase"/>.
     /// </summary>
-    private static List<long> ReadLags(string data, long fromTicks, out long firstOccurred, out long lastProcessed, out long published, string sessionPrefix)
+    private static List<long> ReadLags(string data, string publisherDatabase, string type, string? payloadContains, string consumerDatabase, string consumerSuffix,
+        long fromTicks, out long firstOccurred, out long lastProcessed, out long published)
     {
-        var occurred = new Dictionary<Guid, long>();
-        using (var subscriptions = new SqliteConnection($"Data Source={Path.Combine(data, "subscriptions.db")};Mode=ReadOnly"))
+        var occurred = new Dictionary<string, long>(StringComparer.OrdinalIgnoreCase);
+        using (var outbox = new SqliteConnection($"Data Source={Path.Combine(data, publisherDatabase)};Mode=ReadOnly;Pooling=False"))
         {
-            subscriptions.Open();
-            using var command = subscriptions.CreateCommand();
-            command.CommandText = "SELECT EventId, OccurredAt FROM OutboxMessages WHERE Type = $type AND OccurredAt >= $from AND Payload LIKE $session";
-            command.Parameters.AddWithValue("$type", PublishedType);
+            outbox.Open();
+            using var command = outbox.CreateCommand();
+            command.CommandText = "SELECT EventId, OccurredAt FROM OutboxMessages WHERE Type = $type AND OccurredAt >= $from AND Payload LIKE $payload";
+            command.Parameters.AddWithValue("$type", type);
             command.Parameters.AddWithValue("$from", fromTicks);
-            command.Parameters.AddWithValue("$session", "%\"" + sessionPrefix + "%");
+            command.Parameters.AddWithValue("$payload", payloadContains is null ? "%" : "%" + payloadContains + "%");
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
-                occurred[Guid.Parse(reader.GetString(0))] = reader.GetInt64(1);
+                occurred[reader.GetString(0)] = reader.GetInt64(1);
             }
         }
 
@@ -204,17 +206,17 @@ internal static partial class OutboxThroughput
         firstOccurred = occurred.Count > 0 ? occurred.Values.Min() : 0;
         lastProcessed = firstOccurred;
         var lags = new List<long>(occurred.Count);
-        using var marketplace = new SqliteConnection($"Data Source={Path.Combine(data, "marketplace.db")};Mode=ReadOnly");
-        marketplace.Open();
-        using var inbox = marketplace.CreateCommand();
-        inbox.CommandText = "SELECT EventId, ProcessedAt FROM InboxMessages WHERE Consumer LIKE $consumer";
-        inbox.Parameters.AddWithValue("$consumer", "%" + ConsumerSuffix);
-        using var rows = inbox.ExecuteReader();
-        while (rows.Read())
+        using var inbox = new SqliteConnection($"Data Source={Path.Combine(data, consumerDatabase)};Mode=ReadOnly;Pooling=False");
+        inbox.Open();
+        using var rows = inbox.CreateCommand();
+        rows.CommandText = "SELECT EventId, ProcessedAt FROM InboxMessages WHERE Consumer LIKE $consumer";
+        rows.Parameters.AddWithValue("$consumer", "%" + consumerSuffix);
+        using var read = rows.ExecuteReader();
+        while (read.Read())
         {
-            if (occurred.TryGetValue(Guid.Parse(rows.GetString(0)), out var at))
+            if (occurred.TryGetValue(read.GetString(0), out var at))
             {
-                var processed = rows.GetInt64(1);
+                var processed = read.GetInt64(1);
                 lags.Add(processed - at);
                 lastProcessed = Math.Max(lastProcessed, processed);
             }
