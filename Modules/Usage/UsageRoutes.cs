@@ -69,7 +69,7 @@ internal sealed class UsageRoutes : ICarterModule
         api.Post<RunUsageInvoices.Body, RunUsageInvoices.Response>("/v1/usage/invoices", (_, body) => body.ToRequest(),
             new ApiRoute("Invoice a closed period's usage (admin; also run monthly by the job); safe to run again") { Problems = [422] });
         api.PostEmpty("/v1/usage/invoices/{id}/void", ctx => new VoidUsageInvoice.Request(ctx.Route("id")),
-            new ApiRoute("Void a usage invoice not paid (admin): its Stripe invoice (open or uncollectible) is voided, credits given back, plugin charges dropped")
+            new ApiRoute("Void a usage invoice not paid (admin): its Stripe invoice (draft: finalized first; open or uncollectible) is voided, credits given back, plugin charges dropped")
             {
                 Problems = [404, 409, 422, 502, 503],
             });

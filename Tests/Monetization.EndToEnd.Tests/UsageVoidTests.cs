@@ -94,6 +94,38 @@ public sealed class UsageVoidTests
     }
 
     [Test]
+    public async Task A_usage_invoice_whose_Stripe_invoice_is_still_a_draft_is_finalized_without_a_charge_and_voided()
+    {
+        await using var f = NewFactory();
+        using var api = new Api(f);
+        var plugins = await PublishUsagePluginsAsync(f, api, "4");
+        await SubscribeAsync(f, api, PaysOffSession);
+        await api.PostAsync($"/v1/usage/{User}/credits/grants", new { amount = 120, currency = "usd", reason = "welcome" }, 201);
+        await IngestAsync(api, ("e1", plugins[0], 100_000, 0));
+
+        // The collection stops after creating the Stripe invoice and its items: every finalize fails (more than Stripe.net retries).
+        await f.FailStripeAsync("/v1/invoices/", count: 10, status: 503, method: "POST");
+        var invoice = await RunInvoicesAsync(f, api);
+        await f.ClearStripeFaultsAsync();
+        var stripeInvoiceId = invoice.Str("stripe_invoice_id");
+        Assert.That(invoice.Str("status"), Is.EqualTo("pending"), invoice.ToJsonString());
+        Assert.That((await api.StripeGetAsync($"invoices/{stripeInvoiceId}")).Str("status"), Is.EqualTo("draft"));
+
+        var voided = await api.PostAsync($"/v1/usage/invoices/{invoice.Str("usage_invoice_id")}/void", null);
+        await f.FlushStripeWebhooksAsync();
+        await f.SettleAsync();
+        Assert.That((voided.Str("status"), voided.Long("credits_returned")), Is.EqualTo(("void", 120L)), voided.ToJsonString());
+        var atStripe = await api.StripeGetAsync($"invoices/{stripeInvoiceId}");
+        Assert.That((atStripe.Str("status"), atStripe.Long("amount_paid")), Is.EqualTo(("void", 0L)), "finalized without a payment attempt, then voided");
+        Assert.That((await api.GetAsync($"/v1/usage/{User}/credits")).Long("balance"), Is.EqualTo(120), "the credits are back");
+        Assert.That((await api.GetAsync($"/v1/marketplace/developers/{Developer}/earnings?period={Period}")).Arr("uncollected"), Is.Empty);
+
+        // The next run collects nothing: the invoice stays void and Stripe charged nothing.
+        Assert.That((await RunInvoicesAsync(f, api)).Str("status"), Is.EqualTo("void"));
+        Assert.That((await api.StripeGetAsync($"invoices/{stripeInvoiceId}")).Long("amount_paid"), Is.Zero);
+    }
+
+    [Test]
     public async Task Voiding_answers_404_422_409_and_503_and_changes_nothing_then()
     {
         await using var f = NewFactory();

@@ -11,8 +11,11 @@ namespace Monetization.Usage.Features.VoidUsageInvoice;
 
 /// <summary>
 /// <c>POST /v1/usage/invoices/{id}/void</c> (admin; issue 20, docs/adr/0070): voids a usage invoice that was not paid.
-/// Its Stripe invoice, when one exists, must be <c>open</c> or <c>uncollectible</c> (Stripe voids nothing else) and is voided
-/// first (Stripe.net <c>InvoiceService.VoidInvoiceAsync</c>, idempotency key <c>usage-invoice:{user}:{period}:void</c>);
+/// Its Stripe invoice, when one exists, is voided first (Stripe.net <c>InvoiceService.VoidInvoiceAsync</c>, idempotency key
+/// <c>usage-invoice:{user}:{period}:void</c>). Stripe voids only <c>open</c> and <c>uncollectible</c> invoices, so a
+/// <c>draft</c> one (a collection that stopped after creating it) is finalized first, without a payment attempt
+/// (<c>auto_advance=false</c>, the collector's own idempotency key <c>…:finalize</c>), and then voided: the void stays on
+/// record at Stripe, which deleting the draft would not leave;
 /// then, in one transaction, the invoice becomes <c>void</c>, the credits spent on it go back to the user's balance and its
 /// plugin charges are dropped in Marketplace (<c>UsageChargeVoided</c>): see <see cref="UsageVoiding"/>. Stripe failures
 /// answer per ADR 0022 (503 <c>stripe_unavailable</c>, 502 <c>stripe_error</c>) and change nothing here. Voiding a void
@@ -64,10 +67,10 @@ internal static class VoidUsageInvoice
                 throw ProblemException.Conflict("invoice_paid", $"Usage invoice {invoice.Number} is paid; a paid invoice is refunded, not voided.");
             }
 
-            if (invoice.StripeInvoiceId is not null && invoice.StripeStatus is not ("open" or "uncollectible"))
+            if (invoice.StripeInvoiceId is not null && invoice.StripeStatus is not ("open" or "uncollectible" or "draft"))
             {
                 throw ProblemException.Conflict("invoice_not_open",
-                    $"Usage invoice {invoice.Number}'s Stripe invoice is {invoice.StripeStatus ?? "being created"}; only an open or uncollectible invoice can be voided.");
+                    $"Usage invoice {invoice.Number}'s Stripe invoice is {invoice.StripeStatus ?? "being created"}; only a draft, open or uncollectible invoice can be voided.");
             }
 
             // The collection lease: no payment attempt of this invoice runs while it is voided.
@@ -85,6 +88,11 @@ internal static class VoidUsageInvoice
             {
                 if (invoice.StripeInvoiceId is { } stripeInvoiceId)
                 {
+                    if (invoice.StripeStatus == "draft")
+                    {
+                        await FinalizeDraftAsync(stripeInvoiceId, $"usage-invoice:{invoice.UserId}:{invoice.Period}:finalize", invoice.Number, cancellationToken);
+                    }
+
                     await VoidAtStripeAsync(stripeInvoiceId, $"usage-invoice:{invoice.UserId}:{invoice.Period}:void", invoice.Number, cancellationToken);
                 }
 
@@ -103,6 +111,32 @@ internal static class VoidUsageInvoice
             }
 
             return await AnswerAsync(id, cancellationToken);
+        }
+
+        /// <summary>
+        /// Finalizes a draft Stripe invoice so that it can be voided, without a payment attempt. Stripe refusing because it
+        /// is no longer a draft (finalized meanwhile) is fine when it is open, uncollectible or void; paid is a 409.
+        /// </summary>
+        private async Task FinalizeDraftAsync(string stripeInvoiceId, string idempotencyKey, string number, CancellationToken ct)
+        {
+            try
+            {
+                await stripe.V1.Invoices.FinalizeInvoiceAsync(stripeInvoiceId, new StripeNet.InvoiceFinalizeOptions { AutoAdvance = false },
+                    new StripeNet.RequestOptions { IdempotencyKey = idempotencyKey }, ct);
+            }
+            catch (StripeNet.StripeException e) when (e.StripeError?.Type == "invalid_request_error" && e.HttpStatusCode == System.Net.HttpStatusCode.BadRequest)
+            {
+                var current = await stripe.V1.Invoices.GetAsync(stripeInvoiceId, null, null, ct);
+                if (current.Status == "paid")
+                {
+                    throw ProblemException.Conflict("invoice_paid", $"Usage invoice {number} was paid at Stripe; a paid invoice is refunded, not voided.");
+                }
+
+                if (current.Status is not ("open" or "uncollectible" or "void"))
+                {
+                    throw;
+                }
+            }
         }
 
         /// <summary>
