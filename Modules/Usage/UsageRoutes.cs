@@ -9,6 +9,7 @@ using Monetization.Usage.Features.GetUsageMetrics;
 using Monetization.Usage.Features.GrantCredits;
 using Monetization.Usage.Features.IngestLiteLlmUsage;
 using Monetization.Usage.Features.IngestUsageEvents;
+using Monetization.Usage.Features.ListCreditGrants;
 using Monetization.Usage.Features.ListCreditLedger;
 using Monetization.Usage.Features.GetUsageSummary;
 using Monetization.Usage.Features.ListQuotas;
@@ -57,7 +58,13 @@ internal sealed class UsageRoutes : ICarterModule
         api.Post<StartCreditCheckout.Body, StartCreditCheckout.Response>("/v1/usage/{user_id}/credits/checkout", (ctx, body) => body.ToRequest(ctx.Route("user_id")),
             new ApiRoute("Start a Stripe payment checkout for a prepaid credit package") { Status = 201, Problems = [422, 502, 503] });
         api.Get("/v1/usage/{user_id}/credits", ctx => new GetCredits.Request(ctx.Route("user_id")),
-            new ApiRoute("A user's credit balance, grants and ledger (grants, consumption, expiries)"));
+            new ApiRoute("A user's credit balance with the newest grants and ledger entries (grants, consumption, expiries)"));
+        api.Get("/v1/usage/{user_id}/credits/grants", ctx => new ListCreditGrants.Request(ctx.Route("user_id"), ctx.Query("limit"), ctx.Query("starting_after")),
+            new ApiRoute("A user's credit grants with what is left of each, newest first (paged)")
+            {
+                Query = Paging.QueryParameters("grant id"),
+                Problems = [422],
+            });
         api.Get("/v1/usage/{user_id}/credits/ledger", ctx => new ListCreditLedger.Request(ctx.Route("user_id"), ctx.Query("limit"), ctx.Query("starting_after")),
             new ApiRoute("A user's credit ledger (grants, consumption, expiries, reversals), newest first (paged)")
             {

@@ -57,6 +57,7 @@ internal static partial class ContractCalls
         await api.PostAsync($"/v1/usage/{Story.UserB}/credits/grants", new { amount = 200, currency = "usd", reason = "contract" }, 201);
         await api.PostAsync("/v1/usage/integrations/litellm", new[] { LiteLlmCall() }, 202);
         await api.GetAsync($"/v1/usage/{Story.UserB}/credits/ledger?limit=2");
+        await api.GetAsync($"/v1/usage/{Story.UserB}/credits/grants?limit=2");
 
         // A void: the story's usage invoice is paid (a paid invoice is refunded, not voided), so a copy of it, for a user
         // with no Stripe customer yet (awaiting_customer: nothing at Stripe to void), is voided.

@@ -156,4 +156,36 @@ public sealed class CreditTests
         using var user = await read.GetAsync("/v1/usage/bad%20user/credits/ledger");
         await user.ShouldBeProblemAsync(422, "user_id");
     }
+
+    [Test]
+    public async Task The_wallet_embeds_the_newest_grants_and_the_grants_route_pages_through_all_of_them()
+    {
+        await using var f = new UsageFactory();
+        using var admin = f.CreateAdminClient();
+        for (var i = 1; i <= 25; i++)
+        {
+            using var granted = await admin.PostJsonAsync("/v1/usage/u1/credits/grants", new { amount = i, currency = "usd", reason = $"grant {i}" });
+            await granted.ReadJsonAsync(201);
+            f.Clock.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        using var reader = f.CreateReadClient();
+        var wallet = await reader.GetJsonAsync("/v1/usage/u1/credits");
+        Assert.That(wallet["balance"]!.GetValue<long>(), Is.EqualTo(25 * 26 / 2), "the balance counts every live grant, not only the embedded ones");
+        var embedded = wallet["grants"]!.AsArray().Select(g => g!["amount"]!.GetValue<long>()).ToList();
+        Assert.That(embedded, Is.EqualTo(Enumerable.Range(6, 20).Reverse().Select(i => (long)i)), "the newest 20, newest first");
+        Assert.That(wallet["grants_has_more"]!.GetValue<bool>(), Is.True);
+
+        var first = await reader.GetJsonAsync("/v1/usage/u1/credits/grants?limit=20");
+        var last = first["data"]!.AsArray().Last()!["grant_id"]!.GetValue<string>();
+        var second = await reader.GetJsonAsync($"/v1/usage/u1/credits/grants?limit=20&starting_after={last}");
+        var all = first["data"]!.AsArray().Concat(second["data"]!.AsArray()).Select(g => g!["amount"]!.GetValue<long>()).ToList();
+        Assert.That(all, Is.EqualTo(Enumerable.Range(1, 25).Reverse().Select(i => (long)i)));
+        Assert.That((first["has_more"]!.GetValue<bool>(), second["has_more"]!.GetValue<bool>()), Is.EqualTo((true, false)));
+
+        using var unknown = await reader.GetAsync("/v1/usage/u1/credits/grants?starting_after=cgr_nope");
+        await unknown.ShouldBeProblemAsync(422, field: "starting_after");
+        using var badLimit = await reader.GetAsync("/v1/usage/u1/credits/grants?limit=0");
+        await badLimit.ShouldBeProblemAsync(422, field: "limit");
+    }
 }
