@@ -20,7 +20,7 @@ public sealed class CheckoutScenarioTests
         Assert.That(delivered.Select(d => d.Type), Is.EqualTo(new[]
         {
             "customer.created", "customer.subscription.created", "invoice.created", "invoice.finalized", "charge.succeeded",
-            "payment_intent.succeeded", "invoice.paid", "invoice.payment_succeeded", "checkout.session.completed", "customer.subscription.updated",
+            "payment_intent.succeeded", "invoice.paid", "invoice.payment_succeeded", "invoice_payment.paid", "checkout.session.completed", "customer.subscription.updated",
         }));
         Assert.Multiple(() =>
         {

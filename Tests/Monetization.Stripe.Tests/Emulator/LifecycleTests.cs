@@ -23,7 +23,7 @@ public sealed class LifecycleTests
         Assert.That(trialEnd.Select(d => d.Type), Is.EqualTo(new[]
         {
             "customer.subscription.updated", "invoice.created", "invoice.finalized", "charge.succeeded", "payment_intent.succeeded",
-            "invoice.paid", "invoice.payment_succeeded",
+            "invoice.paid", "invoice.payment_succeeded", "invoice_payment.paid",
         }));
         var updated = trialEnd[0].Event["data"]!;
         var paid = trialEnd.First(d => d.Type == "invoice.paid").Event["data"]!["object"]!;
@@ -41,7 +41,7 @@ public sealed class LifecycleTests
         Assert.That(renewal, Is.EqualTo(new[]
         {
             "customer.subscription.updated", "invoice.created", "invoice.finalized", "charge.succeeded", "payment_intent.succeeded",
-            "invoice.paid", "invoice.payment_succeeded",
+            "invoice.paid", "invoice.payment_succeeded", "invoice_payment.paid",
         }));
         var invoices = await h.GetAsync("v1/invoices", ("subscription", subscriptionId));
         Assert.That(invoices["data"]!.AsArray().Select(i => (string?)i!["billing_reason"]), Is.EqualTo(new[] { "subscription_cycle", "subscription_cycle", "subscription_create" }));
@@ -113,7 +113,7 @@ public sealed class LifecycleTests
         await h.AdvanceAsync(TimeSpan.FromDays(3));
 
         var types = h.Receiver.Since(mark).Select(d => d.Type).ToList();
-        Assert.That(types, Is.EqualTo(new[] { "charge.succeeded", "payment_intent.succeeded", "invoice.paid", "invoice.payment_succeeded", "customer.subscription.updated" }));
+        Assert.That(types, Is.EqualTo(new[] { "charge.succeeded", "payment_intent.succeeded", "invoice.paid", "invoice.payment_succeeded", "invoice_payment.paid", "customer.subscription.updated" }));
         Assert.That((string?)(await h.GetAsync($"v1/subscriptions/{subscriptionId}"))["status"], Is.EqualTo("active"));
     }
 
@@ -197,7 +197,7 @@ public sealed class LifecycleTests
             Assert.That(h.Receiver.Since(mark).Select(d => d.Type), Is.EqualTo(new[]
             {
                 "customer.subscription.updated", "invoice.created", "invoice.finalized", "charge.succeeded", "payment_intent.succeeded",
-                "invoice.paid", "invoice.payment_succeeded",
+                "invoice.paid", "invoice.payment_succeeded", "invoice_payment.paid",
             }));
         });
         var previous = h.Receiver.Since(mark)[0].Event["data"]!["previous_attributes"]!;
@@ -254,7 +254,7 @@ public sealed class LifecycleTests
         Assert.That(after, Is.EqualTo(new[]
         {
             "customer.subscription.updated", "customer.subscription.trial_will_end", "customer.subscription.updated", "invoice.created",
-            "invoice.finalized", "charge.succeeded", "payment_intent.succeeded", "invoice.paid", "invoice.payment_succeeded",
+            "invoice.finalized", "charge.succeeded", "payment_intent.succeeded", "invoice.paid", "invoice.payment_succeeded", "invoice_payment.paid",
         }));
         var invoices = await h.GetAsync("v1/invoices", ("subscription", subscriptionId), ("limit", "1"));
         Assert.Multiple(() =>

@@ -23,7 +23,7 @@ public sealed class WebhookDeliveryTests
         Assert.Multiple(() =>
         {
             Assert.That(status, Is.EqualTo(HttpStatusCode.OK));
-            Assert.That(delivered, Has.Count.EqualTo(20));
+            Assert.That(delivered, Has.Count.EqualTo(22));
             Assert.That(pairs.All(p => p.Length == 2 && p[0].EventId == p[1].EventId && p[0].Body == p[1].Body), Is.True);
         });
     }
@@ -38,7 +38,7 @@ public sealed class WebhookDeliveryTests
         string[] ordered =
         [
             "customer.created", "customer.subscription.created", "invoice.created", "invoice.finalized", "charge.succeeded",
-            "payment_intent.succeeded", "invoice.paid", "invoice.payment_succeeded", "checkout.session.completed", "customer.subscription.updated",
+            "payment_intent.succeeded", "invoice.paid", "invoice.payment_succeeded", "invoice_payment.paid", "checkout.session.completed", "customer.subscription.updated",
         ];
 
         var shuffled = false;
@@ -100,7 +100,7 @@ public sealed class WebhookDeliveryTests
         Assert.Multiple(() =>
         {
             Assert.That(finished, Is.SameAs(completeTask), "the /_test action deadlocked");
-            Assert.That(fetched, Has.Count.EqualTo(10));
+            Assert.That(fetched, Has.Count.EqualTo(11));
             Assert.That(fetched.Distinct(), Is.EqualTo(new[] { "OK:list" }));
         });
     }

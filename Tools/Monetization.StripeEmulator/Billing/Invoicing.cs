@@ -206,14 +206,20 @@ internal sealed class Invoicing
         invoice["amount_remaining"] = 0L;
         invoice["next_payment_attempt"] = null;
         invoice["status_transitions"]!["paid_at"] = now;
+        JsonObject? payment = null;
         if (intent is not null)
         {
             invoice["attempted"] = true;
-            invoice.Obj("payments").Arr("data").Add(InvoiceShapes.InvoicePayment(Ids.New("inpay"), now, invoice.Str("id")!, invoice.Long("amount_due"),
-                invoice.Str("currency")!, intent.Str("id")!));
+            payment = InvoiceShapes.InvoicePayment(Ids.New("inpay"), now, invoice.Str("id")!, invoice.Long("amount_due"), invoice.Str("currency")!, intent.Str("id")!);
+            invoice.Obj("payments").Arr("data").Add(payment);
         }
 
         _engine.Events.Emit("invoice.paid", invoice);
         _engine.Events.Emit("invoice.payment_succeeded", invoice);
+        if (payment is not null)
+        {
+            // Since basil Stripe also reports the payment itself (object invoice_payment): which charge paid the invoice.
+            _engine.Events.Emit("invoice_payment.paid", payment);
+        }
     }
 }
