@@ -11,7 +11,7 @@ namespace Monetization.Architecture.Tests;
 /// <summary>The module boundaries and conventions of docs/architecture.md, checked on the compiled assemblies and the project files.</summary>
 public sealed class ModuleRulesTests
 {
-    private static readonly Assembly[] Modules = Monetization.Architecture.Tests.ModuleAssemblies.All;
+    private static readonly Assembly[] Modules = BusinessModules.Assemblies;
 
     private static readonly string[] AllowedProjectReferences =
     [

@@ -12,7 +12,7 @@ namespace Monetization.Architecture.Tests;
 /// </summary>
 public sealed class SliceRulesTests
 {
-    private static readonly Assembly[] Modules = Monetization.Architecture.Tests.ModuleAssemblies.All;
+    private static readonly Assembly[] Modules = BusinessModules.Assemblies;
 
     /// <summary>Namespaces where storage code belongs: a module's <c>Data</c> (and its migrations).</summary>
     private const string DataNamespace = @"\.Data(\.|$)";

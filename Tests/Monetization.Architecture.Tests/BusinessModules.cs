@@ -3,10 +3,10 @@ using System.Reflection;
 namespace Monetization.Architecture.Tests;
 
 /// <summary>The business modules' assemblies, which every architecture rule is checked on.</summary>
-internal static class ModuleAssemblies
+internal static class BusinessModules
 {
     /// <summary>One assembly per module.</summary>
-    public static readonly Assembly[] All =
+    public static readonly Assembly[] Assemblies =
     [
         typeof(Monetization.Subscriptions.SubscriptionsModule).Assembly,
         typeof(Monetization.Referrals.ReferralsModule).Assembly,
