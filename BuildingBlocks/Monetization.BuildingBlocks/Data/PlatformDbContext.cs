@@ -32,9 +32,14 @@ public sealed class IdempotencyRecord
     public long CreatedAtTicks { get; set; }
 }
 
-/// <summary>The Host's own small database (<c>{DataDirectory}/platform.db</c>): idempotency records of the HTTP API.</summary>
+/// <summary>
+/// The Host's own small database (<c>{DataDirectory}/platform.db</c>, or the <c>platform</c> schema on PostgreSQL): idempotency
+/// records of the HTTP API.
+/// </summary>
 public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> options) : DbContext(options)
 {
+    private readonly string? _postgresSchema = ModuleDatabases.PostgresSchemaOf(options);
+
     /// <summary>Stored idempotent responses.</summary>
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
@@ -42,6 +47,11 @@ public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> option
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
+        if (_postgresSchema is not null)
+        {
+            modelBuilder.HasDefaultSchema(_postgresSchema);
+        }
+
         modelBuilder.Entity<IdempotencyRecord>(b =>
         {
             b.HasKey(r => new { r.Principal, r.Key });

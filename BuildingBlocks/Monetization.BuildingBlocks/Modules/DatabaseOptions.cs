@@ -3,13 +3,16 @@ namespace Monetization.BuildingBlocks.Modules;
 /// <summary>The <c>Database</c> configuration section.</summary>
 public sealed class DatabaseOptions
 {
-    /// <summary><c>Sqlite</c> (the default and, in this release, the only provider).</summary>
-    public string Provider { get; set; } = "Sqlite";
+    /// <summary>
+    /// <c>Sqlite</c> (the default: one file per module in <see cref="DataDirectory"/>) or <c>Postgres</c> (one database named by
+    /// <c>ConnectionStrings:Postgres</c>, one schema per module; issue 17).
+    /// </summary>
+    public Data.DatabaseProvider Provider { get; set; } = Data.DatabaseProvider.Sqlite;
 
     /// <summary>Folder of the per-module SQLite files, relative to the content root unless absolute (default <c>./data</c>); created at start.</summary>
     public string DataDirectory { get; set; } = "./data";
 
-    /// <summary>Seconds a command waits for SQLite's write lock before failing (default 30).</summary>
+    /// <summary>Seconds a command may take, waiting for SQLite's write lock included, before failing (default 30; PostgreSQL's command timeout too).</summary>
     public int BusyTimeoutSeconds { get; set; } = 30;
 
     /// <summary>

@@ -43,8 +43,8 @@ public sealed class ModuleBuilder
     internal ModuleCatalog Catalog { get; }
 
     /// <summary>
-    /// Registers the module's DbContext on its own database (<c>ConnectionStrings:&lt;Name&gt;</c>, else
-    /// <c>{DataDirectory}/{name}.db</c>), its outbox dispatcher, and its migrations and readiness at start.
+    /// Registers the module's DbContext on its own database (<see cref="ModuleConnectionStrings.For"/>: a SQLite file, or its
+    /// schema of the PostgreSQL database), its outbox dispatcher, and its migrations and readiness at start.
     /// </summary>
     /// <typeparam name="TDbContext">The module's context (derives from <see cref="ModuleDbContext"/>).</typeparam>
     public ModuleBuilder AddDbContext<TDbContext>()
@@ -55,15 +55,7 @@ public sealed class ModuleBuilder
         Services.AddSingleton<OutboxCommitInterceptor<TDbContext>>();
         // Pooled: a request or consumer gets a context that is already configured instead of building its options again.
         Services.AddDbContextPool<TDbContext>((sp, options) =>
-        {
-            var connectionString = sp.GetRequiredService<ModuleConnectionStrings>().For(name);
-            var busyTimeout = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.BusyTimeoutSeconds;
-            options.UseSqlite(connectionString, sqlite => sqlite.CommandTimeout(busyTimeout))
-                .AddInterceptors(sp.GetRequiredService<OutboxCommitInterceptor<TDbContext>>(), SqlitePragmaInterceptor.For(busyTimeout))
-                // Migrations are hand-written (no EF Design package here): there is no model snapshot to compare,
-                // so the schema test in each module's tests proves migrations and model agree instead.
-                .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
-        });
+            options.UseModuleDatabase(sp, name).AddInterceptors(sp.GetRequiredService<OutboxCommitInterceptor<TDbContext>>()));
         Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<OutboxDispatcher<TDbContext>>(sp, name));
         Services.AddSingleton<IOutboxDispatcher>(sp => sp.GetRequiredService<OutboxDispatcher<TDbContext>>());
         Services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher<TDbContext>>());
@@ -119,18 +111,71 @@ public sealed class ModuleCatalog
     public List<Type> RouteModules { get; } = [];
 }
 
-/// <summary>Resolves each module's connection string.</summary>
+/// <summary>Resolves each module's connection string for the configured provider.</summary>
 public sealed class ModuleConnectionStrings(IConfiguration configuration, IOptions<DatabaseOptions> database, IHostEnvironment environment)
 {
-    /// <summary>The data directory, absolute.</summary>
+    /// <summary>The data directory, absolute (SQLite files; the generated development admin key with either provider).</summary>
     public string DataDirectory { get; } = Path.GetFullPath(database.Value.DataDirectory, environment.ContentRootPath);
 
-    /// <summary><c>ConnectionStrings:&lt;module&gt;</c> when set, else a SQLite file named after the module in the data directory.</summary>
+    /// <summary>The configured provider (<see cref="DatabaseOptions.Provider"/>).</summary>
+    public DatabaseProvider Provider { get; } = database.Value.Provider;
+
+    /// <summary>
+    /// SQLite: <c>ConnectionStrings:&lt;module&gt;</c> when set, else a file named after the module in the data directory.
+    /// PostgreSQL: <c>ConnectionStrings:&lt;module&gt;</c> when set, else <c>ConnectionStrings:Postgres</c>, with its
+    /// <c>Search Path</c> set to the module's schema (<see cref="ModuleDatabases.SchemaOf"/>) unless the string sets one.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">PostgreSQL without <c>ConnectionStrings:Postgres</c>.</exception>
     public string For(string module)
     {
         ArgumentNullException.ThrowIfNull(module);
+        if (Provider == DatabaseProvider.Postgres)
+        {
+            var connectionString = configuration.GetConnectionString(module) ?? configuration.GetConnectionString("Postgres")
+                ?? throw new InvalidOperationException("Database:Provider is Postgres, so ConnectionStrings:Postgres is required (set ConnectionStrings__Postgres).");
+            var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+            if (string.IsNullOrWhiteSpace(builder.SearchPath))
+            {
+                builder.SearchPath = ModuleDatabases.SchemaOf(module);
+            }
+
+            return builder.ConnectionString;
+        }
+
         return configuration.GetConnectionString(module)
             ?? $"Data Source={Path.Combine(DataDirectory, module.ToLowerInvariant() + ".db")};Pooling=True";
+    }
+}
+
+/// <summary>How every module's DbContext (and the platform's) is pointed at its database.</summary>
+public static class ModuleDatabaseOptions
+{
+    /// <summary>
+    /// Configures <paramref name="options"/> for <paramref name="module"/>'s database with the Host's provider: SQLite with its
+    /// per-connection settings (<see cref="SqlitePragmaInterceptor"/>), or PostgreSQL with the module's schema and its own
+    /// migrations history table there; either way only that provider's migrations (<see cref="ProviderMigrationsAssembly"/>).
+    /// </summary>
+    public static DbContextOptionsBuilder UseModuleDatabase(this DbContextOptionsBuilder options, IServiceProvider services, string module)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(services);
+        var connections = services.GetRequiredService<ModuleConnectionStrings>();
+        var timeout = services.GetRequiredService<IOptions<DatabaseOptions>>().Value.BusyTimeoutSeconds;
+        var connectionString = connections.For(module);
+        if (connections.Provider == DatabaseProvider.Postgres)
+        {
+            options.UseNpgsql(connectionString, npgsql => npgsql
+                .CommandTimeout(timeout)
+                .MigrationsHistoryTable("__EFMigrationsHistory", ModuleDatabases.SchemaOf(module)));
+        }
+        else
+        {
+            options.UseSqlite(connectionString, sqlite => sqlite.CommandTimeout(timeout)).AddInterceptors(SqlitePragmaInterceptor.For(timeout));
+        }
+
+        return options.ReplaceService<Microsoft.EntityFrameworkCore.Migrations.IMigrationsAssembly, ProviderMigrationsAssembly>()
+            // Migrations are compared with the model by each module's schema test (per provider), not by a snapshot.
+            .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
     }
 }
 

@@ -26,15 +26,15 @@ namespace Monetization.BuildingBlocks.Modules;
 public static class MonetizationPlatform
 {
     /// <summary>Registers the platform services shared by all modules.</summary>
-    /// <exception cref="InvalidOperationException"><c>Database:Provider</c> is not <c>Sqlite</c>.</exception>
+    /// <exception cref="InvalidOperationException"><c>Database:Provider</c> is neither <c>Sqlite</c> nor <c>Postgres</c>.</exception>
     public static WebApplicationBuilder AddMonetizationPlatform(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        var provider = builder.Configuration["Database:Provider"] ?? "Sqlite";
-        if (!string.Equals(provider, "Sqlite", StringComparison.OrdinalIgnoreCase))
+        var provider = builder.Configuration["Database:Provider"] ?? nameof(DatabaseProvider.Sqlite);
+        if (!Enum.TryParse<DatabaseProvider>(provider, ignoreCase: true, out _) || int.TryParse(provider, out _))
         {
-            throw new InvalidOperationException($"Database:Provider '{provider}' is not supported by this release; use 'Sqlite'.");
+            throw new InvalidOperationException($"Database:Provider '{provider}' is not supported; use 'Sqlite' or 'Postgres'.");
         }
 
         services.Configure<DatabaseOptions>(builder.Configuration.GetSection("Database"));
@@ -49,9 +49,7 @@ public static class MonetizationPlatform
             sp.GetRequiredService<ModuleConnectionStrings>().DataDirectory, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Monetization.Auth")));
         services.AddMediatorCore();
         services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
-        services.AddDbContext<PlatformDbContext>((sp, options) =>
-            options.UseSqlite(sp.GetRequiredService<ModuleConnectionStrings>().For("Platform"))
-                .ConfigureWarnings(w => w.Ignore(Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.PendingModelChangesWarning)));
+        services.AddDbContext<PlatformDbContext>((sp, options) => options.UseModuleDatabase(sp, "Platform"));
         services.AddHostedService<StartupMigrations>();
         services.AddHostedService<Data.SqliteCheckpointer>(); // after the migrations: they create the files and turn on WAL
         return builder;

@@ -58,8 +58,7 @@ public abstract class IdempotentConsumer<TEvent, TDbContext>(TDbContext db, Time
 
         // What the check read was read outside the transaction: HandleAsync must not get it back through identity resolution.
         db.ChangeTracker.Clear();
-        using var writer = await SqliteWriteGate.EnterAsync(db, cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
 
         // The inbox row first: when it is already there the transaction is rolled back untouched. Cheaper than a LINQ
         // existence query plus a tracked insert.
@@ -138,8 +137,7 @@ public abstract class IdempotentConsumer<TEvent, TDbContext>(TDbContext db, Time
         try
         {
             db.ChangeTracker.Clear();
-            using var writer = await SqliteWriteGate.EnterAsync(db, cancellationToken);
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
             var claimed = new List<TEvent>(chunk.Count);
             foreach (var i in chunk)
             {
@@ -177,10 +175,14 @@ public abstract class IdempotentConsumer<TEvent, TDbContext>(TDbContext db, Time
     /// </summary>
     private async Task<bool> ClaimInboxAsync(Guid eventId, string name, CancellationToken cancellationToken)
     {
-        var processedAt = clock.GetUtcNow().UtcTicks;
-        return await db.Database.ExecuteSqlAsync(
-            $"INSERT INTO InboxMessages (EventId, Consumer, ProcessedAt) VALUES ({eventId}, {name}, {processedAt}) ON CONFLICT DO NOTHING",
-            cancellationToken) > 0;
+        var now = clock.GetUtcNow();
+        return (db.IsPostgres()
+            ? await db.Database.ExecuteSqlAsync(
+                $"INSERT INTO \"InboxMessages\" (\"EventId\", \"Consumer\", \"ProcessedAt\") VALUES ({eventId}, {name}, {now}) ON CONFLICT DO NOTHING",
+                cancellationToken)
+            : await db.Database.ExecuteSqlAsync(
+                $"INSERT INTO InboxMessages (EventId, Consumer, ProcessedAt) VALUES ({eventId}, {name}, {now.UtcTicks}) ON CONFLICT DO NOTHING",
+                cancellationToken)) > 0;
     }
 
     /// <summary>

@@ -9,18 +9,48 @@ using Monetization.IntegrationEvents;
 namespace Monetization.BuildingBlocks.Outbox;
 
 /// <summary>
-/// Base of every module's DbContext: adds the module's outbox and inbox tables, and stores every
-/// <see cref="DateTimeOffset"/> as UTC ticks (an INTEGER, so SQLite can compare and order it; values are UTC).
+/// Base of every module's DbContext: adds the module's outbox and inbox tables, puts the module's tables in its own
+/// schema on PostgreSQL (<see cref="ModuleDatabases.PostgresSchemaOf(DbContextOptions)"/>), and stores every <see cref="DateTimeOffset"/> in UTC:
+/// as UTC ticks on SQLite (an INTEGER, so SQLite can compare and order it), as <c>timestamptz</c> on PostgreSQL.
 /// A handler raises an integration event with <see cref="AddIntegrationEvent"/>; it is committed by the same
 /// <c>SaveChanges</c> as the handler's other changes and published by the module's dispatcher after commit.
 /// </summary>
 public abstract class ModuleDbContext(DbContextOptions options) : DbContext(options)
 {
+    /// <summary>The module's PostgreSQL schema; null on SQLite.</summary>
+    private readonly string? _postgresSchema = ModuleDatabases.PostgresSchemaOf(options);
+
     /// <summary>Events waiting for dispatch, and the delivered ones.</summary>
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
 
     /// <summary>Events this module's consumers have handled.</summary>
     public DbSet<InboxMessage> Inbox => Set<InboxMessage>();
+
+    /// <summary>Actions waiting for the current work to commit (<see cref="AfterCommit"/>).</summary>
+    private List<Action>? _afterCommit;
+
+    /// <summary>
+    /// Runs <paramref name="action"/> once the work now under way commits: when the current transaction commits, or after
+    /// the next <c>SaveChanges</c> when there is no transaction; dropped when it rolls back. For waking a background worker
+    /// that must see the rows being written: woken before the commit, it finds nothing (PostgreSQL does not make it wait
+    /// for the writer as SQLite's write lock did) and sleeps until its next poll.
+    /// </summary>
+    public void AfterCommit(Action action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        (_afterCommit ??= []).Add(action);
+    }
+
+    /// <summary>Runs and forgets the actions waiting for a commit.</summary>
+    internal void RunAfterCommit()
+    {
+        var actions = _afterCommit;
+        _afterCommit = null;
+        actions?.ForEach(static a => a());
+    }
+
+    /// <summary>Forgets the actions waiting for a commit (rolled back, or a new transaction began).</summary>
+    internal void DropAfterCommit() => _afterCommit = null;
 
     /// <summary>Set while this context saved outbox rows inside a transaction that has not committed yet.</summary>
     internal bool OutboxSignalPending { get; set; }
@@ -139,6 +169,14 @@ public abstract class ModuleDbContext(DbContextOptions options) : DbContext(opti
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         ArgumentNullException.ThrowIfNull(configurationBuilder);
+        if (_postgresSchema is not null)
+        {
+            // Npgsql writes a DateTimeOffset to timestamptz only with offset zero: a value with another offset is stored as its UTC instant.
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcConverter>();
+            configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<UtcConverter>();
+            return;
+        }
+
         configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
         configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<UtcTicksConverter>();
     }
@@ -147,6 +185,11 @@ public abstract class ModuleDbContext(DbContextOptions options) : DbContext(opti
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
+        if (_postgresSchema is not null)
+        {
+            modelBuilder.HasDefaultSchema(_postgresSchema);
+        }
+
         modelBuilder.Entity<OutboxMessage>(b =>
         {
             b.ToTable("OutboxMessages");
@@ -166,4 +209,7 @@ public abstract class ModuleDbContext(DbContextOptions options) : DbContext(opti
 
     /// <summary>Stores a <see cref="DateTimeOffset"/> as its UTC ticks and reads it back with offset zero.</summary>
     public sealed class UtcTicksConverter() : ValueConverter<DateTimeOffset, long>(v => v.UtcTicks, v => new DateTimeOffset(v, TimeSpan.Zero));
+
+    /// <summary>Stores a <see cref="DateTimeOffset"/> as its UTC instant (PostgreSQL <c>timestamptz</c>, microseconds).</summary>
+    public sealed class UtcConverter() : ValueConverter<DateTimeOffset, DateTimeOffset>(v => v.ToUniversalTime(), v => v);
 }

@@ -227,38 +227,13 @@ public sealed partial class OutboxDispatcher<TDbContext>(
         base.Dispose();
     }
 
-    /// <summary>A row due at <c>?3</c> (UTC ticks): not delivered, not dead, its backoff over, no live lease.</summary>
-    private const string DueCondition =
-        "DispatchedAt IS NULL AND DeadLetteredAt IS NULL AND NextAttemptAt <= ?3 AND (LockedUntil IS NULL OR LockedUntil < ?3)";
-
-    /// <summary>Whether any row is due at <c>?3</c> (UTC ticks): read before the write gate, so a round with nothing to do
-    /// never queues behind the module's writers (a signal comes after every commit, so most rounds end with an empty one).</summary>
-    private const string AnyDueSql = "SELECT 1 FROM OutboxMessages WHERE " + DueCondition + " LIMIT 1";
-
-    /// <summary>
-    /// Claims up to <c>?4</c> due rows for this round (lease until <c>?1</c>, claim <c>?2</c>, now <c>?3</c>, all times UTC
-    /// ticks) and returns them, in one statement: the rows are chosen and leased in the same write, so two dispatchers
-    /// (two Host instances on one file) never claim the same row.
-    /// </summary>
-    private const string ClaimSql =
-        "UPDATE OutboxMessages SET LockedUntil = ?1, LockedBy = ?2 WHERE Sequence IN ("
-        + "SELECT Sequence FROM OutboxMessages WHERE " + DueCondition + " ORDER BY Sequence LIMIT ?4) "
-        + "RETURNING Sequence, EventId, Type, Payload, Attempts, TraceParent";
-
-    /// <summary>Marks the rows whose sequences are in the JSON array <c>?2</c> delivered at <c>?1</c> (UTC ticks).</summary>
-    private const string MarkDeliveredSql =
-        "UPDATE OutboxMessages SET DispatchedAt = ?1, Attempts = Attempts + 1, LastError = NULL, LockedUntil = NULL "
-        + "WHERE Sequence IN (SELECT value FROM json_each(?2))";
-
     /// <summary>
     /// One round: claims up to <see cref="OutboxOptions.BatchSize"/> due rows with one lease (one statement that picks,
     /// leases and returns them), publishes them in order, and marks the delivered ones together: in the next round's
     /// claim transaction when more rows are due by the end of this one (so under load a round takes the module's write gate
     /// once), else at its end, and once per second of publishing. Nothing due: nothing is written and the gate is not
     /// taken. A failed row is recorded at once. If the process dies mid-round, the unmarked rows are delivered again when the lease runs
-    /// out; consumers skip them through their inbox. The claim and the marks are prepared SQLite statements rather than
-    /// EF Core queries: a round runs after every commit of a busy module, and EF Core generated and SQLite compiled the
-    /// SQL of each of its four queries anew, because their lists of sequences differed in length every time.
+    /// out; consumers skip them through their inbox. The statements are the provider's (<see cref="OutboxRows"/>).
     /// </summary>
     private async Task<int> DispatchRoundAsync(CancellationToken cancellationToken)
     {
@@ -267,28 +242,29 @@ public sealed partial class OutboxDispatcher<TDbContext>(
         var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
         var now = clock.GetUtcNow();
         var claim = $"{_instance}:{Interlocked.Increment(ref _rounds)}";
+        var statements = OutboxRows.For(db);
         await db.Database.OpenConnectionAsync(cancellationToken);
-        if (!AnyDue(db, now))
+        if (!await statements.AnyDueAsync(db, now, cancellationToken))
         {
             await MarkDeliveredAsync(db, _delivered);
             return 0;
         }
 
-        List<ClaimedRow> rows;
+        List<OutboxClaimedRow> rows;
         var claimStarted = Stopwatch.GetTimestamp();
-        using (await SqliteWriteGate.EnterAsync(db, cancellationToken))
+        using (statements.NeedsWriteGate ? await SqliteWriteGate.EnterAsync(db, cancellationToken) : null)
         {
             if (_delivered.Count == 0)
             {
-                rows = ClaimDue(db, claim, now, now.AddSeconds(settings.LeaseSeconds), settings.BatchSize);
+                rows = await statements.ClaimDueAsync(db, claim, now, now.AddSeconds(settings.LeaseSeconds), settings.BatchSize, cancellationToken);
             }
             else
             {
                 // The previous round's deliveries (rows were already due when it ended) and this claim: one commit.
-                using var transaction = db.Database.BeginTransaction();
-                MarkDelivered(db, _delivered);
-                rows = ClaimDue(db, claim, now, now.AddSeconds(settings.LeaseSeconds), settings.BatchSize);
-                transaction.Commit();
+                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                await MarkDeliveredAsync(statements, db, _delivered);
+                rows = await statements.ClaimDueAsync(db, claim, now, now.AddSeconds(settings.LeaseSeconds), settings.BatchSize, cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
             }
         }
 
@@ -343,7 +319,7 @@ public sealed partial class OutboxDispatcher<TDbContext>(
         // Under load more rows are due by now: the next round marks these in the write that claims those, so a round
         // takes the module's write gate once; each time it does, the webhook writer may wait for this loop's turn on the
         // thread pool. Otherwise mark them now, so a drained outbox shows every delivered row as delivered.
-        if (!AnyDue(db, clock.GetUtcNow()))
+        if (!await statements.AnyDueAsync(db, clock.GetUtcNow(), CancellationToken.None))
         {
             await MarkDeliveredAsync(db, _delivered);
         }
@@ -351,41 +327,8 @@ public sealed partial class OutboxDispatcher<TDbContext>(
         return rows.Count;
     }
 
-    private static bool AnyDue(TDbContext db, DateTimeOffset now)
-    {
-        using var statement = SqliteStatement.Prepare(db.Database.GetDbConnection(), AnyDueSql);
-        statement.Bind(3, now.UtcTicks);
-        var any = statement.Read();
-        statement.Reset();
-        return any;
-    }
-
-    /// <summary>Runs <see cref="ClaimSql"/> on the open connection (the caller holds the write gate); the rows in sequence order.</summary>
-    private static List<ClaimedRow> ClaimDue(TDbContext db, string claim, DateTimeOffset now, DateTimeOffset leaseUntil, int batchSize)
-    {
-        using var statement = SqliteStatement.Prepare(db.Database.GetDbConnection(), ClaimSql);
-        statement.Bind(1, leaseUntil.UtcTicks);
-        statement.Bind(2, claim);
-        statement.Bind(3, now.UtcTicks);
-        statement.Bind(4, batchSize);
-        var rows = new List<ClaimedRow>();
-        while (statement.Read())
-        {
-            rows.Add(new ClaimedRow(
-                statement.GetInt64(0),
-                Guid.Parse(statement.GetString(1) ?? ""),
-                statement.GetString(2) ?? "",
-                statement.GetString(3) ?? "",
-                (int)statement.GetInt64(4),
-                statement.GetString(5)));
-        }
-
-        rows.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
-        return rows;
-    }
-
     /// <returns>Null when every consumer succeeded, else what failed.</returns>
-    private async Task<string?> PublishAsync(ClaimedRow row, CancellationToken cancellationToken)
+    private async Task<string?> PublishAsync(OutboxClaimedRow row, CancellationToken cancellationToken)
     {
         // A span in the trace that raised the event (its stored traceparent), so the consumers' spans join it.
         using var activity = MonetizationTelemetry.StartFrom("outbox publish " + row.Type, ActivityKind.Consumer, row.TraceParent);
@@ -402,7 +345,7 @@ public sealed partial class OutboxDispatcher<TDbContext>(
         return error;
     }
 
-    private async Task<string?> PublishCoreAsync(ClaimedRow row, CancellationToken cancellationToken)
+    private async Task<string?> PublishCoreAsync(OutboxClaimedRow row, CancellationToken cancellationToken)
     {
         try
         {
@@ -425,7 +368,7 @@ public sealed partial class OutboxDispatcher<TDbContext>(
     /// per run instead of one per event. A row is delivered when no consumer failed on it; the errors are per row.
     /// </summary>
     /// <returns>One entry per row: null when every consumer succeeded, else what failed.</returns>
-    private async Task<string?[]> PublishRunAsync(List<ClaimedRow> run, CancellationToken cancellationToken)
+    private async Task<string?[]> PublishRunAsync(List<OutboxClaimedRow> run, CancellationToken cancellationToken)
     {
         var errors = new string?[run.Count];
         var links = run.Select(r => ActivityContext.TryParse(r.TraceParent, null, out var context) ? new ActivityLink(context) : default)
@@ -483,9 +426,10 @@ public sealed partial class OutboxDispatcher<TDbContext>(
         }
 
         var started = Stopwatch.GetTimestamp();
-        using (await SqliteWriteGate.EnterAsync(db, CancellationToken.None))
+        var statements = OutboxRows.For(db);
+        using (statements.NeedsWriteGate ? await SqliteWriteGate.EnterAsync(db, CancellationToken.None) : null)
         {
-            MarkDelivered(db, sequences);
+            await MarkDeliveredAsync(statements, db, sequences);
         }
 
         RecordStep("mark", started);
@@ -503,29 +447,26 @@ public sealed partial class OutboxDispatcher<TDbContext>(
         }
     }
 
-    /// <summary>Runs <see cref="MarkDeliveredSql"/> for <paramref name="sequences"/> (the caller holds the write gate) and empties the list.</summary>
-    private void MarkDelivered(TDbContext db, List<long> sequences)
+    /// <summary>Marks <paramref name="sequences"/> delivered now (the caller holds the write gate where the provider needs it) and empties the list.</summary>
+    private async Task MarkDeliveredAsync(OutboxRows statements, TDbContext db, List<long> sequences)
     {
         if (sequences.Count == 0)
         {
             return;
         }
 
-        using var statement = SqliteStatement.Prepare(db.Database.GetDbConnection(), MarkDeliveredSql);
-        statement.Bind(1, clock.GetUtcNow().UtcTicks);
-        statement.Bind(2, JsonSerializer.Serialize(sequences));
-        statement.Execute();
+        await statements.MarkDeliveredAsync(db, sequences, clock.GetUtcNow(), CancellationToken.None);
         sequences.Clear();
     }
 
-    private async Task RecordFailureAsync(TDbContext db, ClaimedRow row, string error, OutboxOptions settings)
+    private async Task RecordFailureAsync(TDbContext db, OutboxClaimedRow row, string error, OutboxOptions settings)
     {
         var attempts = row.Attempts + 1;
         var finished = clock.GetUtcNow();
         var dead = attempts >= settings.MaxAttempts;
         var next = finished + settings.RetryDelay(attempts);
         var truncated = error.Length > 4000 ? error[..4000] : error;
-        using (await SqliteWriteGate.EnterAsync(db, CancellationToken.None))
+        using (OutboxRows.For(db).NeedsWriteGate ? await SqliteWriteGate.EnterAsync(db, CancellationToken.None) : null)
         {
             await db.Outbox.Where(m => m.Sequence == row.Sequence).ExecuteUpdateAsync(
                 s => s.SetProperty(m => m.Attempts, attempts).SetProperty(m => m.LastError, truncated)
@@ -544,9 +485,6 @@ public sealed partial class OutboxDispatcher<TDbContext>(
             LogAttemptFailed(logger, module, row.Type, row.EventId, attempts, next, truncated);
         }
     }
-
-    /// <summary>What a round needs of a claimed outbox row.</summary>
-    private sealed record ClaimedRow(long Sequence, Guid EventId, string Type, string Payload, int Attempts, string? TraceParent);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Module} outbox: {Type} {EventId} failed on attempt {Attempts}, next at {Next}: {Error}")]
     private static partial void LogAttemptFailed(ILogger logger, string module, string type, Guid eventId, int attempts, DateTimeOffset next, string error);

@@ -1,17 +1,28 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Migrations;
 
 namespace Monetization.BuildingBlocks.Outbox;
 
 /// <summary>
 /// The outbox and inbox tables, for each module's hand-written initial migration (the shape
-/// <see cref="ModuleDbContext"/> maps; a schema test per module proves they agree).
+/// <see cref="ModuleDbContext"/> maps; a schema test per module and provider proves they agree), in the column types of the
+/// migration's provider: SQLite's (times as UTC ticks) or PostgreSQL's (<c>timestamptz</c>, <c>uuid</c>, identity), there in
+/// the module's schema.
 /// </summary>
 public static class OutboxMigrations
 {
     /// <summary>Creates <c>OutboxMessages</c> and <c>InboxMessages</c> with their indexes.</summary>
-    public static void CreateOutboxAndInbox(this MigrationBuilder migrationBuilder)
+    /// <param name="migrationBuilder">The migration's builder.</param>
+    /// <param name="schema">PostgreSQL: the module's schema (created when missing); ignored on SQLite.</param>
+    public static void CreateOutboxAndInbox(this MigrationBuilder migrationBuilder, string? schema = null)
     {
         ArgumentNullException.ThrowIfNull(migrationBuilder);
+        if (migrationBuilder.IsNpgsql())
+        {
+            CreatePostgresOutboxAndInbox(migrationBuilder, schema);
+            return;
+        }
+
         migrationBuilder.CreateTable(
             name: "OutboxMessages",
             columns: table => new
@@ -45,10 +56,56 @@ public static class OutboxMigrations
     }
 
     /// <summary>Adds <c>OutboxMessages.TraceParent</c> (issue 18: the trace an event was raised in), for each module's migration of that name.</summary>
-    public static void AddOutboxTraceParent(this MigrationBuilder migrationBuilder)
+    /// <param name="migrationBuilder">The migration's builder.</param>
+    /// <param name="schema">PostgreSQL: the module's schema; ignored on SQLite.</param>
+    public static void AddOutboxTraceParent(this MigrationBuilder migrationBuilder, string? schema = null)
     {
         ArgumentNullException.ThrowIfNull(migrationBuilder);
-        migrationBuilder.AddColumn<string>("TraceParent", "OutboxMessages", type: "TEXT", nullable: true);
+        var postgres = migrationBuilder.IsNpgsql();
+        migrationBuilder.AddColumn<string>("TraceParent", "OutboxMessages", schema: postgres ? schema : null, type: postgres ? "text" : "TEXT", nullable: true);
+    }
+
+    private static void CreatePostgresOutboxAndInbox(MigrationBuilder migrationBuilder, string? schema)
+    {
+        const string Time = "timestamp with time zone";
+        if (schema is not null)
+        {
+            migrationBuilder.EnsureSchema(schema);
+        }
+
+        migrationBuilder.CreateTable(
+            name: "OutboxMessages",
+            schema: schema,
+            columns: table => new
+            {
+                Sequence = table.Column<long>(type: "bigint", nullable: false)
+                    .Annotation("Npgsql:ValueGenerationStrategy", Npgsql.EntityFrameworkCore.PostgreSQL.Metadata.NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                EventId = table.Column<Guid>(type: "uuid", nullable: false),
+                Type = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                Payload = table.Column<string>(type: "text", nullable: false),
+                OccurredAt = table.Column<DateTimeOffset>(type: Time, nullable: false),
+                Attempts = table.Column<int>(type: "integer", nullable: false),
+                NextAttemptAt = table.Column<DateTimeOffset>(type: Time, nullable: false),
+                DispatchedAt = table.Column<DateTimeOffset>(type: Time, nullable: true),
+                DeadLetteredAt = table.Column<DateTimeOffset>(type: Time, nullable: true),
+                LastError = table.Column<string>(type: "text", nullable: true),
+                LockedUntil = table.Column<DateTimeOffset>(type: Time, nullable: true),
+                LockedBy = table.Column<string>(type: "text", nullable: true),
+            },
+            constraints: table => table.PrimaryKey("PK_OutboxMessages", x => x.Sequence));
+        migrationBuilder.CreateIndex("IX_OutboxMessages_EventId", "OutboxMessages", "EventId", schema: schema, unique: true);
+        migrationBuilder.CreateIndex("IX_OutboxMessages_DispatchedAt_NextAttemptAt", "OutboxMessages", ["DispatchedAt", "NextAttemptAt"], schema: schema);
+
+        migrationBuilder.CreateTable(
+            name: "InboxMessages",
+            schema: schema,
+            columns: table => new
+            {
+                EventId = table.Column<Guid>(type: "uuid", nullable: false),
+                Consumer = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
+                ProcessedAt = table.Column<DateTimeOffset>(type: Time, nullable: false),
+            },
+            constraints: table => table.PrimaryKey("PK_InboxMessages", x => new { x.EventId, x.Consumer }));
     }
 
     /// <summary>Drops <c>OutboxMessages.TraceParent</c>.</summary>

@@ -82,6 +82,8 @@ public sealed class OutboxCommitInterceptor<TDbContext>(OutboxSignal<TDbContext>
             context.OutboxSignalPending = false;
             signal.Signal();
         }
+
+        (eventData?.Context as ModuleDbContext)?.RunAfterCommit();
     }
 
     /// <inheritdoc />
@@ -97,6 +99,7 @@ public sealed class OutboxCommitInterceptor<TDbContext>(OutboxSignal<TDbContext>
         if (eventData?.Context is ModuleDbContext context)
         {
             context.OutboxSignalPending = false;
+            context.DropAfterCommit();
         }
     }
 
@@ -127,10 +130,17 @@ public sealed class OutboxCommitInterceptor<TDbContext>(OutboxSignal<TDbContext>
 
     private void SignalIfCommitted(DbContext? context)
     {
-        if (context is ModuleDbContext { OutboxSignalPending: true } module && module.Database.CurrentTransaction is null)
+        if (context is not ModuleDbContext module || module.Database.CurrentTransaction is not null)
+        {
+            return;
+        }
+
+        if (module.OutboxSignalPending)
         {
             module.OutboxSignalPending = false;
             signal.Signal();
         }
+
+        module.RunAfterCommit();
     }
 }

@@ -31,7 +31,7 @@ internal sealed class BillPendingInstallsOnFirstPayment(MarketplaceDbContext db,
         if (integrationEvent.StripeSubscriptionId is { } subscriptionId)
         {
             await monthly.RequestAttachPendingAsync(integrationEvent.UserId, subscriptionId, cancellationToken);
-            runner.Wake();
+            Db.AfterCommit(runner.Wake);
         }
     }
 }

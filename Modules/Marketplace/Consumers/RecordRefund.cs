@@ -65,7 +65,7 @@ internal sealed class RecordRefund(MarketplaceDbContext db, TimeProvider clock, 
             };
             refund.ReversalCallId = call.Id;
             Db.StripeCalls.Add(call);
-            runner.Wake();
+            Db.AfterCommit(runner.Wake);
         }
     }
 }

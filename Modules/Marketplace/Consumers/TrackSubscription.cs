@@ -52,7 +52,7 @@ internal sealed class TrackSubscription(MarketplaceDbContext db, TimeProvider cl
         if (subscriber.IsPaying && !ended)
         {
             await monthly.RequestAttachPendingAsync(subscriber.UserId, subscriber.StripeSubscriptionId!, cancellationToken);
-            runner.Wake();
+            Db.AfterCommit(runner.Wake);
         }
     }
 }

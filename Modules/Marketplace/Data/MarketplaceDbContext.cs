@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Monetization.BuildingBlocks.Billing;
 using Monetization.BuildingBlocks.Outbox;
 using Monetization.Marketplace.Domain;
 
@@ -34,7 +35,7 @@ internal sealed class MarketplaceDbContext(DbContextOptions<MarketplaceDbContext
         {
             b.ToTable("Developers");
             b.HasKey(d => d.Id);
-            b.Property(d => d.Id).HasMaxLength(64);
+            b.Property(d => d.Id).HasMaxLength(UserIds.MaxLength);
             b.Property(d => d.Name).HasMaxLength(200);
             b.Property(d => d.Email).HasMaxLength(254);
             b.Property(d => d.StripeAccountId).HasMaxLength(255);
@@ -45,7 +46,7 @@ internal sealed class MarketplaceDbContext(DbContextOptions<MarketplaceDbContext
             b.ToTable("Plugins");
             b.HasKey(p => p.Id);
             b.Property(p => p.Id).HasMaxLength(40);
-            b.Property(p => p.DeveloperId).HasMaxLength(64);
+            b.Property(p => p.DeveloperId).HasMaxLength(UserIds.MaxLength);
             b.Property(p => p.Slug).HasMaxLength(64);
             b.Property(p => p.Name).HasMaxLength(200);
             b.Property(p => p.Description).HasMaxLength(5000);
@@ -70,8 +71,8 @@ internal sealed class MarketplaceDbContext(DbContextOptions<MarketplaceDbContext
             b.HasKey(i => i.Id);
             b.Property(i => i.Id).HasMaxLength(40);
             b.Property(i => i.PluginId).HasMaxLength(40);
-            b.Property(i => i.DeveloperId).HasMaxLength(64);
-            b.Property(i => i.UserId).HasMaxLength(64);
+            b.Property(i => i.DeveloperId).HasMaxLength(UserIds.MaxLength);
+            b.Property(i => i.UserId).HasMaxLength(UserIds.MaxLength);
             b.Property(i => i.PricingModel).HasMaxLength(20);
             b.Property(i => i.Status).HasMaxLength(20);
             b.Property(i => i.CheckoutSessionId).HasMaxLength(255);
@@ -88,7 +89,7 @@ internal sealed class MarketplaceDbContext(DbContextOptions<MarketplaceDbContext
         {
             b.ToTable("Subscribers");
             b.HasKey(s => s.UserId);
-            b.Property(s => s.UserId).HasMaxLength(64);
+            b.Property(s => s.UserId).HasMaxLength(UserIds.MaxLength);
             b.Property(s => s.StripeCustomerId).HasMaxLength(255);
             b.Property(s => s.StripeSubscriptionId).HasMaxLength(255);
             b.Property(s => s.Status).HasMaxLength(40);
@@ -101,10 +102,10 @@ internal sealed class MarketplaceDbContext(DbContextOptions<MarketplaceDbContext
             b.Property(e => e.Id).HasMaxLength(40);
             b.Property(e => e.SourceId).HasMaxLength(600);
             b.Property(e => e.Kind).HasMaxLength(20);
-            b.Property(e => e.DeveloperId).HasMaxLength(64);
+            b.Property(e => e.DeveloperId).HasMaxLength(UserIds.MaxLength);
             b.Property(e => e.PluginId).HasMaxLength(40);
             b.Property(e => e.InstallId).HasMaxLength(40);
-            b.Property(e => e.UserId).HasMaxLength(64);
+            b.Property(e => e.UserId).HasMaxLength(UserIds.MaxLength);
             b.Property(e => e.Currency).HasMaxLength(3);
             b.Property(e => e.Period).HasMaxLength(7);
             b.Property(e => e.StripeInvoiceId).HasMaxLength(255);
@@ -129,7 +130,7 @@ internal sealed class MarketplaceDbContext(DbContextOptions<MarketplaceDbContext
             b.ToTable("UncollectedUsageCharges");
             b.HasKey(x => x.ChargeId);
             b.Property(x => x.ChargeId).HasMaxLength(40);
-            b.Property(x => x.DeveloperId).HasMaxLength(64);
+            b.Property(x => x.DeveloperId).HasMaxLength(UserIds.MaxLength);
             b.Property(x => x.PluginId).HasMaxLength(40);
             b.Property(x => x.UserId).HasMaxLength(200);
             b.Property(x => x.UsageInvoiceId).HasMaxLength(40);
@@ -141,7 +142,7 @@ internal sealed class MarketplaceDbContext(DbContextOptions<MarketplaceDbContext
         {
             b.ToTable("EarningsBuckets");
             b.HasKey(x => new { x.DeveloperId, x.Period, x.PluginId, x.Currency, x.AvailableOn });
-            b.Property(x => x.DeveloperId).HasMaxLength(64);
+            b.Property(x => x.DeveloperId).HasMaxLength(UserIds.MaxLength);
             b.Property(x => x.Period).HasMaxLength(7);
             b.Property(x => x.PluginId).HasMaxLength(40);
             b.Property(x => x.Currency).HasMaxLength(3);
@@ -150,7 +151,7 @@ internal sealed class MarketplaceDbContext(DbContextOptions<MarketplaceDbContext
         {
             b.ToTable("InstallStats");
             b.HasKey(x => new { x.DeveloperId, x.Period, x.PluginId });
-            b.Property(x => x.DeveloperId).HasMaxLength(64);
+            b.Property(x => x.DeveloperId).HasMaxLength(UserIds.MaxLength);
             b.Property(x => x.Period).HasMaxLength(7);
             b.Property(x => x.PluginId).HasMaxLength(40);
         });
@@ -159,7 +160,7 @@ internal sealed class MarketplaceDbContext(DbContextOptions<MarketplaceDbContext
             b.ToTable("Payouts");
             b.HasKey(p => p.Id);
             b.Property(p => p.Id).HasMaxLength(40);
-            b.Property(p => p.DeveloperId).HasMaxLength(64);
+            b.Property(p => p.DeveloperId).HasMaxLength(UserIds.MaxLength);
             b.Property(p => p.Period).HasMaxLength(7);
             b.Property(p => p.Currency).HasMaxLength(3);
             b.Property(p => p.StripeAccountId).HasMaxLength(255);

@@ -9,7 +9,8 @@ namespace Monetization.Marketplace.Data;
 /// consumer's run of purchases (issue 22). EF Core sends each of its inserts as a new command whose SQL SQLite parses
 /// again (26 parameters, 8 b-trees), which made the insert most of a purchase's cost on the outbox path; rows written
 /// here are not tracked, so callers keep their own record of what they added. Column values are stored as the model
-/// stores them (times as UTC ticks), which the module's schema test and the purchase tests read back through EF Core.
+/// stores them (times as UTC ticks on SQLite, <c>timestamptz</c> on PostgreSQL, where the rows go as one batch), which the
+/// module's schema test and the purchase tests read back through EF Core.
 /// </summary>
 internal static class RevenueEventStore
 {
@@ -19,8 +20,16 @@ internal static class RevenueEventStore
         + "RefundedGross, PayoutId, TransferId, TransferReversalId, ReversalCallId, PaidAt, BucketDay) "
         + "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)";
 
+    private const string PostgresInsertSql =
+        "INSERT INTO \"RevenueEvents\" (\"Id\", \"SourceId\", \"Kind\", \"DeveloperId\", \"PluginId\", \"InstallId\", \"UserId\", \"Gross\", "
+        + "\"DeveloperShare\", \"PlatformShare\", \"Currency\", \"RevenueShareBps\", \"Period\", \"EarnedAt\", \"AvailableAt\", \"StripeInvoiceId\", "
+        + "\"StripeChargeId\", \"StripePaymentIntentId\", \"RefundOfEventId\", \"RefundedGross\", \"PayoutId\", \"TransferId\", "
+        + "\"TransferReversalId\", \"ReversalCallId\", \"PaidAt\", \"BucketDay\") "
+        + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)";
+
     /// <summary>Inserts <paramref name="events"/> (new ids and source ids) inside the open transaction of <paramref name="db"/>.</summary>
     /// <exception cref="Microsoft.Data.Sqlite.SqliteException">A constraint failed (a source id already stored): the caller's transaction is to be rolled back.</exception>
+    /// <exception cref="Npgsql.PostgresException">The same on PostgreSQL.</exception>
     public static async Task InsertAsync(MarketplaceDbContext db, IReadOnlyList<RevenueEvent> events, CancellationToken cancellationToken)
     {
         if (events.Count == 0)
@@ -29,6 +38,18 @@ internal static class RevenueEventStore
         }
 
         await db.Database.OpenConnectionAsync(cancellationToken);
+        if (db.IsPostgres())
+        {
+            await PostgresBatch.ExecuteAsync(db, PostgresInsertSql, events.Select(e => new object?[]
+            {
+                e.Id, e.SourceId, e.Kind, e.DeveloperId, e.PluginId, e.InstallId, e.UserId, e.Gross, e.DeveloperShare, e.PlatformShare,
+                e.Currency, e.RevenueShareBps, e.Period, e.EarnedAt, e.AvailableAt, e.StripeInvoiceId, e.StripeChargeId,
+                e.StripePaymentIntentId, e.RefundOfEventId, e.RefundedGross, e.PayoutId, e.TransferId, e.TransferReversalId,
+                e.ReversalCallId, e.PaidAt, e.BucketDay,
+            }).ToList(), cancellationToken);
+            return;
+        }
+
         using var statement = SqliteStatement.Prepare(db.Database.GetDbConnection(), InsertSql);
         foreach (var e in events)
         {

@@ -10,7 +10,8 @@ namespace Monetization.Subscriptions.Data;
 /// batch, and the billing state the batch's events name, read in one query per kind. A batch's keys go to SQLite as one
 /// JSON array each (<c>json_each</c>), so each query's SQL is the same for every batch size and EF Core builds it once;
 /// a LINQ <c>Contains</c> over a list made EF Core generate the SQL again per batch, and EF Core 10's own translation of
-/// <c>Contains</c> was slower on this path (ADR 0001).
+/// <c>Contains</c> was slower on this path (ADR 0001). On PostgreSQL the keys go as one <c>text[]</c> (<c>= ANY</c>) and the
+/// event rows as one batch of inserts (issue 17).
 /// </summary>
 internal sealed class StripeEventStore(SubscriptionsDbContext db)
 {
@@ -27,6 +28,21 @@ internal sealed class StripeEventStore(SubscriptionsDbContext db)
         "INSERT INTO StripeEvents (Id, Type, Created, ObjectId, Account, Livemode, Payload, Status, Attempts, LastError, ReceivedAt, ProcessedAt, NextAttemptAt) "
         + "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
 
+    private const string PostgresStoredIdsSql = "SELECT \"Id\" AS \"Value\" FROM \"StripeEvents\" WHERE \"Id\" = ANY({0})";
+
+    private const string PostgresInvoicesByIdSql = "SELECT * FROM \"Invoices\" WHERE \"InvoiceId\" = ANY({0})";
+
+    private const string PostgresAccountsByCustomerOrUserSql =
+        "SELECT * FROM \"BillingAccounts\" WHERE \"StripeCustomerId\" = ANY({0}) OR \"UserId\" = ANY({1})";
+
+    private const string PostgresFirstPaidMarkersByUserSql = "SELECT * FROM \"FirstPaidMarkers\" WHERE \"UserId\" = ANY({0})";
+
+    private const string PostgresInsertEventSql =
+        "INSERT INTO \"StripeEvents\" (\"Id\", \"Type\", \"Created\", \"ObjectId\", \"Account\", \"Livemode\", \"Payload\", \"Status\", \"Attempts\", "
+        + "\"LastError\", \"ReceivedAt\", \"ProcessedAt\", \"NextAttemptAt\") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+
+    private readonly bool _postgres = db.IsPostgres();
+
     /// <summary>
     /// Begins a transaction as the Subscriptions database's only writer in this process (<see cref="WriteTransaction"/>):
     /// webhook bursts queue here rather than in SQLite's sleeping busy handler.
@@ -35,16 +51,28 @@ internal sealed class StripeEventStore(SubscriptionsDbContext db)
 
     /// <summary>Which of <paramref name="eventIds"/> are stored already.</summary>
     public async Task<HashSet<string>> StoredIdsAsync(IEnumerable<string> eventIds, CancellationToken ct) =>
-        (await db.Database.SqlQueryRaw<string>(StoredIdsSql, JsonList(eventIds)).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+        (await (_postgres ? db.Database.SqlQueryRaw<string>(PostgresStoredIdsSql, TextArray(eventIds)) : db.Database.SqlQueryRaw<string>(StoredIdsSql, JsonList(eventIds)))
+            .ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>
-    /// Stores new event rows in the open transaction, as the model maps them (times as UTC ticks), through one prepared
-    /// statement: EF Core built and compiled one INSERT of 13 parameters per event. A stored id throws (unique key).
+    /// Stores new event rows in the open transaction, as the model maps them, through one prepared statement on SQLite
+    /// (times as UTC ticks; EF Core built and compiled one INSERT of 13 parameters per event) or one batch on PostgreSQL.
+    /// A stored id throws (unique key), so an event delivered to two Hosts at once is stored by one of them.
     /// </summary>
-    public void InsertNew(IReadOnlyList<StripeEventRecord> records)
+    public async Task InsertNewAsync(IReadOnlyList<StripeEventRecord> records, CancellationToken ct)
     {
         if (records.Count == 0)
         {
+            return;
+        }
+
+        if (_postgres)
+        {
+            await PostgresBatch.ExecuteAsync(db, PostgresInsertEventSql, records.Select(r => new object?[]
+            {
+                r.Id, r.Type, r.Created, r.ObjectId, r.Account, r.Livemode, r.Payload, r.Status, r.Attempts, r.LastError, r.ReceivedAt,
+                r.ProcessedAt, r.NextAttemptAt,
+            }).ToList(), ct);
             return;
         }
 
@@ -70,15 +98,22 @@ internal sealed class StripeEventStore(SubscriptionsDbContext db)
 
     /// <summary>The stored invoices among <paramref name="invoiceIds"/>, tracked.</summary>
     public Task<List<InvoiceRecord>> LoadInvoicesAsync(IEnumerable<string> invoiceIds, CancellationToken ct) =>
-        db.Invoices.FromSqlRaw(InvoicesByIdSql, JsonList(invoiceIds)).ToListAsync(ct);
+        (_postgres ? db.Invoices.FromSqlRaw(PostgresInvoicesByIdSql, TextArray(invoiceIds)) : db.Invoices.FromSqlRaw(InvoicesByIdSql, JsonList(invoiceIds))).ToListAsync(ct);
 
     /// <summary>The accounts linked to any of <paramref name="customerIds"/> or of <paramref name="userIds"/>, tracked.</summary>
     public Task<List<BillingAccount>> LoadAccountsAsync(IEnumerable<string> customerIds, IEnumerable<string> userIds, CancellationToken ct) =>
-        db.Accounts.FromSqlRaw(AccountsByCustomerOrUserSql, JsonList(customerIds), JsonList(userIds)).ToListAsync(ct);
+        (_postgres
+            ? db.Accounts.FromSqlRaw(PostgresAccountsByCustomerOrUserSql, TextArray(customerIds)[0], TextArray(userIds)[0])
+            : db.Accounts.FromSqlRaw(AccountsByCustomerOrUserSql, JsonList(customerIds), JsonList(userIds))).ToListAsync(ct);
 
     /// <summary>Loads, tracked, the first-paid markers of <paramref name="userIds"/> (a later <c>Find</c> answers from memory).</summary>
     public Task LoadFirstPaidMarkersAsync(IEnumerable<string> userIds, CancellationToken ct) =>
-        db.FirstPaidMarkers.FromSqlRaw(FirstPaidMarkersByUserSql, JsonList(userIds)).LoadAsync(ct);
+        (_postgres
+            ? db.FirstPaidMarkers.FromSqlRaw(PostgresFirstPaidMarkersByUserSql, TextArray(userIds))
+            : db.FirstPaidMarkers.FromSqlRaw(FirstPaidMarkersByUserSql, JsonList(userIds))).LoadAsync(ct);
 
     private static string JsonList(IEnumerable<string> keys) => JsonSerializer.Serialize(keys);
+
+    /// <summary>The keys as one <c>text[]</c> parameter (wrapped, so that the array is not taken as the parameter list itself).</summary>
+    private static object[] TextArray(IEnumerable<string> keys) => [keys.ToArray()];
 }

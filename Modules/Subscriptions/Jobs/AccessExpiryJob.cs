@@ -19,7 +19,7 @@ internal sealed class AccessExpiryJob(SubscriptionsDbContext db, PlanCatalog cat
         foreach (var userId in due)
         {
             db.ChangeTracker.Clear();
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await using var tx = await db.BeginWriteTransactionAsync(ct);
             var account = await db.Accounts.FirstAsync(a => a.UserId == userId, ct);
             AccessCalculator.PublishIfChanged(db, account, catalog, now);
             await db.SaveChangesAsync(ct);

@@ -10,7 +10,9 @@ namespace Monetization.Usage.Data;
 /// Stores batches of usage events and their rollups for ingestion (<c>POST /v1/usage/events</c>). A batch is written by
 /// one <see cref="UsageEventBatch"/>: it holds the Usage database's in-process write gate and one transaction, and writes
 /// with prepared single-row statements bound by position (docs/modules/usage.md, "Ingestion hot path"), which cost less
-/// per row than EF Core's change tracking or a multi-row statement built per batch.
+/// per row than EF Core's change tracking or a multi-row statement built per batch. On PostgreSQL each step is one batch
+/// of the same statements (<see cref="PostgresBatch"/>), and the batch's transaction holds the Usage schema's writer lock
+/// (<see cref="WriteTransaction"/>), so rollups stay exact when batches arrive at several Hosts at once (issue 17).
 /// </summary>
 internal sealed class UsageEventStore(UsageDbContext db)
 {
@@ -22,7 +24,7 @@ internal sealed class UsageEventStore(UsageDbContext db)
     public async Task<UsageEventBatch> BeginBatchAsync(CancellationToken ct)
     {
         var transaction = await db.BeginWriteTransactionAsync(ct);
-        return new UsageEventBatch(db.Database.GetDbConnection(), transaction);
+        return new UsageEventBatch(db, transaction);
     }
 }
 
@@ -48,19 +50,53 @@ internal sealed class UsageEventBatch : IAsyncDisposable
         + "ON CONFLICT(UserId, Period, Meter, Dimensions) DO UPDATE SET Used = {0}, InputTokens = InputTokens + excluded.InputTokens, "
         + "OutputTokens = OutputTokens + excluded.OutputTokens, Events = Events + excluded.Events, UpdatedAt = excluded.UpdatedAt{1}";
 
+    private const string PostgresInvoicedPeriodsSql = "SELECT \"Period\" FROM \"UsageInvoiceRuns\" WHERE \"Period\" = ANY($1)";
+
+    private const string PostgresInsertEventSql =
+        "INSERT INTO \"UsageEvents\" (\"EventId\", \"UserId\", \"Meter\", \"Quantity\", \"Timestamp\", \"Period\", \"Properties\", \"ReceivedAt\") "
+        + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (\"EventId\") DO NOTHING";
+
+    private const string PostgresInsertUniqueSql =
+        "INSERT INTO \"UsageUniqueValues\" (\"UserId\", \"Period\", \"Meter\", \"Dimensions\", \"Value\") VALUES ($1, $2, $3, $4, $5) "
+        + "ON CONFLICT (\"UserId\", \"Period\", \"Meter\", \"Dimensions\", \"Value\") DO NOTHING";
+
+    private const string PostgresUpsertRollupSql =
+        "INSERT INTO \"UsageRollups\" AS r (\"UserId\", \"Period\", \"Meter\", \"Dimensions\", \"Used\", \"InputTokens\", \"OutputTokens\", \"Events\", \"UpdatedAt\") "
+        + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
+        + "ON CONFLICT (\"UserId\", \"Period\", \"Meter\", \"Dimensions\") DO UPDATE SET \"Used\" = CASE WHEN $10 THEN GREATEST(r.\"Used\", excluded.\"Used\") "
+        + "ELSE r.\"Used\" + excluded.\"Used\" END, \"InputTokens\" = r.\"InputTokens\" + excluded.\"InputTokens\", "
+        + "\"OutputTokens\" = r.\"OutputTokens\" + excluded.\"OutputTokens\", \"Events\" = r.\"Events\" + excluded.\"Events\", \"UpdatedAt\" = excluded.\"UpdatedAt\" "
+        + "RETURNING \"Used\"";
+
+    private readonly UsageDbContext _db;
     private readonly DbConnection _connection;
     private readonly WriteTransaction _transaction;
+    private readonly bool _postgres;
 
-    internal UsageEventBatch(DbConnection connection, WriteTransaction transaction)
+    internal UsageEventBatch(UsageDbContext db, WriteTransaction transaction)
     {
-        _connection = connection;
+        _db = db;
+        _connection = db.Database.GetDbConnection();
         _transaction = transaction;
+        _postgres = db.IsPostgres();
     }
 
     /// <summary>Of <paramref name="periods"/> (<c>YYYY-MM</c>), those whose usage invoice run has started (a <c>UsageInvoiceRuns</c> row).</summary>
-    public HashSet<string> InvoicedPeriods(IEnumerable<string> periods)
+    public async Task<HashSet<string>> InvoicedPeriodsAsync(IEnumerable<string> periods, CancellationToken ct)
     {
         var invoiced = new HashSet<string>(StringComparer.Ordinal);
+        if (_postgres)
+        {
+            await using var command = PostgresBatch.Command(_db, PostgresInvoicedPeriodsSql, (object)periods.Distinct(StringComparer.Ordinal).ToArray());
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                invoiced.Add(reader.GetString(0));
+            }
+
+            return invoiced;
+        }
+
         var asked = new HashSet<string>(StringComparer.Ordinal);
         using var statement = SqliteStatement.Prepare(_connection, InvoicedPeriodSql);
         foreach (var period in periods)
@@ -82,9 +118,27 @@ internal sealed class UsageEventBatch : IAsyncDisposable
     /// <param name="events">Events with distinct ids.</param>
     /// <param name="receivedAt">Stored as each row's <c>ReceivedAt</c> (UTC).</param>
     /// <param name="ct">Cancels between rows.</param>
-    public HashSet<string> InsertNewEvents(IReadOnlyList<CheckedUsageEvent> events, DateTimeOffset receivedAt, CancellationToken ct)
+    public async Task<HashSet<string>> InsertNewEventsAsync(IReadOnlyList<CheckedUsageEvent> events, DateTimeOffset receivedAt, CancellationToken ct)
     {
         var inserted = new HashSet<string>(events.Count, StringComparer.Ordinal);
+        if (_postgres)
+        {
+            var affected = await PostgresBatch.ExecuteAsync(_db, PostgresInsertEventSql, events.Select(e => new object?[]
+            {
+                e.EventId, e.UserId, e.Meter.Key, e.Quantity, new DateTimeOffset(e.TimestampTicks, TimeSpan.Zero), e.Period, e.PropertiesJson,
+                receivedAt.ToUniversalTime(),
+            }).ToList(), ct);
+            for (var i = 0; i < events.Count; i++)
+            {
+                if (affected[i] == 1)
+                {
+                    inserted.Add(events[i].EventId);
+                }
+            }
+
+            return inserted;
+        }
+
         using var statement = SqliteStatement.Prepare(_connection, InsertEventSql);
         statement.Bind(8, receivedAt.UtcTicks);
         foreach (var e in events)
@@ -107,10 +161,28 @@ internal sealed class UsageEventBatch : IAsyncDisposable
     }
 
     /// <summary>Stores the changes' <c>unique_count</c> values; each one the row did not have yet counts once (<see cref="RollupChanges.CountNewUniqueValue"/>).</summary>
-    public void StoreUniqueValues(RollupChanges changes, CancellationToken ct)
+    public async Task StoreUniqueValuesAsync(RollupChanges changes, CancellationToken ct)
     {
         if (changes.UniqueValues.Count == 0)
         {
+            return;
+        }
+
+        if (_postgres)
+        {
+            var values = changes.UniqueValues.ToList();
+            var affected = await PostgresBatch.ExecuteAsync(_db, PostgresInsertUniqueSql, values.Select(v => new object?[]
+            {
+                v.Key.UserId, v.Key.Period, v.Key.Meter, v.Key.Dimensions, v.Value,
+            }).ToList(), ct);
+            for (var i = 0; i < values.Count; i++)
+            {
+                if (affected[i] == 1)
+                {
+                    changes.CountNewUniqueValue(values[i].Key);
+                }
+            }
+
             return;
         }
 
@@ -134,9 +206,27 @@ internal sealed class UsageEventBatch : IAsyncDisposable
     /// Adds the deltas to their rollup rows (created when missing; <c>max</c> meters keep the larger value). Returns the new
     /// used quantity of every row that is a limit's total (<see cref="RollupKey.IsLimitTotal"/>), for the threshold check.
     /// </summary>
-    public List<(RollupKey Key, long Used)> AddToRollups(RollupChanges changes, DateTimeOffset now, CancellationToken ct)
+    public async Task<List<(RollupKey Key, long Used)>> AddToRollupsAsync(RollupChanges changes, DateTimeOffset now, CancellationToken ct)
     {
         var totals = new List<(RollupKey, long)>();
+        if (_postgres)
+        {
+            var deltas = changes.Deltas.ToList();
+            var used = await PostgresBatch.QueryFirstValuesAsync(_db, PostgresUpsertRollupSql, deltas.Select(d => new object?[]
+            {
+                d.Key.UserId, d.Key.Period, d.Key.Meter, d.Key.Dimensions, d.Value.Used, d.Value.Input, d.Value.Output, d.Value.Events,
+                now.ToUniversalTime(), d.Value.Aggregation == MeterAggregation.Max,
+            }).ToList(), ct);
+            for (var i = 0; i < deltas.Count; i++)
+            {
+                if (deltas[i].Key.IsLimitTotal)
+                {
+                    totals.Add((deltas[i].Key, used[i] as long? ?? throw new InvalidOperationException("The rollup upsert returned no row.")));
+                }
+            }
+
+            return totals;
+        }
 
         // [max?, total?]: totals return the new value (RETURNING); the other rows do not.
         var statements = new SqliteStatement?[2, 2];

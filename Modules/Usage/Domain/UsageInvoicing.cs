@@ -40,7 +40,7 @@ internal sealed partial class UsageInvoicing(
         var now = clock.GetUtcNow();
         var p = period.ToString();
         db.ChangeTracker.Clear();
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await using var transaction = await db.BeginWriteTransactionAsync(ct);
         var run = await db.InvoiceRuns.FirstOrDefaultAsync(r => r.Period == p, ct);
         if (run is null)
         {

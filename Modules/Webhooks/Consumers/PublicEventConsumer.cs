@@ -31,7 +31,7 @@ internal abstract class PublicEventConsumer<TEvent>(WebhooksDbContext db, TimePr
     {
         if (await fanOut.AddAsync(Db, integrationEvent.EventId, Translate(integrationEvent).ToList(), Clock.GetUtcNow(), cancellationToken) > 0)
         {
-            worker.Wake(); // it looks again after this transaction commits too (its poll)
+            Db.AfterCommit(worker.Wake);
         }
     }
 }

@@ -83,7 +83,7 @@ internal sealed partial class WebhookSender(
     {
         var now = clock.GetUtcNow();
         db.ChangeTracker.Clear();
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await using var transaction = await db.BeginWriteTransactionAsync(ct);
         var delivery = await db.Deliveries.SingleOrDefaultAsync(d => d.Id == deliveryId, ct);
         if (delivery is null || delivery.LeaseUntil != leaseUntil || delivery.Status != DeliveryStatuses.Pending)
         {

@@ -90,7 +90,7 @@ internal static class InstallPlugin
                 ActivatedAt = plugin.PricingModel is PricingModels.Free or PricingModels.Usage ? now : null,
             };
 
-            await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+            await using (var transaction = await db.BeginWriteTransactionAsync(cancellationToken))
             {
                 db.Installs.Add(install);
                 if (install.Status == InstallStatuses.Active)

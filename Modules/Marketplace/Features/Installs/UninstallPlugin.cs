@@ -52,7 +52,7 @@ internal static class UninstallPlugin
             }
 
             var now = clock.GetUtcNow();
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
             if (install.Status == InstallStatuses.Active)
             {
                 await ledger.CountInstallAsync(plugin, now, -1, cancellationToken);

@@ -125,7 +125,7 @@ internal static class RunPayouts
         private async Task<(string? PayoutId, Skipped? Skip)> ClaimAsync(string developerId, string currency, string period, CancellationToken ct)
         {
             db.ChangeTracker.Clear();
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            await using var transaction = await db.BeginWriteTransactionAsync(ct);
             var now = clock.GetUtcNow();
             var claimable = Claimable(period, now).Where(e => e.DeveloperId == developerId && e.Currency == currency);
             var payable = await claimable.SumAsync(e => e.DeveloperShare, ct);
@@ -230,7 +230,7 @@ internal static class RunPayouts
         /// </summary>
         private async Task RecordFailureAsync(Payout payout, string error)
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
+            await using var transaction = await db.BeginWriteTransactionAsync(CancellationToken.None);
             var first = await db.Payouts.Where(p => p.Id == payout.Id && p.Status == PayoutStatuses.Pending && p.LastError == null)
                 .ExecuteUpdateAsync(s => s.SetProperty(p => p.LastError, error).SetProperty(p => p.LeaseUntil, (DateTimeOffset?)null), CancellationToken.None);
             if (first == 0)
@@ -249,7 +249,7 @@ internal static class RunPayouts
 
         private async Task MarkPaidAsync(Payout payout, string transferId, CancellationToken ct)
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            await using var transaction = await db.BeginWriteTransactionAsync(ct);
             var now = clock.GetUtcNow();
             var marked = await db.Payouts.Where(p => p.Id == payout.Id && p.Status == PayoutStatuses.Pending)
                 .ExecuteUpdateAsync(s => s.SetProperty(p => p.Status, PayoutStatuses.Paid).SetProperty(p => p.TransferId, transferId)

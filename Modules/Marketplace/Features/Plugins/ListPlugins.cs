@@ -65,10 +65,11 @@ internal static class ListPlugins
 
             if (!string.IsNullOrWhiteSpace(request.Q))
             {
-                var pattern = "%" + request.Q.Trim().Replace("\\", "\\\\", StringComparison.Ordinal)
+                // Case-insensitive on either provider: both sides in lower case (SQLite's LIKE ignores ASCII case, PostgreSQL's does not).
+                var pattern = "%" + request.Q.Trim().ToLowerInvariant().Replace("\\", "\\\\", StringComparison.Ordinal)
                     .Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
-                query = query.Where(p => EF.Functions.Like(p.Name, pattern, "\\") || EF.Functions.Like(p.Slug, pattern, "\\")
-                    || EF.Functions.Like(p.Description, pattern, "\\"));
+                query = query.Where(p => EF.Functions.Like(p.Name.ToLower(), pattern, "\\") || EF.Functions.Like(p.Slug.ToLower(), pattern, "\\")
+                    || EF.Functions.Like(p.Description.ToLower(), pattern, "\\"));
             }
 
             var byName = request.Sort == "name";

@@ -199,7 +199,7 @@ internal sealed partial class StripeCallExecutor(
     private async Task RecordAsync(StripeCall call, string? resultId, Func<Task> effect, CancellationToken ct)
     {
         db.ChangeTracker.Clear();
-        await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
+        await using var transaction = await db.BeginWriteTransactionAsync(CancellationToken.None);
         var now = clock.GetUtcNow();
         var marked = await db.StripeCalls.Where(c => c.Id == call.Id && c.Status == StripeCallStatuses.Pending && c.LeaseToken == call.LeaseToken)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, StripeCallStatuses.Done).SetProperty(c => c.ResultId, resultId)
@@ -233,7 +233,7 @@ internal sealed partial class StripeCallExecutor(
     private async Task RefuseAsync(StripeCall call, string error)
     {
         db.ChangeTracker.Clear();
-        await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
+        await using var transaction = await db.BeginWriteTransactionAsync(CancellationToken.None);
         var now = clock.GetUtcNow();
         var marked = await db.StripeCalls.Where(c => c.Id == call.Id && c.Status == StripeCallStatuses.Pending && c.LeaseToken == call.LeaseToken)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, StripeCallStatuses.Refused).SetProperty(c => c.LastError, error)

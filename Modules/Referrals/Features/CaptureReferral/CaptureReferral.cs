@@ -45,7 +45,7 @@ internal static class CaptureReferral
         public async Task<ReferralView> Handle(Request request, CancellationToken cancellationToken)
         {
             ReferralCode.TryNormalize(request.Code, out var code);
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
 
             var owner = await db.Users.AsNoTracking().Where(u => u.Code == code).Select(u => u.UserId).SingleOrDefaultAsync(cancellationToken)
                 ?? throw ProblemException.Invalid("code", $"No user has the referral code '{code}'.", "referral_code_unknown");

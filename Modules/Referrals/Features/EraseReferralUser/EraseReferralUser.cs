@@ -37,7 +37,7 @@ internal static class EraseReferralUser
         {
             var now = clock.GetUtcNow();
             var userId = request.UserId;
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
 
             var hash = ErasedUser.HashOf(userId);
             var tombstone = await db.ErasedUsers.FindAsync([hash], cancellationToken);

@@ -76,7 +76,7 @@ internal static class GetReferralSummary
                 referredBy is null ? null : ReferralView.Of(referredBy));
         }
 
-        /// <summary>The user's code, creating it in one IMMEDIATE transaction (so concurrent first reads agree on one code).</summary>
+        /// <summary>The user's code, creating it in one write transaction (the module's only writer, so concurrent first reads agree on one code).</summary>
         private async Task<string> EnsureCodeAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken)
         {
             var existing = await db.Users.AsNoTracking().Where(u => u.UserId == userId).Select(u => u.Code).SingleOrDefaultAsync(cancellationToken);
@@ -85,7 +85,7 @@ internal static class GetReferralSummary
                 return existing;
             }
 
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
             var user = await db.Users.FindAsync([userId], cancellationToken);
             if (user?.Code is { } raced)
             {

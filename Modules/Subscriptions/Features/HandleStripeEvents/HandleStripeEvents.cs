@@ -93,7 +93,7 @@ internal static partial class HandleStripeEvents
                 // Reads in the translator go through the preloaded entities and the change tracker, which see unsaved
                 // changes, so the batch is saved once; a constraint the batch breaks fails this save and the events are
                 // taken one by one. Nothing in the batch reads the event rows, so they go in last, through the store.
-                store.InsertNew(records);
+                await store.InsertNewAsync(records, ct);
                 await SaveAsync(ct);
                 await tx.CommitAsync(ct);
                 return true;

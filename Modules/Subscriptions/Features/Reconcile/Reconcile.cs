@@ -52,7 +52,7 @@ internal static class Reconcile
                 }
 
                 db.ChangeTracker.Clear();
-                await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+                await using var tx = await db.BeginWriteTransactionAsync(cancellationToken);
                 var account = await db.Accounts.FirstAsync(a => a.UserId == target.UserId, cancellationToken);
                 if (account.StripeSubscriptionId != target.StripeSubscriptionId)
                 {

@@ -52,7 +52,7 @@ internal static class AcquireQuota
     {
         public async Task<Response> Handle(Request request, CancellationToken cancellationToken)
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
             var held = await db.QuotaAllocations.AnyAsync(a => a.UserId == request.UserId && a.Resource == request.Resource && a.Key == request.Key, cancellationToken);
             var state = await QuotaState.LoadAsync(db, planLimits, request.UserId, request.Resource, cancellationToken);
             if (held)

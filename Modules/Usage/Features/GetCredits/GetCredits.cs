@@ -73,7 +73,7 @@ internal static class GetCredits
             var now = clock.GetUtcNow();
             if (await db.CreditGrants.AnyAsync(g => g.UserId == request.UserId && g.Remaining > 0 && g.ExpiresAt != null && g.ExpiresAt <= now, cancellationToken))
             {
-                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
                 await CreditWallet.ExpireDueAsync(db, request.UserId, now, cancellationToken);
                 await db.SaveChangesAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);

@@ -75,7 +75,7 @@ internal static class IngestUsageEvents
             await using var batch = await store.BeginBatchAsync(cancellationToken);
 
             // A period whose invoice run started takes no more events (the invoice must not change after it is made).
-            var invoiced = batch.InvoicedPeriods(unique.Select(e => e.Period));
+            var invoiced = await batch.InvoicedPeriodsAsync(unique.Select(e => e.Period), cancellationToken);
             if (invoiced.Count > 0)
             {
                 throw Invalid(parsed.Where(e => invoiced.Contains(e.Period))
@@ -83,7 +83,7 @@ internal static class IngestUsageEvents
                     .ToList());
             }
 
-            var inserted = batch.InsertNewEvents(unique, now, cancellationToken);
+            var inserted = await batch.InsertNewEventsAsync(unique, now, cancellationToken);
             var changes = new RollupChanges();
             foreach (var e in unique)
             {
@@ -93,8 +93,8 @@ internal static class IngestUsageEvents
                 }
             }
 
-            batch.StoreUniqueValues(changes, cancellationToken);
-            var totals = batch.AddToRollups(changes, now, cancellationToken);
+            await batch.StoreUniqueValuesAsync(changes, cancellationToken);
+            var totals = await batch.AddToRollupsAsync(changes, now, cancellationToken);
             var newAlerts = await RaiseThresholdAlertsAsync(totals, now, cancellationToken);
             if (newAlerts.Count > 0)
             {

@@ -30,7 +30,7 @@ internal static class DeleteWebhookEndpoint
         public async Task<Response> Handle(Request request, CancellationToken cancellationToken)
         {
             var endpoint = await EndpointRules.FindAsync(db, request.Id, cancellationToken);
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await using var transaction = await db.BeginWriteTransactionAsync(cancellationToken);
             await db.Deliveries.Where(d => d.EndpointId == endpoint.Id).ExecuteDeleteAsync(cancellationToken);
             db.Endpoints.Remove(endpoint);
             await db.SaveChangesAsync(cancellationToken);
