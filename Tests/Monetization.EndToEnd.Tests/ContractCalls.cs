@@ -61,11 +61,11 @@ internal static partial class ContractCalls
 
         // A void: the story's usage invoice is paid (a paid invoice is refunded, not voided), so a copy of it, for a user
         // with no Stripe customer yet (awaiting_customer: nothing at Stripe to void), is voided.
-        Execute(factory, "usage",
-            "INSERT INTO UsageInvoices (Id, Number, UserId, Period, Currency, Subtotal, CreditsApplied, AmountDue, Status, StripeInvoiceId, StripeCreditItemId, "
-            + "StripeStatus, PaymentAttempts, LastError, LockedUntil, CreatedAt, UpdatedAt, PaidAt) "
-            + "SELECT 'uin_contract_void', 'INV-CONTRACT-0001', 'user_contract_void', Period, Currency, Subtotal, 0, Subtotal, 'awaiting_customer', NULL, NULL, "
-            + $"NULL, 0, NULL, NULL, CreatedAt, UpdatedAt, NULL FROM UsageInvoices WHERE UserId = '{Story.UserB}'");
+        await ExecuteAsync(factory, "usage",
+            "INSERT INTO \"UsageInvoices\" (\"Id\", \"Number\", \"UserId\", \"Period\", \"Currency\", \"Subtotal\", \"CreditsApplied\", \"AmountDue\", \"Status\", "
+            + "\"StripeInvoiceId\", \"StripeCreditItemId\", \"StripeStatus\", \"PaymentAttempts\", \"LastError\", \"LockedUntil\", \"CreatedAt\", \"UpdatedAt\", \"PaidAt\") "
+            + "SELECT 'uin_contract_void', 'INV-CONTRACT-0001', 'user_contract_void', \"Period\", \"Currency\", \"Subtotal\", 0, \"Subtotal\", 'awaiting_customer', NULL, NULL, "
+            + $"NULL, 0, NULL, NULL, \"CreatedAt\", \"UpdatedAt\", NULL FROM \"UsageInvoices\" WHERE \"UserId\" = '{Story.UserB}'");
         await api.PostAsync("/v1/usage/invoices/uin_contract_void/void", null);
 
         // Referrals.
@@ -79,13 +79,14 @@ internal static partial class ContractCalls
         var stored = (await api.GetAsync("/v1/stripe_events?type=checkout.session.completed&limit=1")).Arr("data").Single()!.Str("id");
         var payload = (await api.GetAsync($"/v1/stripe_events/{stored}")).Str("payload");
         (await factory.PostStripeWebhookAsync(payload)).EnsureSuccessStatusCode();
-        Execute(factory, "subscriptions", $"UPDATE StripeEvents SET Status = 'failed' WHERE Id = '{stored}'");
+        await ExecuteAsync(factory, "subscriptions", $"UPDATE \"StripeEvents\" SET \"Status\" = 'failed' WHERE \"Id\" = '{stored}'");
         await api.PostAsync($"/v1/stripe_events/{stored}/replay", null);
 
         // A dead letter: the newest delivered Referrals outbox row set aside as if its consumers had failed; replaying it
         // is harmless because every consumer is idempotent.
-        Execute(factory, "referrals",
-            "UPDATE OutboxMessages SET DeadLetteredAt = NextAttemptAt, DispatchedAt = NULL, LastError = 'contract test' WHERE Sequence = (SELECT MAX(Sequence) FROM OutboxMessages)");
+        await ExecuteAsync(factory, "referrals",
+            "UPDATE \"OutboxMessages\" SET \"DeadLetteredAt\" = \"NextAttemptAt\", \"DispatchedAt\" = NULL, \"LastError\" = 'contract test' "
+            + "WHERE \"Sequence\" = (SELECT MAX(\"Sequence\") FROM \"OutboxMessages\")");
         var deadLetter = (await api.GetAsync("/v1/admin/dead_letters")).Arr("data").First()!;
         await api.PostAsync($"/v1/admin/dead_letters/{deadLetter.Str("module")}/{deadLetter.Long("sequence")}/replay", null, 202);
         await factory.SettleAsync();
@@ -111,14 +112,8 @@ internal static partial class ContractCalls
         Assert.That((int)response.StatusCode, Is.InRange(200, 299), $"{method} {url}: {await response.Content.ReadAsStringAsync()}");
     }
 
-    private static void Execute(MonetizationFactory factory, string module, string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(factory.DataDirectory, module + ".db")};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        Assert.That(command.ExecuteNonQuery(), Is.EqualTo(1), sql);
-    }
+    private static async Task ExecuteAsync(MonetizationFactory factory, string module, string sql) =>
+        Assert.That(await factory.ExecuteSqlAsync(module, sql), Is.EqualTo(1), sql);
 
     /// <summary>One successful call as LiteLLM's generic API logger posts it (fields of its StandardLoggingPayload).</summary>
     private static JsonObject LiteLlmCall() => new()

@@ -59,7 +59,7 @@ public sealed class DeliveryOrderPropertyTests
             await setup.SettleAsync();
         }
 
-        CopyDirectory(live, _template, except: StateFile);
+        await MonetizationFactory.CopyDataAsync(live, _template, exceptFile: StateFile);
 
         // 2. The money, through the Host with the in-process emulator; every event it sends is listed afterwards.
         await using (var host = CreateFactory(live))
@@ -101,13 +101,18 @@ public sealed class DeliveryOrderPropertyTests
     }
 
     [OneTimeTearDown]
-    public void DeleteData()
+    public async Task DeleteData()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try
         {
             if (Directory.Exists(_root))
             {
+                foreach (var hostData in Directory.GetDirectories(_root))
+                {
+                    await MonetizationFactory.DeleteDataAsync(hostData);
+                }
+
                 Directory.Delete(_root, recursive: true);
             }
         }
@@ -217,7 +222,7 @@ public sealed class DeliveryOrderPropertyTests
         var refundIndex = _events.FindIndex(body => JsonNode.Parse(body).Str("type") == "charge.refunded");
         var refundId = JsonNode.Parse(_events[refundIndex]).Str("id");
         var directory = Path.Combine(_root, "case-" + Guid.NewGuid().ToString("N"));
-        CopyDirectory(_template, directory, except: null);
+        await MonetizationFactory.CopyDataAsync(_template, directory);
         File.Copy(_stripeState, Path.Combine(directory, StateFile));
         await using var host = CreateFactory(directory);
         using var api = new Api(host);
@@ -254,7 +259,7 @@ public sealed class DeliveryOrderPropertyTests
     private async Task<JsonObject> DeliverToFreshHostAsync(IReadOnlyList<int> order)
     {
         var directory = Path.Combine(_root, "case-" + Guid.NewGuid().ToString("N"));
-        CopyDirectory(_template, directory, except: null);
+        await MonetizationFactory.CopyDataAsync(_template, directory);
         File.Copy(_stripeState, Path.Combine(directory, StateFile));
         try
         {
@@ -304,15 +309,7 @@ public sealed class DeliveryOrderPropertyTests
         }
         finally
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            try
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-            catch (IOException)
-            {
-                // Best effort.
-            }
+            await MonetizationFactory.DeleteDataAsync(directory);
         }
     }
 
@@ -537,23 +534,6 @@ public sealed class DeliveryOrderPropertyTests
                 }
 
                 return;
-        }
-    }
-
-    private static void CopyDirectory(string from, string to, string? except)
-    {
-        Directory.CreateDirectory(to);
-        foreach (var file in Directory.GetFiles(from))
-        {
-            if (except is null || Path.GetFileName(file) != except)
-            {
-                File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
-            }
-        }
-
-        foreach (var sub in Directory.GetDirectories(from))
-        {
-            CopyDirectory(sub, Path.Combine(to, Path.GetFileName(sub)), except);
         }
     }
 }

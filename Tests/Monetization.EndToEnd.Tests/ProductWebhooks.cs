@@ -57,19 +57,7 @@ internal static class ProductWebhooks
         var until = DateTime.UtcNow.AddSeconds(20);
         while (true)
         {
-            var statuses = new List<string>();
-            using (var connection = new SqliteConnection($"Data Source={Path.Combine(factory.DataDirectory, "webhooks.db")};Mode=ReadOnly;Pooling=False"))
-            {
-                connection.Open();
-                using var command = connection.CreateCommand();
-                command.CommandText = "SELECT Status FROM WebhookDeliveries WHERE EndpointId = $endpoint";
-                command.Parameters.AddWithValue("$endpoint", endpointId);
-                using var reader = command.ExecuteReader();
-                while (reader.Read())
-                {
-                    statuses.Add(reader.GetString(0));
-                }
-            }
+            var statuses = await factory.QueryStringsAsync("webhooks", "SELECT \"Status\" AS \"Value\" FROM \"WebhookDeliveries\" WHERE \"EndpointId\" = {0}", endpointId);
 
             if ((statuses.Count > 0 && !statuses.Contains("pending")) || DateTime.UtcNow > until)
             {

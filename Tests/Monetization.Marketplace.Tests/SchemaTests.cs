@@ -1,3 +1,4 @@
+using Monetization.BuildingBlocks.Data;
 using Monetization.Marketplace.Data;
 using Monetization.TestKit;
 
@@ -5,6 +6,7 @@ namespace Monetization.Marketplace.Tests;
 
 public sealed class SchemaTests
 {
-    [Test]
-    public Task Migrations_match_the_model() => SchemaAssert.MigrationsMatchModelAsync(typeof(MarketplaceDbContext));
+    [TestCase(DatabaseProvider.Sqlite)]
+    [TestCase(DatabaseProvider.Postgres)]
+    public Task Migrations_match_the_model(DatabaseProvider provider) => SchemaAssert.MigrationsMatchModelAsync(typeof(MarketplaceDbContext), provider);
 }

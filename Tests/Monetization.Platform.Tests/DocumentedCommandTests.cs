@@ -110,6 +110,7 @@ public sealed partial class DocumentedCommandTests
             }
 
             TryDelete(scratch);
+            await TestDatabases.DropPostgresDatabaseAsync(TestDatabases.DatabaseNameFor(scratch));
         }
     }
 
@@ -148,7 +149,7 @@ public sealed partial class DocumentedCommandTests
 
         foreach (var (name, value) in command.Environment)
         {
-            start.Environment[name] = GeneratedSecret(name, value) ?? MapPorts(value, ports);
+            start.Environment[name] = name == "ConnectionStrings__Postgres" ? PostgresDatabaseFor(scratch) : GeneratedSecret(name, value) ?? MapPorts(value, ports);
         }
 
         start.ArgumentList.Add(dll);
@@ -262,6 +263,16 @@ public sealed partial class DocumentedCommandTests
     }
 
     /// <summary>A value written as <c>"$(cat FILE)"</c> is a secret read from a file: generated here, in the secret's format.</summary>
+    /// <summary>
+    /// A document's PostgreSQL connection string becomes a fresh database on the test server, one per block (so the Hosts of
+    /// one block share it, as the document's Hosts share theirs); without a test server the block is skipped, with why.
+    /// </summary>
+    private static string PostgresDatabaseFor(string scratch)
+    {
+        TestDatabases.RequirePostgres();
+        return TestDatabases.CreatePostgresDatabaseAsync(TestDatabases.DatabaseNameFor(scratch)).GetAwaiter().GetResult();
+    }
+
     private static string? GeneratedSecret(string name, string value)
     {
         if (!value.StartsWith("$(", StringComparison.Ordinal))

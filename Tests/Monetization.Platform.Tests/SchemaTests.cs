@@ -6,9 +6,11 @@ namespace Monetization.Platform.Tests;
 
 public sealed class SchemaTests
 {
-    [Test]
-    public Task Platform_migrations_match_the_model() => SchemaAssert.MigrationsMatchModelAsync(typeof(PlatformDbContext));
+    [TestCase(DatabaseProvider.Sqlite)]
+    [TestCase(DatabaseProvider.Postgres)]
+    public Task Platform_migrations_match_the_model(DatabaseProvider provider) => SchemaAssert.MigrationsMatchModelAsync(typeof(PlatformDbContext), provider);
 
-    [Test]
-    public Task Outbox_and_inbox_migration_helper_matches_the_model() => SchemaAssert.MigrationsMatchModelAsync(typeof(NotesDbContext));
+    [TestCase(DatabaseProvider.Sqlite)]
+    [TestCase(DatabaseProvider.Postgres)]
+    public Task Outbox_and_inbox_migration_helper_matches_the_model(DatabaseProvider provider) => SchemaAssert.MigrationsMatchModelAsync(typeof(NotesDbContext), provider);
 }

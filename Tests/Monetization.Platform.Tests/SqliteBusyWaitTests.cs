@@ -109,6 +109,7 @@ public sealed class SqliteBusyWaitTests
     public async Task Module_connections_get_it_when_they_open()
     {
         await using var factory = new NotesFactory();
+        factory.WithSetting("Database:Provider", "Sqlite"); // a SQLite detail, on SQLite in the PostgreSQL pass too
         _ = factory.Server;
         var file = await factory.QueryAsync(db => Task.FromResult(new SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource));
         using var holder = Open(file);

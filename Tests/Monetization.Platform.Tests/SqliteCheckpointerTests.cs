@@ -13,6 +13,7 @@ public sealed class SqliteCheckpointerTests
     public async Task Committed_pages_reach_the_database_file_in_the_background_while_writers_only_keep_a_backstop()
     {
         await using var factory = new NotesFactory();
+        factory.WithSetting("Database:Provider", "Sqlite"); // a SQLite detail, on SQLite in the PostgreSQL pass too
         _ = factory.Server;
         var file = await factory.QueryAsync(db => Task.FromResult(new SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource));
         var backstop = await factory.QueryAsync(async db =>

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
+using Monetization.BuildingBlocks.Data;
 using Monetization.BuildingBlocks.Modules;
 using Monetization.BuildingBlocks.Outbox;
 using Monetization.Host;
@@ -14,7 +15,8 @@ using Monetization.IntegrationEvents;
 namespace Monetization.TestKit;
 
 /// <summary>
-/// The Host in process for tests: a fresh data directory per factory (real SQLite files), a settable clock, known API
+/// The Host in process for tests: a fresh data directory per factory (real SQLite files, or, when the suite runs on
+/// PostgreSQL (<see cref="TestDatabases.Provider"/>), a database of its own named after the directory), a settable clock, known API
 /// keys, optional extra settings and services, and <see cref="DrainOutboxAsync"/> to deliver integration events
 /// without sleeping. Dispose it to stop the Host and delete its data.
 /// </summary>
@@ -46,6 +48,16 @@ public class MonetizationFactory : WebApplicationFactory<Program>
 
     /// <summary>The data directory (one SQLite file per module).</summary>
     public string DataDirectory { get; }
+
+    /// <summary>The provider the Host runs on (the suite's, <see cref="TestDatabases.Provider"/>, unless a test sets <c>Database:Provider</c>).</summary>
+    public DatabaseProvider Provider => _settings.TryGetValue("Database:Provider", out var p) && p is not null
+        ? Enum.Parse<DatabaseProvider>(p, ignoreCase: true)
+        : TestDatabases.Provider;
+
+    /// <summary>The Host's PostgreSQL database (named after <see cref="DataDirectory"/>, so a Host restarted over it finds its data); null on SQLite.</summary>
+    public string? PostgresDatabase => Provider == DatabaseProvider.Postgres && !_settings.ContainsKey("ConnectionStrings:Postgres")
+        ? TestDatabases.DatabaseNameFor(DataDirectory)
+        : null;
 
     /// <summary>The clock the Host uses.</summary>
     public FakeTimeProvider Clock { get; init; } = new();
@@ -192,6 +204,72 @@ public class MonetizationFactory : WebApplicationFactory<Program>
         return await query(scope.ServiceProvider.GetRequiredService<TDbContext>());
     }
 
+    /// <summary>
+    /// Runs one SQL statement on a module's database through its DbContext (either provider: write identifiers in double
+    /// quotes, which SQLite and PostgreSQL both read, and name the module's tables unqualified); returns the rows affected.
+    /// </summary>
+    /// <param name="module">Module name (<c>usage</c>, <c>Subscriptions</c>; case ignored).</param>
+    /// <param name="sql">The statement.</param>
+    public async Task<int> ExecuteSqlAsync(string module, string sql)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await ContextOf(scope, module).Database.ExecuteSqlRawAsync(sql);
+    }
+
+    /// <summary>Runs a query returning one text column named <c>Value</c> on a module's database (see <see cref="ExecuteSqlAsync"/>).</summary>
+    public async Task<List<string>> QueryStringsAsync(string module, string sql, params object[] parameters)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await ContextOf(scope, module).Database.SqlQueryRaw<string>(sql, parameters).ToListAsync();
+    }
+
+    private DbContext ContextOf(AsyncServiceScope scope, string module)
+    {
+        var database = Services.GetRequiredService<ModuleCatalog>().Databases.SingleOrDefault(d => string.Equals(d.Module, module, StringComparison.OrdinalIgnoreCase))
+            ?? throw new ArgumentException($"No module database named {module}.", nameof(module));
+        return (DbContext)scope.ServiceProvider.GetRequiredService(database.ContextType);
+    }
+
+    /// <summary>
+    /// Copies a stopped Host's data to a new data directory (to start several Hosts from one prepared state): the files,
+    /// except <paramref name="exceptFile"/>, and on PostgreSQL the database (<see cref="PostgresDatabase"/>'s naming).
+    /// </summary>
+    public static async Task CopyDataAsync(string fromDirectory, string toDirectory, string? exceptFile = null)
+    {
+        CopyFiles(fromDirectory, toDirectory, exceptFile);
+        if (TestDatabases.Provider == DatabaseProvider.Postgres)
+        {
+            await TestDatabases.ClonePostgresDatabaseAsync(TestDatabases.DatabaseNameFor(fromDirectory), TestDatabases.DatabaseNameFor(toDirectory));
+        }
+    }
+
+    /// <summary>Deletes a data directory a test kept (<see cref="KeepData"/>) and, on PostgreSQL, its database.</summary>
+    public static async Task DeleteDataAsync(string directory)
+    {
+        TryDelete(directory);
+        if (TestDatabases.Provider == DatabaseProvider.Postgres)
+        {
+            await TestDatabases.DropPostgresDatabaseAsync(TestDatabases.DatabaseNameFor(directory));
+        }
+    }
+
+    private static void CopyFiles(string from, string to, string? except)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from))
+        {
+            if (except is null || Path.GetFileName(file) != except)
+            {
+                File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+            }
+        }
+
+        foreach (var sub in Directory.GetDirectories(from))
+        {
+            CopyFiles(sub, Path.Combine(to, Path.GetFileName(sub)), except);
+        }
+    }
+
     /// <summary>Counts of every module's outbox.</summary>
     public async Task<IReadOnlyList<OutboxStats>> OutboxStatsAsync()
     {
@@ -215,6 +293,12 @@ public class MonetizationFactory : WebApplicationFactory<Program>
         builder.UseSetting("Auth:ApiKeys:0:Key", ReadKey);
         builder.UseSetting("Auth:ApiKeys:0:Scopes:0", "read");
         builder.UseSetting("Outbox:PollIntervalSeconds", "0.2");
+        if (PostgresDatabase is { } database)
+        {
+            builder.UseSetting("Database:Provider", nameof(DatabaseProvider.Postgres));
+            builder.UseSetting("ConnectionStrings:Postgres", TestDatabases.CreatePostgresDatabaseAsync(database).GetAwaiter().GetResult());
+        }
+
         if (IsStripeEmulated)
         {
             // Outside Development (tests run as "Testing") the emulator needs the explicit opt-in (issue 16).
@@ -254,6 +338,7 @@ public class MonetizationFactory : WebApplicationFactory<Program>
         if (disposing && _ownsDirectory && !KeepData)
         {
             TryDelete(DataDirectory);
+            DropDatabase();
         }
     }
 
@@ -264,9 +349,19 @@ public class MonetizationFactory : WebApplicationFactory<Program>
         if (_ownsDirectory && !KeepData)
         {
             TryDelete(DataDirectory);
+            DropDatabase();
         }
 
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Drops the Host's PostgreSQL database, if it has one (the data directory's counterpart).</summary>
+    private void DropDatabase()
+    {
+        if (PostgresDatabase is { } database)
+        {
+            TestDatabases.DropPostgresDatabaseAsync(database).GetAwaiter().GetResult();
+        }
     }
 
     private static void TryDelete(string directory)

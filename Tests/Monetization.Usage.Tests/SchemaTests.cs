@@ -1,3 +1,4 @@
+using Monetization.BuildingBlocks.Data;
 using Monetization.Usage.Data;
 using Monetization.TestKit;
 
@@ -5,6 +6,7 @@ namespace Monetization.Usage.Tests;
 
 public sealed class SchemaTests
 {
-    [Test]
-    public Task Migrations_match_the_model() => SchemaAssert.MigrationsMatchModelAsync(typeof(UsageDbContext));
+    [TestCase(DatabaseProvider.Sqlite)]
+    [TestCase(DatabaseProvider.Postgres)]
+    public Task Migrations_match_the_model(DatabaseProvider provider) => SchemaAssert.MigrationsMatchModelAsync(typeof(UsageDbContext), provider);
 }

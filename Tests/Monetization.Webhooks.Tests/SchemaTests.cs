@@ -1,3 +1,4 @@
+using Monetization.BuildingBlocks.Data;
 using Monetization.TestKit;
 using Monetization.Webhooks.Data;
 
@@ -5,6 +6,7 @@ namespace Monetization.Webhooks.Tests;
 
 public sealed class SchemaTests
 {
-    [Test]
-    public Task Migrations_match_the_model() => SchemaAssert.MigrationsMatchModelAsync(typeof(WebhooksDbContext));
+    [TestCase(DatabaseProvider.Sqlite)]
+    [TestCase(DatabaseProvider.Postgres)]
+    public Task Migrations_match_the_model(DatabaseProvider provider) => SchemaAssert.MigrationsMatchModelAsync(typeof(WebhooksDbContext), provider);
 }
