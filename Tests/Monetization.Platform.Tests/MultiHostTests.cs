@@ -1,0 +1,359 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Monetization.TestKit;
+using Npgsql;
+
+namespace Monetization.Platform.Tests;
+
+/// <summary>
+/// Three built Hosts as real processes on one PostgreSQL database (issue 17), with the standalone Stripe emulator as their
+/// Stripe: every webhook Stripe sends is delivered to two Hosts at the same moment, the payout job runs on all three at
+/// once, and every usage batch reaches all three together. Skipped, with the reason, without a PostgreSQL test server
+/// (<c>MONETIZATION_TEST_POSTGRES</c>; CI's PostgreSQL pass has one).
+/// </summary>
+public sealed partial class MultiHostTests
+{
+    private const string AdminKey = "mk_multi_host_admin_key_0123456789";
+    private const string WebhookSecret = "whsec_multihosttest0123456789";
+    private const string SecretKey = "sk_test_multihost0123456789";
+
+    [Test]
+    public async Task Three_Hosts_on_one_database_apply_each_webhook_once_pay_each_developer_once_and_count_each_usage_event_once()
+    {
+        TestDatabases.RequirePostgres();
+        var database = "mt_multi_" + Guid.NewGuid().ToString("N")[..12];
+        var connectionString = await TestDatabases.CreatePostgresDatabaseAsync(database);
+        await using var emulator = await EmulatorProcess.StartAsync();
+        var hosts = new List<BuiltHostProcess>();
+        try
+        {
+            var environment = new Dictionary<string, string?>
+            {
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                ["Auth__AdminApiKey"] = AdminKey,
+                ["Stripe__SecretKey"] = SecretKey,
+                ["Stripe__ApiBase"] = emulator.BaseUrl.ToString().TrimEnd('/'),
+                ["Stripe__WebhookSecrets__0"] = WebhookSecret,
+                ["Database__Provider"] = "Postgres",
+                ["ConnectionStrings__Postgres"] = connectionString,
+                ["Marketplace__HoldDays"] = "0",
+                ["Marketplace__PayoutScheduleEnabled"] = "false",
+                ["Marketplace__StripeCallPollSeconds"] = "1",
+                ["Subscriptions__JobPollSeconds"] = "1",
+                ["Usage__InvoiceJob__Enabled"] = "false",
+                ["Outbox__PollIntervalSeconds"] = "0.2",
+                ["Logging__LogLevel__Default"] = "Warning",
+                ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
+            };
+
+            // The first Host migrates; the other two start together against the migrated schemas.
+            hosts.Add(BuiltHostProcess.Start(environment));
+            var clients = new List<HttpClient> { await ReadyAsync(hosts[0]) };
+            hosts.Add(BuiltHostProcess.Start(environment));
+            hosts.Add(BuiltHostProcess.Start(environment));
+            clients.AddRange(await Task.WhenAll(ReadyAsync(hosts[1]), ReadyAsync(hosts[2])));
+            var story = new Story(clients, emulator);
+
+            // Referral, two subscriptions, a developer with a one-time plugin bought twice: every Stripe event reaches two Hosts at once.
+            var code = (await story.GetAsync(0, "/v1/referrals/multi_a")).Str("code");
+            await story.PostAsync(1, "/v1/referrals/capture", new { user_id = "multi_b", code }, 201);
+            foreach (var (user, host) in new[] { ("multi_a", 2), ("multi_b", 0) })
+            {
+                var checkout = await story.PostAsync(host, "/v1/subscriptions/checkout", new { user_id = user, email = user + "@example.com", plan = "pro", cadence = "monthly" });
+                await emulator.PostAsync($"/_test/checkout_sessions/{checkout.Str("session_id")}/complete", new { card = "4242424242424242" });
+            }
+
+            await story.PostAsync(1, "/v1/marketplace/developers", new { developer_id = "multi_dev", name = "Multi Dev", email = "dev@example.com" }, 201);
+            var account = (await story.PostAsync(2, "/v1/marketplace/developers/multi_dev/onboarding", null)).Str("stripe_account_id");
+            await emulator.PostAsync($"/_test/accounts/{account}/complete_onboarding", null);
+            await story.SettleAsync();
+            Assert.That((await story.GetAsync(0, "/v1/marketplace/developers/multi_dev")).Bool("payouts_enabled"), Is.True, "account.updated applied");
+
+            var plugin = (await story.PostAsync(0, "/v1/marketplace/plugins", new
+            {
+                developer_id = "multi_dev",
+                slug = "multi-plugin",
+                name = "Multi Plugin",
+                description = "Bought once by each subscriber.",
+                pricing = new { model = "one_time", amount = 1_000, currency = "usd" },
+            }, 201)).Str("id");
+            foreach (var (user, host) in new[] { ("multi_a", 1), ("multi_b", 2) })
+            {
+                var install = await story.PostAsync(host, $"/v1/marketplace/plugins/{plugin}/installs", new { user_id = user }, 201);
+                await emulator.PostAsync($"/_test/checkout_sessions/{install.Str("checkout_session_id")}/complete", new { card = "4242424242424242" });
+            }
+
+            await story.SettleAsync();
+
+            // One first-paid transition per user, one referral credit per side, each Stripe event stored once.
+            await using (var pg = new NpgsqlConnection(connectionString))
+            {
+                await pg.OpenAsync();
+                var firstPaid = await ScalarsAsync(pg, "SELECT \"Payload\" FROM subscriptions.\"OutboxMessages\" WHERE \"Type\" = 'subscriptions.first_paid_transition'");
+                Assert.That(firstPaid.Select(p => JsonNode.Parse(p)!.Str("user_id")).Order(StringComparer.Ordinal), Is.EqualTo(new[] { "multi_a", "multi_b" }),
+                    "one FirstPaidTransition per user although every invoice event reached two Hosts at once");
+                var stored = await ScalarsAsync(pg, "SELECT \"Id\" FROM subscriptions.\"StripeEvents\"");
+                Assert.That(stored, Is.EquivalentTo(story.Delivered), "every event Stripe sent is stored, once");
+            }
+
+            foreach (var user in new[] { "multi_a", "multi_b" })
+            {
+                var credits = (await story.GetAsync(0, $"/v1/referrals/{user}/credits")).Arr("data");
+                Assert.That(credits.Select(c => c!.Long("days")), Is.EqualTo(new[] { 45L }), $"one referral credit for {user}");
+            }
+
+            // The payout job on all three Hosts at the same moment: one payout, one Stripe transfer. Revenue is payable from the
+            // day after the hold (next midnight UTC with Marketplace:HoldDays=0); the Hosts run on the real clock, so the
+            // test ends the hold in the database instead of waiting for midnight.
+            await using (var pg = new NpgsqlConnection(connectionString))
+            {
+                await pg.OpenAsync();
+                await using var endHold = new NpgsqlCommand("UPDATE marketplace.\"RevenueEvents\" SET \"AvailableAt\" = now() - interval '1 minute'", pg);
+                Assert.That(await endHold.ExecuteNonQueryAsync(), Is.EqualTo(2), "two purchases recorded");
+            }
+
+            var period = DateTimeOffset.UtcNow.ToString("yyyy-MM", CultureInfo.InvariantCulture);
+            var runs = await Task.WhenAll(clients.Select((_, i) => story.PostAsync(i, "/v1/marketplace/payouts", new { period })));
+            var payouts = (await story.GetAsync(1, "/v1/marketplace/payouts?developer_id=multi_dev")).Arr("data");
+            Assert.That(payouts, Has.Count.EqualTo(1), "one payout of (developer, period): " + string.Join(" ", runs.Select(r => r.ToJsonString()))
+                + " revenue: " + (await story.GetAsync(0, "/v1/marketplace/developers/multi_dev/revenue_events")).ToJsonString());
+            Assert.That((payouts[0]!.Str("status"), payouts[0]!.Long("amount")), Is.EqualTo(("paid", 1_400L)), "70 % of two 10.00 purchases");
+            var transfers = (await emulator.GetAsync("/v1/transfers?limit=100")).Arr("data");
+            Assert.That(transfers.Select(t => t!.Str("destination")), Is.EqualTo(new[] { account }), "one Stripe transfer");
+
+            // Usage batches posted to all three Hosts at once: each event counted once.
+            for (var batch = 0; batch < 3; batch++)
+            {
+                var events = Enumerable.Range(batch * 100, 100).Select(i => new
+                {
+                    event_id = $"multi-call-{i}",
+                    user_id = "multi_a",
+                    meter = "api_calls",
+                    timestamp = DateTimeOffset.UtcNow,
+                    properties = new { endpoint = i % 2 == 0 ? "/a" : "/b" },
+                }).ToArray();
+                await Task.WhenAll(clients.Select((_, i) => story.PostAsync(i, "/v1/usage/events", new { events }, 202)));
+            }
+
+            var meters = (await story.GetAsync(2, "/v1/usage/multi_a/consumption")).Arr("meters");
+            var used = meters.Single(m => m!.Str("meter") == "api_calls")!.Long("used");
+            Assert.That(used, Is.EqualTo(300), "api_calls counts events: 300 distinct events, each posted to three Hosts at once, count once");
+
+            await story.SettleAsync();
+            Assert.That((await story.GetAsync(0, "/v1/admin/dead_letters")).Arr("data"), Is.Empty, "no dead letters");
+        }
+        finally
+        {
+            foreach (var host in hosts)
+            {
+                await host.DisposeAsync();
+            }
+
+            await TestDatabases.DropPostgresDatabaseAsync(database);
+        }
+    }
+
+    private static async Task<HttpClient> ReadyAsync(BuiltHostProcess host)
+    {
+        var client = await host.WaitUntilListeningAsync();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            using var response = await client.GetAsync("/health/ready");
+            if (response.IsSuccessStatusCode)
+            {
+                return client;
+            }
+
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "the Host did not become ready:\n" + string.Join("\n", host.Output));
+            await Task.Delay(200);
+        }
+    }
+
+    private static async Task<List<string>> ScalarsAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var values = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            values.Add(reader.GetString(0));
+        }
+
+        return values;
+    }
+
+    /// <summary>The Hosts' clients, the emulator, and the delivery of what Stripe sent to two Hosts at once.</summary>
+    private sealed class Story(IReadOnlyList<HttpClient> hosts, EmulatorProcess emulator)
+    {
+        private readonly HashSet<string> _delivered = new(StringComparer.Ordinal);
+        private int _next;
+
+        /// <summary>Ids of the Stripe events delivered so far.</summary>
+        public IReadOnlyCollection<string> Delivered => _delivered;
+
+        public async Task<JsonNode> GetAsync(int host, string path)
+        {
+            using var response = await hosts[host].GetAsync(path);
+            return await response.ReadJsonAsync(200);
+        }
+
+        public async Task<JsonNode> PostAsync(int host, string path, object? body, int status = 200)
+        {
+            using var response = await hosts[host].PostAsJsonAsync(path, body);
+            return await response.ReadJsonAsync(status);
+        }
+
+        /// <summary>
+        /// Delivers every event the emulator holds that was not delivered yet (oldest first, each to two Hosts at the same
+        /// moment, the pair turning with each event), until nothing new appears and every module's outbox has delivered
+        /// what it holds; the Hosts' background work (credit deferrals, Stripe calls) makes more events meanwhile.
+        /// </summary>
+        public async Task SettleAsync()
+        {
+            var quiet = 0;
+            for (var round = 0; round < 200 && quiet < 4; round++)
+            {
+                var fresh = (await emulator.ListEventsAsync()).Where(e => !_delivered.Contains(e.Str("id"))).Reverse().ToList();
+                foreach (var evt in fresh)
+                {
+                    var body = evt.ToJsonString();
+                    var first = _next++ % hosts.Count;
+                    var second = (first + 1) % hosts.Count;
+                    var answers = await Task.WhenAll(DeliverAsync(first, body), DeliverAsync(second, body));
+                    Assert.That(answers, Is.All.EqualTo(200), $"{evt.Str("type")} {evt.Str("id")} answered {string.Join(", ", answers)}");
+                    _delivered.Add(evt.Str("id"));
+                }
+
+                quiet = fresh.Count == 0 && await PendingOutboxRowsAsync() == 0 ? quiet + 1 : 0;
+                await Task.Delay(250);
+            }
+
+            Assert.That(quiet, Is.GreaterThanOrEqualTo(4), "the Hosts did not settle");
+        }
+
+        private async Task<int> DeliverAsync(int host, string body)
+        {
+            using var content = new StringContent(body, Encoding.UTF8, "application/json");
+            content.Headers.Add("Stripe-Signature", StripeTestKit.Sign(body, WebhookSecret, DateTimeOffset.UtcNow));
+            using var response = await hosts[host].PostAsync("/v1/webhooks/stripe", content);
+            return (int)response.StatusCode;
+        }
+
+        private async Task<int> PendingOutboxRowsAsync()
+        {
+            var stats = (await GetAsync(0, "/v1/admin/outbox")).Arr("data");
+            return stats.Sum(s => (int)s!.Long("pending"));
+        }
+    }
+
+    /// <summary>The standalone Stripe emulator (<c>Tools/Monetization.StripeEmulator</c>) as a process on a free port, no webhook URL.</summary>
+    private sealed partial class EmulatorProcess : IAsyncDisposable
+    {
+        private readonly Process _process;
+        private readonly ConcurrentQueue<string> _output = new();
+        private readonly HttpClient _client = new();
+
+        private EmulatorProcess(Process process) => _process = process;
+
+        public Uri BaseUrl => _client.BaseAddress!;
+
+        public static async Task<EmulatorProcess> StartAsync()
+        {
+            var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+            var dll = Path.Combine(TestPaths.RepositoryRoot, "Tools", "Monetization.StripeEmulator", "bin", configuration, "net10.0", "Monetization.StripeEmulator.dll");
+            Assert.That(File.Exists(dll), Is.True, $"the emulator is built beside the tests: {dll}");
+            var start = new ProcessStartInfo("dotnet", [dll, "--port", "0", "--webhook-secret", WebhookSecret]) { RedirectStandardOutput = true, RedirectStandardError = true };
+            var emulator = new EmulatorProcess(Process.Start(start)!);
+            var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+            void Receive(string? line)
+            {
+                if (line is null)
+                {
+                    return;
+                }
+
+                emulator._output.Enqueue(line);
+                if (ListeningOn().Match(line) is { Success: true } match)
+                {
+                    listening.TrySetResult(new Uri(match.Groups[1].Value + "/"));
+                }
+            }
+
+            emulator._process.OutputDataReceived += (_, e) => Receive(e.Data);
+            emulator._process.ErrorDataReceived += (_, e) => Receive(e.Data);
+            emulator._process.BeginOutputReadLine();
+            emulator._process.BeginErrorReadLine();
+            var started = await Task.WhenAny(listening.Task, Task.Delay(TimeSpan.FromSeconds(30)));
+            Assert.That(started, Is.SameAs(listening.Task), "the emulator did not start:\n" + string.Join("\n", emulator._output));
+            emulator._client.BaseAddress = await listening.Task;
+            emulator._client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", SecretKey);
+            return emulator;
+        }
+
+        public async Task<JsonNode> GetAsync(string path)
+        {
+            using var response = await _client.GetAsync(path.TrimStart('/'));
+            return await response.ReadJsonAsync(200);
+        }
+
+        public async Task<JsonNode> PostAsync(string path, object? body)
+        {
+            using var response = await _client.PostAsJsonAsync(path.TrimStart('/'), body ?? new { });
+            return await response.ReadJsonAsync(200);
+        }
+
+        /// <summary>Every event, newest first.</summary>
+        public async Task<List<JsonNode>> ListEventsAsync()
+        {
+            var events = new List<JsonNode>();
+            string? after = null;
+            while (true)
+            {
+                var page = await GetAsync("/v1/events?limit=100" + (after is null ? "" : "&starting_after=" + after));
+                var data = page.Arr("data").Select(e => e!).ToList();
+                events.AddRange(data);
+                if (!page.Bool("has_more") || data.Count == 0)
+                {
+                    return events;
+                }
+
+                after = data[^1].Str("id");
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _client.Dispose();
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
+
+            _process.Dispose();
+        }
+
+        [GeneratedRegex(@"Now listening on: (http://\S+)")]
+        private static partial Regex ListeningOn();
+    }
+}
+
+/// <summary>Reads of the JSON answers this test needs.</summary>
+file static class MultiHostJson
+{
+    public static string Str(this JsonNode node, string name) => node[name]?.GetValue<string>() ?? throw new AssertionException($"no string {name} in {node.ToJsonString()}");
+
+    public static long Long(this JsonNode node, string name) => node[name]?.GetValue<long>() ?? throw new AssertionException($"no number {name} in {node.ToJsonString()}");
+
+    public static bool Bool(this JsonNode node, string name) => node[name]?.GetValue<bool>() ?? false;
+
+    public static JsonArray Arr(this JsonNode node, string name) => node[name] as JsonArray ?? throw new AssertionException($"no array {name} in {node.ToJsonString()}");
+}
