@@ -47,6 +47,9 @@ public sealed partial class BuiltHostProcess : IAsyncDisposable
         _process.BeginErrorReadLine();
     }
 
+    /// <summary>The process id (the outbox's claims name it: <c>machine:pid:…</c>).</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>Everything the process wrote to stdout and stderr so far, one line each.</summary>
     public IReadOnlyList<string> Output => [.. _output];
 
@@ -68,6 +71,16 @@ public sealed partial class BuiltHostProcess : IAsyncDisposable
         await _process.WaitForExitAsync(timeout.Token);
         _process.WaitForExit(); // flushes the redirected output
         return _process.ExitCode;
+    }
+
+    /// <summary>Kills the process at once (SIGKILL, as <c>kill -9</c>): no shutdown, no last outbox round.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
     }
 
     /// <inheritdoc />

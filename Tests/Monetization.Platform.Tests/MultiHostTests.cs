@@ -159,6 +159,155 @@ public sealed partial class MultiHostTests
         }
     }
 
+    [Test]
+    public async Task Outbox_rows_a_killed_Host_held_are_delivered_by_another_Host_after_the_lease()
+    {
+        TestDatabases.RequirePostgres();
+        var database = "mt_kill_" + Guid.NewGuid().ToString("N")[..12];
+        var connectionString = await TestDatabases.CreatePostgresDatabaseAsync(database);
+        await using var emulator = await EmulatorProcess.StartAsync();
+        BuiltHostProcess? doomed = null;
+        BuiltHostProcess? survivor = null;
+        try
+        {
+            Dictionary<string, string?> Environment(string poll) => new()
+            {
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                ["Auth__AdminApiKey"] = AdminKey,
+                ["Stripe__SecretKey"] = SecretKey,
+                ["Stripe__ApiBase"] = emulator.BaseUrl.ToString().TrimEnd('/'),
+                ["Stripe__WebhookSecrets__0"] = WebhookSecret,
+                ["Database__Provider"] = "Postgres",
+                ["ConnectionStrings__Postgres"] = connectionString,
+                ["Outbox__LeaseSeconds"] = "3",
+                ["Outbox__PollIntervalSeconds"] = poll,
+                ["Logging__LogLevel__Default"] = "Warning",
+                ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
+            };
+
+            // The survivor only polls; each doomed Host takes the requests and is woken by its own commits.
+            survivor = BuiltHostProcess.Start(Environment("1"));
+            var survivorClient = await ReadyAsync(survivor);
+            var setup = new Story([survivorClient], emulator);
+            await setup.PostAsync(0, "/v1/marketplace/developers", new { developer_id = "kill_dev", name = "Kill Dev", email = "kill@example.com" }, 201);
+            var plugin = (await setup.PostAsync(0, "/v1/marketplace/plugins", new
+            {
+                developer_id = "kill_dev",
+                slug = "kill-plugin",
+                name = "Kill Plugin",
+                description = "Installed by many users while a Host dies.",
+                pricing = new { model = "free" },
+            }, 201)).Str("id");
+
+            // Installs through the doomed Host, each an outbox row, until it is seen holding leased rows; then kill -9. A row
+            // it had delivered but not yet marked may still get marked in the moment before the kill, so the rows it holds
+            // at its death are read afterwards (up to three doomed Hosts, until one dies holding some).
+            List<long> held = [];
+            var markers = new List<string>();
+            for (var attempt = 0; attempt < 3 && held.Count == 0; attempt++)
+            {
+                doomed = BuiltHostProcess.Start(Environment("0.2"));
+                var doomedClient = await ReadyAsync(doomed);
+                var marker = $":{doomed.ProcessId}:";
+                markers.Add(marker);
+                using var stop = new CancellationTokenSource();
+                var installs = Task.Run(async () =>
+                {
+                    for (var i = 0; i < 2_000 && !stop.IsCancellationRequested; i += 8)
+                    {
+                        try
+                        {
+                            await Task.WhenAll(Enumerable.Range(i, 8).Select(u => doomedClient.PostAsJsonAsync(
+                                $"/v1/marketplace/plugins/{plugin}/installs", new { user_id = $"kill_user_{attempt}_{u}" }, stop.Token)));
+                        }
+                        catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+                        {
+                            return; // the Host is gone
+                        }
+                    }
+                });
+
+                await using (var pg = new NpgsqlConnection(connectionString))
+                {
+                    await pg.OpenAsync();
+                    var deadline = DateTime.UtcNow.AddSeconds(60);
+                    while (DateTime.UtcNow < deadline && (await HeldByAsync(pg, marker, leased: true)).Count == 0)
+                    {
+                        await Task.Delay(5);
+                    }
+
+                    await doomed.KillAsync();
+                    await stop.CancelAsync();
+                    await installs;
+                    held = await HeldByAsync(pg, marker, leased: false);
+                }
+
+                await doomed.DisposeAsync();
+                doomed = null;
+            }
+
+            Assert.That(held, Is.Not.Empty, "a doomed Host died holding outbox rows it had not marked delivered");
+
+            // The survivor delivers every row once the lease runs out, the held ones included.
+            await using (var pg = new NpgsqlConnection(connectionString))
+            {
+                await pg.OpenAsync();
+                var deadline = DateTime.UtcNow.AddSeconds(60);
+                long pending;
+                do
+                {
+                    await Task.Delay(500);
+                    await using var count = new NpgsqlCommand("SELECT count(*) FROM marketplace.\"OutboxMessages\" WHERE \"DispatchedAt\" IS NULL", pg);
+                    pending = (long)(await count.ExecuteScalarAsync())!;
+                }
+                while (pending > 0 && DateTime.UtcNow < deadline);
+
+                Assert.That(pending, Is.Zero, "every outbox row delivered after the lease");
+                await using var claimers = new NpgsqlCommand("SELECT \"LockedBy\", \"DeadLetteredAt\" IS NOT NULL FROM marketplace.\"OutboxMessages\" WHERE \"Sequence\" = ANY($1)", pg);
+                claimers.Parameters.Add(new NpgsqlParameter { Value = held.ToArray() });
+                await using var reader = await claimers.ExecuteReaderAsync();
+                while (await reader.ReadAsync())
+                {
+                    Assert.That(markers.Any(reader.GetString(0).Contains), Is.False, "a held row was claimed again by the surviving Host");
+                    Assert.That(reader.GetBoolean(1), Is.False, "not dead-lettered");
+                }
+            }
+
+            Assert.That((await setup.GetAsync(0, "/v1/admin/dead_letters")).Arr("data"), Is.Empty, "no dead letters");
+        }
+        finally
+        {
+            if (doomed is not null)
+            {
+                await doomed.DisposeAsync();
+            }
+
+            if (survivor is not null)
+            {
+                await survivor.DisposeAsync();
+            }
+
+            await TestDatabases.DropPostgresDatabaseAsync(database);
+        }
+    }
+
+    /// <summary>Undelivered outbox rows of Marketplace claimed by the Host whose claims contain <paramref name="marker"/> (with a live lease when <paramref name="leased"/>).</summary>
+    private static async Task<List<long>> HeldByAsync(NpgsqlConnection pg, string marker, bool leased)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT \"Sequence\" FROM marketplace.\"OutboxMessages\" WHERE \"DispatchedAt\" IS NULL AND \"LockedBy\" LIKE $1"
+            + (leased ? " AND \"LockedUntil\" > now()" : ""), pg);
+        command.Parameters.Add(new NpgsqlParameter { Value = "%" + marker + "%" });
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<long>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(reader.GetInt64(0));
+        }
+
+        return rows;
+    }
+
     private static async Task<HttpClient> ReadyAsync(BuiltHostProcess host)
     {
         var client = await host.WaitUntilListeningAsync();
