@@ -10,8 +10,8 @@ namespace Monetization.Usage.Data;
 /// Stores batches of usage events and their rollups for ingestion (<c>POST /v1/usage/events</c>). A batch is written by
 /// one <see cref="UsageEventBatch"/>: it holds the Usage database's in-process write gate and one transaction, and writes
 /// with prepared single-row statements bound by position (docs/modules/usage.md, "Ingestion hot path"), which cost less
-/// per row than EF Core's change tracking or a multi-row statement built per batch. On PostgreSQL each step is one batch
-/// of the same statements (<see cref="PostgresBatch"/>), and the batch's transaction holds the Usage schema's writer lock
+/// per row than EF Core's change tracking or a multi-row statement built per batch. On PostgreSQL each step is one
+/// statement over the whole batch, the rows sent as arrays (<c>unnest</c>), and the batch's transaction holds the Usage schema's writer lock
 /// (<see cref="WriteTransaction"/>), so rollups stay exact when batches arrive at several Hosts at once (issue 17).
 /// </summary>
 internal sealed class UsageEventStore(UsageDbContext db)
@@ -52,21 +52,28 @@ internal sealed class UsageEventBatch : IAsyncDisposable
 
     private const string PostgresInvoicedPeriodsSql = "SELECT \"Period\" FROM \"UsageInvoiceRuns\" WHERE \"Period\" = ANY($1)";
 
-    private const string PostgresInsertEventSql =
+    // PostgreSQL: each step is one statement over the whole batch, its rows sent as arrays (unnest), instead of a statement per row.
+    private const string PostgresInsertEventsSql =
         "INSERT INTO \"UsageEvents\" (\"EventId\", \"UserId\", \"Meter\", \"Quantity\", \"Timestamp\", \"Period\", \"Properties\", \"ReceivedAt\") "
-        + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (\"EventId\") DO NOTHING";
+        + "SELECT e.id, e.usr, e.meter, e.quantity, e.ts, e.period, e.props, $8 "
+        + "FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::timestamptz[], $6::text[], $7::text[]) AS e(id, usr, meter, quantity, ts, period, props) "
+        + "ON CONFLICT (\"EventId\") DO NOTHING RETURNING \"EventId\"";
 
-    private const string PostgresInsertUniqueSql =
-        "INSERT INTO \"UsageUniqueValues\" (\"UserId\", \"Period\", \"Meter\", \"Dimensions\", \"Value\") VALUES ($1, $2, $3, $4, $5) "
-        + "ON CONFLICT (\"UserId\", \"Period\", \"Meter\", \"Dimensions\", \"Value\") DO NOTHING";
+    private const string PostgresInsertUniqueValuesSql =
+        "INSERT INTO \"UsageUniqueValues\" (\"UserId\", \"Period\", \"Meter\", \"Dimensions\", \"Value\") "
+        + "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) "
+        + "ON CONFLICT (\"UserId\", \"Period\", \"Meter\", \"Dimensions\", \"Value\") DO NOTHING "
+        + "RETURNING \"UserId\", \"Period\", \"Meter\", \"Dimensions\"";
 
-    private const string PostgresUpsertRollupSql =
+    /// <summary>{0}: the new <c>Used</c> (sum or max). One statement per aggregation kind, each row's key once (the deltas are per key).</summary>
+    private const string PostgresUpsertRollupsSql =
         "INSERT INTO \"UsageRollups\" AS r (\"UserId\", \"Period\", \"Meter\", \"Dimensions\", \"Used\", \"InputTokens\", \"OutputTokens\", \"Events\", \"UpdatedAt\") "
-        + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
-        + "ON CONFLICT (\"UserId\", \"Period\", \"Meter\", \"Dimensions\") DO UPDATE SET \"Used\" = CASE WHEN $10 THEN GREATEST(r.\"Used\", excluded.\"Used\") "
-        + "ELSE r.\"Used\" + excluded.\"Used\" END, \"InputTokens\" = r.\"InputTokens\" + excluded.\"InputTokens\", "
-        + "\"OutputTokens\" = r.\"OutputTokens\" + excluded.\"OutputTokens\", \"Events\" = r.\"Events\" + excluded.\"Events\", \"UpdatedAt\" = excluded.\"UpdatedAt\" "
-        + "RETURNING \"Used\"";
+        + "SELECT x.u, x.p, x.m, x.d, x.used, x.i, x.o, x.ev, $9 "
+        + "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[]) AS x(u, p, m, d, used, i, o, ev) "
+        + "ON CONFLICT (\"UserId\", \"Period\", \"Meter\", \"Dimensions\") DO UPDATE SET \"Used\" = {0}, "
+        + "\"InputTokens\" = r.\"InputTokens\" + excluded.\"InputTokens\", \"OutputTokens\" = r.\"OutputTokens\" + excluded.\"OutputTokens\", "
+        + "\"Events\" = r.\"Events\" + excluded.\"Events\", \"UpdatedAt\" = excluded.\"UpdatedAt\" "
+        + "RETURNING \"UserId\", \"Period\", \"Meter\", \"Dimensions\", \"Used\"";
 
     private readonly UsageDbContext _db;
     private readonly DbConnection _connection;
@@ -123,17 +130,21 @@ internal sealed class UsageEventBatch : IAsyncDisposable
         var inserted = new HashSet<string>(events.Count, StringComparer.Ordinal);
         if (_postgres)
         {
-            var affected = await PostgresBatch.ExecuteAsync(_db, PostgresInsertEventSql, events.Select(e => new object?[]
+            await using var command = PostgresBatch.Command(
+                _db,
+                PostgresInsertEventsSql,
+                events.Select(e => e.EventId).ToArray(),
+                events.Select(e => e.UserId).ToArray(),
+                events.Select(e => e.Meter.Key).ToArray(),
+                events.Select(e => e.Quantity).ToArray(),
+                events.Select(e => new DateTimeOffset(e.TimestampTicks, TimeSpan.Zero)).ToArray(),
+                events.Select(e => e.Period).ToArray(),
+                events.Select(e => e.PropertiesJson).ToArray(),
+                receivedAt.ToUniversalTime());
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
             {
-                e.EventId, e.UserId, e.Meter.Key, e.Quantity, new DateTimeOffset(e.TimestampTicks, TimeSpan.Zero), e.Period, e.PropertiesJson,
-                receivedAt.ToUniversalTime(),
-            }).ToList(), ct);
-            for (var i = 0; i < events.Count; i++)
-            {
-                if (affected[i] == 1)
-                {
-                    inserted.Add(events[i].EventId);
-                }
+                inserted.Add(reader.GetString(0));
             }
 
             return inserted;
@@ -171,16 +182,18 @@ internal sealed class UsageEventBatch : IAsyncDisposable
         if (_postgres)
         {
             var values = changes.UniqueValues.ToList();
-            var affected = await PostgresBatch.ExecuteAsync(_db, PostgresInsertUniqueSql, values.Select(v => new object?[]
+            await using var command = PostgresBatch.Command(
+                _db,
+                PostgresInsertUniqueValuesSql,
+                values.Select(v => v.Key.UserId).ToArray(),
+                values.Select(v => v.Key.Period).ToArray(),
+                values.Select(v => v.Key.Meter).ToArray(),
+                values.Select(v => v.Key.Dimensions).ToArray(),
+                values.Select(v => v.Value).ToArray());
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
             {
-                v.Key.UserId, v.Key.Period, v.Key.Meter, v.Key.Dimensions, v.Value,
-            }).ToList(), ct);
-            for (var i = 0; i < values.Count; i++)
-            {
-                if (affected[i] == 1)
-                {
-                    changes.CountNewUniqueValue(values[i].Key);
-                }
+                changes.CountNewUniqueValue(new RollupKey(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)));
             }
 
             return;
@@ -211,17 +224,34 @@ internal sealed class UsageEventBatch : IAsyncDisposable
         var totals = new List<(RollupKey, long)>();
         if (_postgres)
         {
-            var deltas = changes.Deltas.ToList();
-            var used = await PostgresBatch.QueryFirstValuesAsync(_db, PostgresUpsertRollupSql, deltas.Select(d => new object?[]
+            foreach (var isMax in new[] { false, true })
             {
-                d.Key.UserId, d.Key.Period, d.Key.Meter, d.Key.Dimensions, d.Value.Used, d.Value.Input, d.Value.Output, d.Value.Events,
-                now.ToUniversalTime(), d.Value.Aggregation == MeterAggregation.Max,
-            }).ToList(), ct);
-            for (var i = 0; i < deltas.Count; i++)
-            {
-                if (deltas[i].Key.IsLimitTotal)
+                var deltas = changes.Deltas.Where(d => (d.Value.Aggregation == MeterAggregation.Max) == isMax).ToList();
+                if (deltas.Count == 0)
                 {
-                    totals.Add((deltas[i].Key, used[i] as long? ?? throw new InvalidOperationException("The rollup upsert returned no row.")));
+                    continue;
+                }
+
+                await using var command = PostgresBatch.Command(
+                    _db,
+                    string.Format(CultureInfo.InvariantCulture, PostgresUpsertRollupsSql, isMax ? "GREATEST(r.\"Used\", excluded.\"Used\")" : "r.\"Used\" + excluded.\"Used\""),
+                    deltas.Select(d => d.Key.UserId).ToArray(),
+                    deltas.Select(d => d.Key.Period).ToArray(),
+                    deltas.Select(d => d.Key.Meter).ToArray(),
+                    deltas.Select(d => d.Key.Dimensions).ToArray(),
+                    deltas.Select(d => d.Value.Used).ToArray(),
+                    deltas.Select(d => d.Value.Input).ToArray(),
+                    deltas.Select(d => d.Value.Output).ToArray(),
+                    deltas.Select(d => d.Value.Events).ToArray(),
+                    now.ToUniversalTime());
+                await using var reader = await command.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct))
+                {
+                    var key = new RollupKey(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3));
+                    if (key.IsLimitTotal)
+                    {
+                        totals.Add((key, reader.GetInt64(4)));
+                    }
                 }
             }
 
