@@ -36,10 +36,16 @@ internal sealed class CreditDeferralSignal
 /// so a credit is worth the same to a paying user as to a free one. The target is computed once from Stripe's current
 /// subscription and stored before the call, so a retry sends the same value (idempotency key <c>credit-deferral:{grant}</c>).
 /// A reversed grant whose deferral was sent is undone the same way (<c>trial_end</c> − days, or ending the trial now).
+/// With several Hosts each grant is claimed before it is worked on (issue 17): one conditional update moves its next
+/// attempt <see cref="ClaimLease"/> ahead, and only the Host whose update matched goes on; a Host that dies mid-way leaves
+/// the grant to the next claim once the lease runs out, and its stored target makes the retry send the same value.
 /// </summary>
 internal sealed partial class CreditDeferralJob(SubscriptionsDbContext db, StripeNet.StripeClient stripe, TimeProvider clock, ILogger<CreditDeferralJob> logger)
 {
     private const int MaxAttempts = 8;
+
+    /// <summary>How long a claimed grant is left to the Host that claimed it (longer than its Stripe calls with their retries).</summary>
+    private static readonly TimeSpan ClaimLease = TimeSpan.FromMinutes(2);
 
     // One run at a time in this process: a second run that loaded a grant before the first stored its target would read
     // the subscription already `trialing` and anchor on the new trial_end, deferring twice.
@@ -68,6 +74,16 @@ internal sealed partial class CreditDeferralJob(SubscriptionsDbContext db, Strip
         foreach (var grantId in due)
         {
             db.ChangeTracker.Clear();
+            var leaseUntil = now + ClaimLease;
+            var claimed = await db.CreditGrants
+                .Where(g => g.GrantId == grantId && (g.DeferralState == DeferralStates.Pending || g.DeferralState == DeferralStates.UndoPending)
+                    && (g.DeferralNextAttemptAt == null || g.DeferralNextAttemptAt <= now))
+                .ExecuteUpdateAsync(s => s.SetProperty(g => g.DeferralNextAttemptAt, leaseUntil), ct);
+            if (claimed == 0)
+            {
+                continue; // another Host has it (or it is done)
+            }
+
             var grant = await db.CreditGrants.FirstAsync(g => g.GrantId == grantId, ct);
             try
             {
@@ -91,6 +107,11 @@ internal sealed partial class CreditDeferralJob(SubscriptionsDbContext db, Strip
                 }
 
                 LogFailed(logger, grant.GrantId, e);
+            }
+
+            if (grant.DeferralState is not (DeferralStates.Pending or DeferralStates.UndoPending))
+            {
+                grant.DeferralNextAttemptAt = null; // settled: the claim's lease is over
             }
 
             await db.SaveChangesAsync(ct);
