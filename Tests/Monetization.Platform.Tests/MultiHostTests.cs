@@ -33,24 +33,13 @@ public sealed partial class MultiHostTests
         var hosts = new List<BuiltHostProcess>();
         try
         {
-            var environment = new Dictionary<string, string?>
-            {
-                ["ASPNETCORE_ENVIRONMENT"] = "Production",
-                ["Auth__AdminApiKey"] = AdminKey,
-                ["Stripe__SecretKey"] = SecretKey,
-                ["Stripe__ApiBase"] = emulator.BaseUrl.ToString().TrimEnd('/'),
-                ["Stripe__WebhookSecrets__0"] = WebhookSecret,
-                ["Database__Provider"] = "Postgres",
-                ["ConnectionStrings__Postgres"] = connectionString,
-                ["Marketplace__HoldDays"] = "0",
-                ["Marketplace__PayoutScheduleEnabled"] = "false",
-                ["Marketplace__StripeCallPollSeconds"] = "1",
-                ["Subscriptions__JobPollSeconds"] = "1",
-                ["Usage__InvoiceJob__Enabled"] = "false",
-                ["Outbox__PollIntervalSeconds"] = "0.2",
-                ["Logging__LogLevel__Default"] = "Warning",
-                ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
-            };
+            var environment = HostEnvironment(emulator, connectionString);
+            environment["Marketplace__HoldDays"] = "0";
+            environment["Marketplace__PayoutScheduleEnabled"] = "false";
+            environment["Marketplace__StripeCallPollSeconds"] = "1";
+            environment["Subscriptions__JobPollSeconds"] = "1";
+            environment["Usage__InvoiceJob__Enabled"] = "false";
+            environment["Outbox__PollIntervalSeconds"] = "0.2";
 
             // The first Host migrates; the other two start together against the migrated schemas.
             hosts.Add(BuiltHostProcess.Start(environment));
@@ -199,20 +188,13 @@ public sealed partial class MultiHostTests
         BuiltHostProcess? survivor = null;
         try
         {
-            Dictionary<string, string?> Environment(string poll) => new()
+            Dictionary<string, string?> Environment(string poll)
             {
-                ["ASPNETCORE_ENVIRONMENT"] = "Production",
-                ["Auth__AdminApiKey"] = AdminKey,
-                ["Stripe__SecretKey"] = SecretKey,
-                ["Stripe__ApiBase"] = emulator.BaseUrl.ToString().TrimEnd('/'),
-                ["Stripe__WebhookSecrets__0"] = WebhookSecret,
-                ["Database__Provider"] = "Postgres",
-                ["ConnectionStrings__Postgres"] = connectionString,
-                ["Outbox__LeaseSeconds"] = "3",
-                ["Outbox__PollIntervalSeconds"] = poll,
-                ["Logging__LogLevel__Default"] = "Warning",
-                ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
-            };
+                var environment = HostEnvironment(emulator, connectionString);
+                environment["Outbox__LeaseSeconds"] = "3";
+                environment["Outbox__PollIntervalSeconds"] = poll;
+                return environment;
+            }
 
             // The survivor only polls; each doomed Host takes the requests and is woken by its own commits.
             survivor = BuiltHostProcess.Start(Environment("1"));
@@ -319,6 +301,20 @@ public sealed partial class MultiHostTests
             await TestDatabases.DropPostgresDatabaseAsync(database);
         }
     }
+
+    /// <summary>A production Host on the test database, with the emulator process as its Stripe.</summary>
+    private static Dictionary<string, string?> HostEnvironment(EmulatorProcess emulator, string connectionString) => new()
+    {
+        ["ASPNETCORE_ENVIRONMENT"] = "Production",
+        ["Auth__AdminApiKey"] = AdminKey,
+        ["Stripe__SecretKey"] = SecretKey,
+        ["Stripe__ApiBase"] = emulator.BaseUrl.ToString().TrimEnd('/'),
+        ["Stripe__WebhookSecrets__0"] = WebhookSecret,
+        ["Database__Provider"] = "Postgres",
+        ["ConnectionStrings__Postgres"] = connectionString,
+        ["Logging__LogLevel__Default"] = "Warning",
+        ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
+    };
 
     /// <summary>Undelivered outbox rows of Marketplace claimed by the Host whose claims contain <paramref name="marker"/> (with a live lease when <paramref name="leased"/>).</summary>
     private static async Task<List<long>> HeldByAsync(NpgsqlConnection pg, string marker, bool leased)
