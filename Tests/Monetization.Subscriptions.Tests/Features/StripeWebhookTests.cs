@@ -77,6 +77,25 @@ public sealed class StripeWebhookTests : SubscriptionsTestBase
     }
 
     [Test]
+    public async Task A_paid_first_invoice_makes_an_incomplete_subscription_active_before_its_update_arrives()
+    {
+        await PostOk(SharedStripeSamples.Event("checkout.session.completed.subscription_paid"), "processed");
+        var created = JsonNode.Parse(SharedStripeSamples.Event("customer.subscription.created"))!;
+        var subscription = created["data"]!["object"]!;
+        subscription["status"] = "incomplete";
+        subscription["trial_start"] = null;
+        subscription["trial_end"] = null;
+        await PostOk(created.ToJsonString(), "processed");
+        Assert.That((await GetSubscriptionAsync("user_42"))["status"]!.GetValue<string>(), Is.EqualTo("incomplete"));
+
+        // Stripe's customer.subscription.updated (active) may come after invoice.paid: the payment is enough.
+        await PostOk(SharedStripeSamples.Event("invoice.paid"), "processed");
+        var sub = await GetSubscriptionAsync("user_42");
+        Assert.That((sub["status"]!.GetValue<string>(), sub["access"]!["tier"]!.GetValue<string>()), Is.EqualTo(("active", "paid")), sub.ToJsonString());
+        Assert.That(await FirstPaidOf("user_42"), Has.Count.EqualTo(1));
+    }
+
+    [Test]
     public async Task Payment_failure_starts_one_grace_period()
     {
         await PostOk(SharedStripeSamples.Event("checkout.session.completed.subscription_paid"), "processed");

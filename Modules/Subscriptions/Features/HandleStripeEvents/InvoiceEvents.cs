@@ -31,9 +31,12 @@ internal sealed class InvoiceEvents(StripeEventScope scope, SubscriptionEvents s
         if (!fetched && subscriptionId is { } subId && (account.StripeSubscriptionId is null || account.StripeSubscriptionId == subId)
             && (account.StateAsOf is null || evt.Created >= account.StateAsOf))
         {
-            // A payment ends grace; an older invoice's payment delivered after a newer failure does not (issue 16).
+            // A payment ends grace; an older invoice's payment delivered after a newer failure does not (issue 16). It also
+            // makes an `incomplete` subscription `active` (Stripe: a subscription leaves `incomplete` when its first invoice is
+            // paid), so a consumer of this payment (the referred user's credit) sees a paying account even when
+            // customer.subscription.updated comes after it.
             account.GracePeriodEnd = null;
-            if (account.Status is SubscriptionStatuses.PastDue or SubscriptionStatuses.Unpaid)
+            if (account.Status is SubscriptionStatuses.PastDue or SubscriptionStatuses.Unpaid or SubscriptionStatuses.Incomplete)
             {
                 account.Status = SubscriptionStatuses.Active;
                 account.StateAsOf = evt.Created; // the payment proves the state as of now: an older past_due update is stale
