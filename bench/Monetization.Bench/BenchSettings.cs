@@ -48,6 +48,18 @@ internal sealed record BenchSettings
 
     public bool KeepData { get; init; }
 
+    /// <summary>The Hosts' database (issue 17): SQLite files (default) or one PostgreSQL database per run.</summary>
+    public BenchProvider Provider { get; init; } = BenchProvider.Sqlite;
+
+    /// <summary>
+    /// The PostgreSQL cluster the run's databases are made on, as a connection string to an existing database (default:
+    /// <c>MONETIZATION_BENCH_POSTGRES</c>, else <c>Host=127.0.0.1;Port=5432;Username=postgres;Database=postgres</c>).
+    /// </summary>
+    public string PostgresConnectionString { get; init; } = "Host=127.0.0.1;Port=5432;Username=postgres;Database=postgres";
+
+    /// <summary>Host processes of <c>webhook-intake</c> and <c>usage-ingestion</c>, the load spread over them (issue 17; default 1).</summary>
+    public int Hosts { get; init; } = 1;
+
     /// <summary>Where results/*.json go.</summary>
     public string ResultsDirectory => Path.Combine(RepositoryRoot, "bench", "results");
 }

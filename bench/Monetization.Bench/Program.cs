@@ -33,10 +33,13 @@ var queries = new Option<long>("--queries") { Description = "Timed GET requests 
 var startupRuns = new Option<int>("--startup-runs") { Description = "Start-ups per variant (fresh, existing data).", DefaultValueFactory = _ => 5 };
 var hostDll = new Option<string?>("--host-dll") { Description = "Monetization.Host.dll to run (default: the Release build in this repository)." };
 var keepData = new Option<bool>("--keep-data") { Description = "Keep the Host's data directories (printed) instead of deleting them." };
+var provider = new Option<BenchProvider>("--provider") { Description = "The Hosts' database: sqlite (files in the data directory) or postgres (a fresh database per run on --postgres).", DefaultValueFactory = _ => BenchProvider.Sqlite };
+var postgres = new Option<string?>("--postgres") { Description = "Connection string of an existing database on the PostgreSQL cluster to use (default: MONETIZATION_BENCH_POSTGRES, else Host=127.0.0.1;Port=5432;Username=postgres;Database=postgres)." };
+var hosts = new Option<int>("--hosts") { Description = "webhook-intake, usage-ingestion: Host processes on one database, the load spread over them.", DefaultValueFactory = _ => 1 };
 
 var root = new RootCommand("Monetization benchmarks: starts the Host on loopback with a fresh data directory and measures throughput, latency, memory and ratios to baselines.")
 {
-    scenario, seconds, loadSeconds, webhookEvents, usageEvents, usageUsers, events, revenueEvents, revenueWebhookEvents, outboxEvents, outboxRate, queries, startupRuns, hostDll, keepData,
+    scenario, seconds, loadSeconds, webhookEvents, usageEvents, usageUsers, events, revenueEvents, revenueWebhookEvents, outboxEvents, outboxRate, queries, startupRuns, hostDll, keepData, provider, postgres, hosts,
 };
 
 root.SetAction(async (parse, cancellationToken) =>
@@ -59,7 +62,16 @@ root.SetAction(async (parse, cancellationToken) =>
         Queries = parse.GetValue(queries),
         StartupRuns = parse.GetValue(startupRuns),
         KeepData = parse.GetValue(keepData),
+        Provider = parse.GetValue(provider),
+        PostgresConnectionString = parse.GetValue(postgres) ?? Environment.GetEnvironmentVariable("MONETIZATION_BENCH_POSTGRES") ?? "Host=127.0.0.1;Port=5432;Username=postgres;Database=postgres",
+        Hosts = parse.GetValue(hosts),
     };
+    if (settings.Hosts is < 1 or > 8)
+    {
+        Console.Error.WriteLine("--hosts takes 1 to 8.");
+        return 2;
+    }
+
     if (settings.UsageUsers.Count == 0 || settings.UsageUsers.Any(u => u is < 1 or > 1_000_000))
     {
         Console.Error.WriteLine("--users takes counts from 1 to 1,000,000.");
@@ -83,6 +95,7 @@ root.SetAction(async (parse, cancellationToken) =>
     var names = chosen == "all" ? scenarios.Keys.ToList() : [chosen];
     var startedAt = DateTimeOffset.UtcNow;
     Console.WriteLine($"Monetization bench {startedAt:yyyy-MM-dd HH:mm:ss}Z on {machine}");
+    Console.WriteLine($"Database: {settings.Provider}{(settings.Provider == BenchProvider.Postgres ? " on " + Redacted(settings.PostgresConnectionString) : "")}; Hosts per run: {settings.Hosts}");
     Console.WriteLine($"Host: {settings.HostDll}; machine load average (1/5/15 min): {MachineInfo.LoadAverage()}");
     Console.WriteLine($"Bounds: {settings.Seconds} s per timed phase, {settings.LoadSeconds} s per load phase; webhook events {settings.WebhookEvents}, usage events {settings.UsageEvents} over {string.Join("/", settings.UsageUsers)} users, consumption events {settings.ConsumptionEvents}, revenue events {settings.RevenueEvents} ({settings.RevenueWebhookEvents} via webhooks), queries {settings.Queries}, start-ups {settings.StartupRuns}");
     Console.WriteLine();
@@ -134,6 +147,9 @@ root.SetAction(async (parse, cancellationToken) =>
     Console.WriteLine($"Results written to {file}");
     return results.Any(r => r.Failed is not null) ? 1 : 0;
 });
+
+// The cluster's password (if any) stays out of the printed header and the results file.
+static string Redacted(string connectionString) => new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { Password = null }.ConnectionString;
 
 var baselineServer = new Command("baseline-server", "Internal: a bare Kestrel app (the start-up baseline).") { Hidden = true };
 var baselinePort = new Option<int>("--port") { Required = true };

@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Monetization.Stripe;
+using Npgsql;
+using NpgsqlTypes;
 
 namespace Monetization.Bench.Baselines;
 
@@ -13,6 +15,9 @@ namespace Monetization.Bench.Baselines;
 /// table whose primary key is the event id; a duplicate is a no-op. 200 on success, 400 on a bad signature.
 /// Writers take an in-process gate (SQLite has one writer per file; without the gate, concurrent connections meet
 /// SQLITE_BUSY and Microsoft.Data.Sqlite retries after sleeping, which would make the baseline needlessly slow).
+/// On PostgreSQL (issue 17, a connection string given) the row goes into the run's baseline database with one
+/// autocommitted <c>INSERT … ON CONFLICT (event_id) DO NOTHING</c> per event over a pooled <see cref="NpgsqlDataSource"/>,
+/// no gate: the database's own concurrency.
 /// </summary>
 internal sealed class WebhookBaseline : IAsyncDisposable
 {
@@ -25,13 +30,24 @@ internal sealed class WebhookBaseline : IAsyncDisposable
             payload BLOB NOT NULL);
         """;
 
-    private readonly WebApplication _app;
+    private const string PostgresSchema = """
+        CREATE TABLE IF NOT EXISTS stripe_events (
+            event_id text NOT NULL PRIMARY KEY,
+            type text NOT NULL,
+            created bigint NOT NULL,
+            received_at timestamptz NOT NULL,
+            payload bytea NOT NULL);
+        """;
 
-    private WebhookBaseline(WebApplication app, Uri baseAddress, string connectionString)
+    private readonly WebApplication _app;
+    private readonly NpgsqlDataSource? _postgres;
+
+    private WebhookBaseline(WebApplication app, Uri baseAddress, string connectionString, NpgsqlDataSource? postgres)
     {
         _app = app;
         BaseAddress = baseAddress;
         ConnectionString = connectionString;
+        _postgres = postgres;
     }
 
     public Uri BaseAddress { get; }
@@ -40,10 +56,22 @@ internal sealed class WebhookBaseline : IAsyncDisposable
 
     public const string Path = "/webhook";
 
-    public static async Task<WebhookBaseline> StartAsync(string secret, string directory, CancellationToken ct)
+    /// <summary>Starts the endpoint; <paramref name="postgres"/> (a database's connection string) stores on PostgreSQL instead of SQLite.</summary>
+    public static async Task<WebhookBaseline> StartAsync(string secret, string directory, string? postgres, CancellationToken ct)
     {
-        var connectionString = Sqlite.ConnectionString(System.IO.Path.Combine(directory, "baseline-webhooks.db"));
-        await Sqlite.CreateAsync(connectionString, Schema, ct);
+        NpgsqlDataSource? source = null;
+        var connectionString = postgres ?? Sqlite.ConnectionString(System.IO.Path.Combine(directory, "baseline-webhooks.db"));
+        if (postgres is null)
+        {
+            await Sqlite.CreateAsync(connectionString, Schema, ct);
+        }
+        else
+        {
+            source = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(postgres) { MaxPoolSize = 64 }.ConnectionString);
+            await using var create = source.CreateCommand(PostgresSchema);
+            await create.ExecuteNonQueryAsync(ct);
+        }
+
         var signature = new StripeWebhookSignature(Options.Create(new StripeOptions { WebhookSecrets = [secret] }), TimeProvider.System);
         var writer = new SemaphoreSlim(1, 1);
         var (app, baseAddress) = BareServer.Create();
@@ -63,6 +91,20 @@ internal sealed class WebhookBaseline : IAsyncDisposable
             }
 
             var (id, type, created) = ReadEnvelope(body.Span);
+            if (source is not null)
+            {
+                await using var row = source.CreateCommand("INSERT INTO stripe_events (event_id, type, created, received_at, payload) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (event_id) DO NOTHING");
+                row.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
+                row.Parameters.Add(new NpgsqlParameter<string> { TypedValue = type });
+                row.Parameters.Add(new NpgsqlParameter<long> { TypedValue = created });
+                row.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = DateTime.UtcNow, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+                row.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = body.ToArray() });
+                await row.ExecuteNonQueryAsync(context.RequestAborted);
+                context.Response.StatusCode = 200;
+                await context.Response.WriteAsync("{\"received\":true}", context.RequestAborted);
+                return;
+            }
+
             await using var connection = await Sqlite.OpenAsync(connectionString, context.RequestAborted);
             await using var insert = connection.CreateCommand();
             insert.CommandText = "INSERT INTO stripe_events (event_id, type, created, received_at, payload) VALUES ($id, $type, $created, $now, $payload) ON CONFLICT (event_id) DO NOTHING";
@@ -85,12 +127,18 @@ internal sealed class WebhookBaseline : IAsyncDisposable
             await context.Response.WriteAsync("{\"received\":true}", context.RequestAborted);
         });
         await app.StartAsync(ct);
-        return new WebhookBaseline(app, baseAddress, connectionString);
+        return new WebhookBaseline(app, baseAddress, connectionString, source);
     }
 
     /// <summary>Rows stored (to prove every distinct event landed once).</summary>
     public async Task<long> CountAsync(CancellationToken ct)
     {
+        if (_postgres is not null)
+        {
+            await using var count = _postgres.CreateCommand("SELECT count(*) FROM stripe_events");
+            return (long)(await count.ExecuteScalarAsync(ct))!;
+        }
+
         await using var connection = await Sqlite.OpenAsync(ConnectionString, ct);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT count(*) FROM stripe_events";
@@ -136,5 +184,9 @@ internal sealed class WebhookBaseline : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        if (_postgres is not null)
+        {
+            await _postgres.DisposeAsync();
+        }
     }
 }
