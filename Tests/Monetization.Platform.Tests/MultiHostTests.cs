@@ -294,6 +294,126 @@ public sealed partial class MultiHostTests
         }
     }
 
+    [Test]
+    public async Task Usage_invoices_reconciliation_event_retries_and_access_expiry_act_once_when_three_Hosts_run_them_at_once()
+    {
+        TestDatabases.RequirePostgres();
+        var database = "mt_jobs_" + Guid.NewGuid().ToString("N")[..12];
+        var connectionString = await TestDatabases.CreatePostgresDatabaseAsync(database);
+        await using var emulator = await EmulatorProcess.StartAsync();
+        var hosts = new List<BuiltHostProcess>();
+        try
+        {
+            var environment = HostEnvironment(emulator, connectionString);
+            environment["Subscriptions__JobPollSeconds"] = "1";
+            environment["Outbox__PollIntervalSeconds"] = "0.2";
+            environment["Usage__InvoiceJob__Enabled"] = "false"; // the test runs the invoicing on all three Hosts at one moment
+            environment["Usage__LateDays"] = "40"; // last month still takes events, so it has usage to invoice
+            environment["Usage__ModelPrices__gpt-4o__Input"] = "2.50";
+            environment["Usage__ModelPrices__gpt-4o__Output"] = "10.00";
+            hosts.Add(BuiltHostProcess.Start(environment));
+            var clients = new List<HttpClient> { await ReadyAsync(hosts[0]) };
+            hosts.Add(BuiltHostProcess.Start(environment));
+            hosts.Add(BuiltHostProcess.Start(environment));
+            clients.AddRange(await Task.WhenAll(ReadyAsync(hosts[1]), ReadyAsync(hosts[2])));
+            var story = new Story(clients, emulator);
+            foreach (var (user, host) in new[] { ("jobs_a", 0), ("jobs_b", 1) })
+            {
+                var checkout = await story.PostAsync(host, "/v1/subscriptions/checkout", new { user_id = user, email = user + "@example.com", plan = "pro", cadence = "monthly" });
+                await emulator.PostAsync($"/_test/checkout_sessions/{checkout.Str("session_id")}/complete", new { card = "4242424242424242" });
+            }
+
+            await story.SettleAsync();
+            await using var pg = new NpgsqlConnection(connectionString);
+            await pg.OpenAsync();
+
+            // Usage invoices: last month's usage of jobs_a (3M input and 100k output tokens of gpt-4o = 8.50 USD), invoiced by all
+            // three Hosts at once. One usage invoice, one Stripe invoice, whatever Host won.
+            var lastMonth = new DateTimeOffset(DateTimeOffset.UtcNow.Year, DateTimeOffset.UtcNow.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(-1);
+            var period = lastMonth.ToString("yyyy-MM", CultureInfo.InvariantCulture);
+            var tokens = new { event_id = "jobs-tokens-1", user_id = "jobs_a", meter = "tokens", timestamp = lastMonth.AddDays(10), properties = new { model = "gpt-4o", input_tokens = 3_000_000, output_tokens = 100_000 } };
+            await story.PostAsync(0, "/v1/usage/events", new { events = new[] { tokens } }, 202);
+            var runs = await Task.WhenAll(clients.Select((_, i) => story.PostAsync(i, "/v1/usage/invoices", new { period })));
+            Assert.That(runs.Sum(r => r.Long("invoices_created")), Is.EqualTo(1), "one run created the invoice: " + string.Join(" ", runs.Select(r => r.ToJsonString())));
+            var invoices = (await story.GetAsync(2, "/v1/usage/jobs_a/invoices")).Arr("data");
+            Assert.That(invoices, Has.Count.EqualTo(1), "one usage invoice of jobs_a for " + period);
+            Assert.That((invoices[0]!.Long("subtotal"), invoices[0]!.Str("status")), Is.EqualTo((850L, "paid")), invoices[0]!.ToJsonString());
+            var customer = (await story.GetAsync(0, "/v1/subscriptions/jobs_a")).Str("stripe_customer_id");
+            var stripeInvoices = (await emulator.GetAsync($"/v1/invoices?customer={customer}&limit=100")).Arr("data")
+                .Where(i => i!["metadata"]?["usage_invoice_id"] is not null).ToList(); // the usage invoices, not the subscription's own
+            Assert.That(stripeInvoices.Select(i => i!.Str("id")), Is.EqualTo(new[] { invoices[0]!.Str("stripe_invoice_id") }), "one Stripe invoice for the usage");
+
+            // Reconciliation: jobs_b's status drifted (a lost webhook, say). All three Hosts reconcile at once; one repairs it.
+            await ExecuteAsync(pg, "UPDATE subscriptions.\"BillingAccounts\" SET \"Status\" = 'past_due' WHERE \"UserId\" = 'jobs_b'");
+            var reconciled = await Task.WhenAll(clients.Select((_, i) => story.PostAsync(i, "/v1/subscriptions/reconcile", null)));
+            Assert.That(reconciled.Sum(r => r.Long("changed")), Is.EqualTo(1), "one Host repaired the drift: " + string.Join(" ", reconciled.Select(r => r.ToJsonString())));
+            Assert.That((await story.GetAsync(1, "/v1/subscriptions/jobs_b")).Str("status"), Is.EqualTo("active"));
+
+            // Webhook retries: a stored event whose processing failed is retried by the job every Host runs each second; it is
+            // applied once (attempts: the failed one and one retry).
+            var model = (await ScalarsAsync(pg, "SELECT \"Id\" FROM subscriptions.\"StripeEvents\" WHERE \"Type\" = 'customer.subscription.updated' ORDER BY \"Created\" DESC LIMIT 1")).Single();
+            await ExecuteAsync(pg, $"""
+                INSERT INTO subscriptions."StripeEvents" ("Id", "Type", "Created", "ObjectId", "Account", "Livemode", "Payload", "Status", "Attempts", "LastError", "ReceivedAt", "ProcessedAt", "NextAttemptAt")
+                SELECT 'evt_jobs_retry', "Type", "Created", "ObjectId", "Account", "Livemode", replace("Payload", '{model}', 'evt_jobs_retry'), 'failed', 1, 'simulated: Stripe was down',
+                       now(), NULL, now() FROM subscriptions."StripeEvents" WHERE "Id" = '{model}'
+                """);
+            var (status, attempts) = ("failed", 1L);
+            for (var wait = 0; wait < 80 && status == "failed"; wait++)
+            {
+                await Task.Delay(250);
+                await using var row = new NpgsqlCommand("SELECT \"Status\", \"Attempts\" FROM subscriptions.\"StripeEvents\" WHERE \"Id\" = 'evt_jobs_retry'", pg);
+                await using var reader = await row.ExecuteReaderAsync();
+                await reader.ReadAsync();
+                (status, attempts) = (reader.GetString(0), reader.GetInt32(1));
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(3)); // three more rounds of every Host's retry job
+            await using (var row = new NpgsqlCommand("SELECT \"Status\", \"Attempts\" FROM subscriptions.\"StripeEvents\" WHERE \"Id\" = 'evt_jobs_retry'", pg))
+            await using (var reader = await row.ExecuteReaderAsync())
+            {
+                await reader.ReadAsync();
+                (status, attempts) = (reader.GetString(0), reader.GetInt32(1));
+            }
+
+            Assert.That((status, attempts), Is.EqualTo(("processed", 2L)), "retried once, by one Host");
+
+            // Access expiry: jobs_a's grace period ran out with no Stripe event. Every Host's job sees the account due; one
+            // SubscriptionChanged (free) is published.
+            const string changesOfA = "SELECT \"Payload\" FROM subscriptions.\"OutboxMessages\" WHERE \"Type\" = 'subscriptions.subscription_changed' AND \"Payload\" LIKE '%\"user_id\":\"jobs_a\"%' ORDER BY \"Sequence\"";
+            var before = (await ScalarsAsync(pg, changesOfA)).Count;
+            await ExecuteAsync(pg, "UPDATE subscriptions.\"BillingAccounts\" SET \"Status\" = 'past_due', \"GracePeriodEnd\" = now() - interval '1 minute', \"NextAccessCheckAt\" = now() - interval '1 minute' WHERE \"UserId\" = 'jobs_a'");
+            var changes = new List<string>();
+            for (var wait = 0; wait < 80 && changes.Count <= before; wait++)
+            {
+                await Task.Delay(250);
+                changes = await ScalarsAsync(pg, changesOfA);
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(3)); // three more rounds of every Host's expiry job
+            changes = await ScalarsAsync(pg, changesOfA);
+            Assert.That(changes, Has.Count.EqualTo(before + 1), "one SubscriptionChanged for the expired grace period");
+            Assert.That(JsonNode.Parse(changes[^1])!.Str("access_tier"), Is.EqualTo("free"), changes[^1]);
+
+            await story.SettleAsync();
+            Assert.That((await story.GetAsync(0, "/v1/admin/dead_letters")).Arr("data"), Is.Empty, "no dead letters");
+        }
+        finally
+        {
+            foreach (var host in hosts)
+            {
+                await host.DisposeAsync();
+            }
+
+            await TestDatabases.DropPostgresDatabaseAsync(database);
+        }
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
     /// <summary>A production Host on the test database, with the emulator process as its Stripe.</summary>
     private static Dictionary<string, string?> HostEnvironment(EmulatorProcess emulator, string connectionString) => new()
     {
