@@ -27,10 +27,11 @@ internal static class Consumption
         long[] Indices(long k) => Enumerable.Range(0, (int)Math.Min(batchSize, settings.ConsumptionEvents - k * batchSize)).Select(j => k * batchSize + j).ToArray();
 
         var data = HostProcess.NewDataDirectory("consumption");
+        await using var database = await BenchDatabase.CreateAsync(settings, "consumption", ct);
         string heavyAnswer;
         try
         {
-            await using (var host = await HostProcess.StartAsync(settings, data, null, ct))
+            await using (var host = await HostProcess.StartAsync(settings, data, database.HostEnvironment, ct))
             {
                 using var http = LoadDriver.CreateClient(host.BaseAddress, settings.UsageClients, HostProcess.AdminKey);
                 var probe = await UsageApi.PostBatchAsync(http, workload.Body([]), 0, ct);
@@ -90,9 +91,9 @@ internal static class Consumption
                 var heavyPath = UsageApi.ConsumptionRoute(HeavyUser, workload.Month);
                 await new LoadDriver(1, 200, TimeSpan.FromSeconds(settings.Seconds)).RunAsync("warm-up", (_, c) => UsageApi.GetAsync(one, heavyPath, c), ct);
                 result.Phases.Add(await new LoadDriver(1, settings.Queries, TimeSpan.FromSeconds(settings.Seconds))
-                    .RunAsync("Host GET consumption, heavy user (1 client)", (_, c) => UsageApi.GetAsync(one, heavyPath, c), ct));
+                    .RunAsync($"Host GET consumption, heavy user (1 client, {settings.Provider})", (_, c) => UsageApi.GetAsync(one, heavyPath, c), ct));
                 result.Phases.Add(await new LoadDriver(1, settings.Queries, TimeSpan.FromSeconds(settings.Seconds))
-                    .RunAsync("Host GET consumption, other users (1 client)", (i, c) => UsageApi.GetAsync(one, UsageApi.ConsumptionRoute($"user_c_{i % OtherUsers:D5}", workload.Month), c), ct));
+                    .RunAsync($"Host GET consumption, other users (1 client, {settings.Provider})", (i, c) => UsageApi.GetAsync(one, UsageApi.ConsumptionRoute($"user_c_{i % OtherUsers:D5}", workload.Month), c), ct));
                 result.HostPeakMemoryBytes = host.PeakMemoryBytes;
                 await host.StopAsync();
                 result.HostPeakMemoryBytes = host.PeakMemoryBytes;

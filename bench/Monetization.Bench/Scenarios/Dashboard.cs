@@ -37,6 +37,12 @@ internal static partial class Dashboard
         var earnings = $"/v1/marketplace/developers/{DeveloperId}/earnings?period={period}";
         var total = settings.RevenueEvents;
         var data = HostProcess.NewDataDirectory("dashboard");
+        await using var database = await BenchDatabase.CreateAsync(settings, "dashboard", ct);
+        foreach (var (key, value) in database.HostEnvironment)
+        {
+            environment[key] = value;
+        }
+
         try
         {
             long recorded;
@@ -52,7 +58,7 @@ internal static partial class Dashboard
                 await host.StopAsync();
             }
 
-            var seeded = await MarketplaceSeeder.SeedAsync(data, DeveloperId, pluginId, total - recorded, Price, "usd", from, to, holdDays: 14, tag, ct);
+            var seeded = await MarketplaceSeeder.SeedAsync(data, database, DeveloperId, pluginId, total - recorded, Price, "usd", from, to, holdDays: 14, tag, ct);
             result.Metric("revenue events seeded into marketplace.db", seeded, "0");
 
             await using (var host = await HostProcess.StartAsync(settings, data, environment, ct))

@@ -34,6 +34,12 @@ internal static class Earnings
         var total = settings.RevenueEvents;
         var viaWebhooks = Math.Min(settings.RevenueWebhookEvents, total);
         var data = HostProcess.NewDataDirectory("earnings");
+        await using var database = await BenchDatabase.CreateAsync(settings, "earnings", ct);
+        foreach (var (key, value) in database.HostEnvironment)
+        {
+            environment[key] = value;
+        }
+
         string answer;
         try
         {
@@ -56,12 +62,12 @@ internal static class Earnings
             }
 
             var seedClock = Stopwatch.StartNew();
-            var seeded = await MarketplaceSeeder.SeedAsync(data, DeveloperId, pluginId, total - recorded, Price, "usd", from, to, holdDays: 14, tag, ct);
-            result.Metric("revenue events seeded into marketplace.db", seeded, "0");
+            var seeded = await MarketplaceSeeder.SeedAsync(data, database, DeveloperId, pluginId, total - recorded, Price, "usd", from, to, holdDays: 14, tag, ct);
+            result.Metric(database.IsPostgres ? "revenue events seeded into the marketplace schema" : "revenue events seeded into marketplace.db", seeded, "0");
             result.Metric("seeding s", seedClock.Elapsed.TotalSeconds, "0.0");
             if (seeded > 0)
             {
-                result.Notes.Add($"{seeded:N0} of {total:N0} revenue events were SEEDED into marketplace.db (module schema, ledger rules) with the Host stopped; {recorded:N0} came through signed webhooks.");
+                result.Notes.Add($"{seeded:N0} of {total:N0} revenue events were SEEDED into {(database.IsPostgres ? "PostgreSQL's marketplace schema" : "marketplace.db")} (module schema, ledger rules) with the Host stopped; {recorded:N0} came through signed webhooks.");
             }
 
             await using (var host = await HostProcess.StartAsync(settings, data, environment, ct))
@@ -76,7 +82,7 @@ internal static class Earnings
 
                 await new LoadDriver(1, 200, TimeSpan.FromSeconds(settings.Seconds)).RunAsync("warm-up", (_, c) => UsageApi.GetAsync(one, route, c), ct);
                 result.Phases.Add(await new LoadDriver(1, settings.Queries, TimeSpan.FromSeconds(settings.Seconds))
-                    .RunAsync($"Host GET earnings, {total:N0} events (1 client)", (_, c) => UsageApi.GetAsync(one, route, c), ct));
+                    .RunAsync($"Host GET earnings, {total:N0} events (1 client, {settings.Provider})", (_, c) => UsageApi.GetAsync(one, route, c), ct));
                 result.HostPeakMemoryBytes = Math.Max(result.HostPeakMemoryBytes ?? 0, host.PeakMemoryBytes);
             }
 

@@ -2,6 +2,8 @@ using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Monetization.Bench.Baselines;
 using Monetization.BuildingBlocks.Billing;
+using Npgsql;
+using NpgsqlTypes;
 
 namespace Monetization.Bench.Seeding;
 
@@ -13,12 +15,20 @@ namespace Monetization.Bench.Seeding;
 /// bucketed by that day. The earnings aggregate (<c>EarningsBuckets</c>) of the developer is then rebuilt from all of
 /// its revenue events (those the Host recorded itself included) with the same grouping the ledger uses. This is what
 /// loading 1,000,000 events through webhooks would leave in the file, without the hours it would take.
+/// On PostgreSQL (issue 17) the same rows go into the <c>marketplace</c> schema of the run's database with binary <c>COPY</c>,
+/// and the aggregate is rebuilt with the same grouping.
 /// </summary>
 internal static class MarketplaceSeeder
 {
-    public static async Task<long> SeedAsync(string dataDirectory, string developerId, string pluginId, long count, long gross, string currency,
+    /// <summary>Seeds <paramref name="count"/> purchases of <paramref name="gross"/> minor units each; returns the rows written.</summary>
+    public static async Task<long> SeedAsync(string dataDirectory, BenchDatabase database, string developerId, string pluginId, long count, long gross, string currency,
         DateTimeOffset from, DateTimeOffset to, int holdDays, string tag, CancellationToken ct)
     {
+        if (database.ConnectionString is { } postgres)
+        {
+            return await SeedPostgresAsync(postgres, developerId, pluginId, count, gross, currency, from, to, holdDays, tag, ct);
+        }
+
         var file = Path.Combine(dataDirectory, "marketplace.db");
         if (!File.Exists(file))
         {
@@ -45,8 +55,6 @@ internal static class MarketplaceSeeder
             bps = Convert.ToInt32(await share.ExecuteScalarAsync(ct) ?? throw new InvalidOperationException($"developer {developerId} not found"), CultureInfo.InvariantCulture);
         }
 
-        var (developerShare, platformShare) = Money.Of(gross, currency).SplitBps(bps);
-        var spanMs = Math.Max(1, (long)(to - from).TotalMilliseconds);
         await using var insert = connection.CreateCommand();
         insert.CommandText = """
             INSERT INTO RevenueEvents (Id, SourceId, Kind, DeveloperId, PluginId, InstallId, UserId, Gross, DeveloperShare, PlatformShare,
@@ -69,25 +77,22 @@ internal static class MarketplaceSeeder
             ct.ThrowIfCancellationRequested();
             using var transaction = connection.BeginTransaction();
             insert.Transaction = transaction;
-            for (var i = start; i < Math.Min(count, start + 10_000); i++)
+            foreach (var row in Rows(start, Math.Min(count, start + 10_000), gross, currency, bps, from, to, holdDays, tag))
             {
-                var earned = from.AddMilliseconds(i * 104_729 % spanMs);
-                var available = CeilingToDay(earned.AddDays(holdDays));
-                var session = $"cs_test_seed{tag}{i:D10}";
-                insert.Parameters[0].Value = PrefixedId.New("rev");
-                insert.Parameters[1].Value = session;
+                insert.Parameters[0].Value = row.Id;
+                insert.Parameters[1].Value = row.SourceId;
                 insert.Parameters[2].Value = developerId;
                 insert.Parameters[3].Value = pluginId;
-                insert.Parameters[4].Value = $"user_rev_{i % 1000:D4}";
+                insert.Parameters[4].Value = row.UserId;
                 insert.Parameters[5].Value = gross;
-                insert.Parameters[6].Value = developerShare.Amount;
-                insert.Parameters[7].Value = platformShare.Amount;
-                insert.Parameters[8].Value = developerShare.Currency;
+                insert.Parameters[6].Value = row.DeveloperShare.Amount;
+                insert.Parameters[7].Value = row.PlatformShare.Amount;
+                insert.Parameters[8].Value = row.DeveloperShare.Currency;
                 insert.Parameters[9].Value = bps;
-                insert.Parameters[10].Value = BillingPeriod.Containing(earned).ToString();
-                insert.Parameters[11].Value = earned.UtcTicks;
-                insert.Parameters[12].Value = available.UtcTicks;
-                insert.Parameters[13].Value = "pi_seed" + session[12..];
+                insert.Parameters[10].Value = row.Period;
+                insert.Parameters[11].Value = row.EarnedAt.UtcTicks;
+                insert.Parameters[12].Value = row.AvailableAt.UtcTicks;
+                insert.Parameters[13].Value = row.PaymentIntentId;
                 inserted += insert.ExecuteNonQuery();
             }
 
@@ -111,6 +116,86 @@ internal static class MarketplaceSeeder
         }
 
         return inserted;
+    }
+
+    private static async Task<long> SeedPostgresAsync(string connectionString, string developerId, string pluginId, long count, long gross, string currency,
+        DateTimeOffset from, DateTimeOffset to, int holdDays, string tag, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { SearchPath = "marketplace", CommandTimeout = 600 }.ConnectionString);
+        await connection.OpenAsync(ct);
+        int bps;
+        await using (var share = new NpgsqlCommand("SELECT \"RevenueShareBps\" FROM \"Developers\" WHERE \"Id\" = $1", connection))
+        {
+            share.Parameters.Add(new NpgsqlParameter<string> { TypedValue = developerId });
+            bps = Convert.ToInt32(await share.ExecuteScalarAsync(ct) ?? throw new InvalidOperationException($"developer {developerId} not found"), CultureInfo.InvariantCulture);
+        }
+
+        long written = 0;
+        await using (var copy = await connection.BeginBinaryImportAsync(
+            "COPY \"RevenueEvents\" (\"Id\", \"SourceId\", \"Kind\", \"DeveloperId\", \"PluginId\", \"UserId\", \"Gross\", \"DeveloperShare\", \"PlatformShare\", "
+            + "\"Currency\", \"RevenueShareBps\", \"Period\", \"EarnedAt\", \"AvailableAt\", \"StripePaymentIntentId\", \"RefundedGross\", \"BucketDay\") FROM STDIN (FORMAT BINARY)", ct))
+        {
+            foreach (var row in Rows(0, count, gross, currency, bps, from, to, holdDays, tag))
+            {
+                await copy.StartRowAsync(ct);
+                await copy.WriteAsync(row.Id, NpgsqlDbType.Varchar, ct);
+                await copy.WriteAsync(row.SourceId, NpgsqlDbType.Varchar, ct);
+                await copy.WriteAsync("purchase", NpgsqlDbType.Varchar, ct);
+                await copy.WriteAsync(developerId, NpgsqlDbType.Varchar, ct);
+                await copy.WriteAsync(pluginId, NpgsqlDbType.Varchar, ct);
+                await copy.WriteAsync(row.UserId, NpgsqlDbType.Varchar, ct);
+                await copy.WriteAsync(gross, NpgsqlDbType.Bigint, ct);
+                await copy.WriteAsync(row.DeveloperShare.Amount, NpgsqlDbType.Bigint, ct);
+                await copy.WriteAsync(row.PlatformShare.Amount, NpgsqlDbType.Bigint, ct);
+                await copy.WriteAsync(row.DeveloperShare.Currency, NpgsqlDbType.Varchar, ct);
+                await copy.WriteAsync(bps, NpgsqlDbType.Integer, ct);
+                await copy.WriteAsync(row.Period, NpgsqlDbType.Varchar, ct);
+                await copy.WriteAsync(row.EarnedAt.UtcDateTime, NpgsqlDbType.TimestampTz, ct);
+                await copy.WriteAsync(row.AvailableAt.UtcDateTime, NpgsqlDbType.TimestampTz, ct);
+                await copy.WriteAsync(row.PaymentIntentId, NpgsqlDbType.Varchar, ct);
+                await copy.WriteAsync(0L, NpgsqlDbType.Bigint, ct);
+                await copy.WriteAsync(row.AvailableAt.UtcDateTime, NpgsqlDbType.TimestampTz, ct);
+                written++;
+            }
+
+            await copy.CompleteAsync(ct);
+        }
+
+        await using (var rebuild = new NpgsqlCommand("""
+            DELETE FROM "EarningsBuckets" WHERE "DeveloperId" = $1;
+            INSERT INTO "EarningsBuckets" ("DeveloperId", "Period", "PluginId", "Currency", "AvailableOn", "Events", "Gross", "Refunded", "DeveloperShare", "PlatformShare", "DeveloperPaid")
+            SELECT "DeveloperId", "Period", "PluginId", "Currency", "BucketDay", count(*),
+                   sum(CASE WHEN "Kind" = 'refund' THEN 0 ELSE "Gross" END), sum(CASE WHEN "Kind" = 'refund' THEN -"Gross" ELSE 0 END),
+                   sum("DeveloperShare"), sum("PlatformShare"), 0
+            FROM "RevenueEvents" WHERE "DeveloperId" = $1
+            GROUP BY "DeveloperId", "Period", "PluginId", "Currency", "BucketDay";
+            ANALYZE "RevenueEvents";
+            ANALYZE "EarningsBuckets";
+            """, connection))
+        {
+            rebuild.Parameters.Add(new NpgsqlParameter<string> { TypedValue = developerId });
+            await rebuild.ExecuteNonQueryAsync(ct);
+        }
+
+        return written;
+    }
+
+    /// <summary>One seeded purchase: its id, checkout session, buyer, split, period and instants (UTC).</summary>
+    private readonly record struct SeedRow(string Id, string SourceId, string UserId, Money DeveloperShare, Money PlatformShare, string Period,
+        DateTimeOffset EarnedAt, DateTimeOffset AvailableAt, string PaymentIntentId);
+
+    /// <summary>Purchases number <paramref name="start"/> (inclusive) to <paramref name="end"/> (exclusive), by the ledger's rules.</summary>
+    private static IEnumerable<SeedRow> Rows(long start, long end, long gross, string currency, int bps, DateTimeOffset from, DateTimeOffset to, int holdDays, string tag)
+    {
+        var (developerShare, platformShare) = Money.Of(gross, currency).SplitBps(bps);
+        var spanMs = Math.Max(1, (long)(to - from).TotalMilliseconds);
+        for (var i = start; i < end; i++)
+        {
+            var earned = from.AddMilliseconds(i * 104_729 % spanMs);
+            var session = $"cs_test_seed{tag}{i:D10}";
+            yield return new SeedRow(PrefixedId.New("rev"), session, $"user_rev_{i % 1000:D4}", developerShare, platformShare,
+                BillingPeriod.Containing(earned).ToString(), earned, CeilingToDay(earned.AddDays(holdDays)), "pi_seed" + session[12..]);
+        }
     }
 
     private static DateTimeOffset CeilingToDay(DateTimeOffset instant)
