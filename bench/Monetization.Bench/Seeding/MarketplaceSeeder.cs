@@ -161,19 +161,25 @@ internal static class MarketplaceSeeder
             await copy.CompleteAsync(ct);
         }
 
-        await using (var rebuild = new NpgsqlCommand("""
-            DELETE FROM "EarningsBuckets" WHERE "DeveloperId" = $1;
-            INSERT INTO "EarningsBuckets" ("DeveloperId", "Period", "PluginId", "Currency", "AvailableOn", "Events", "Gross", "Refunded", "DeveloperShare", "PlatformShare", "DeveloperPaid")
-            SELECT "DeveloperId", "Period", "PluginId", "Currency", "BucketDay", count(*),
-                   sum(CASE WHEN "Kind" = 'refund' THEN 0 ELSE "Gross" END), sum(CASE WHEN "Kind" = 'refund' THEN -"Gross" ELSE 0 END),
-                   sum("DeveloperShare"), sum("PlatformShare"), 0
-            FROM "RevenueEvents" WHERE "DeveloperId" = $1
-            GROUP BY "DeveloperId", "Period", "PluginId", "Currency", "BucketDay";
-            ANALYZE "RevenueEvents";
-            ANALYZE "EarningsBuckets";
-            """, connection))
+        // The aggregate, rebuilt from every revenue event of the developer (one statement per batch command: parameters
+        // allow no multi-statement command on PostgreSQL), then fresh planner statistics for the reads.
+        await using (var rebuild = new NpgsqlBatch(connection))
         {
-            rebuild.Parameters.Add(new NpgsqlParameter<string> { TypedValue = developerId });
+            var delete = new NpgsqlBatchCommand("DELETE FROM \"EarningsBuckets\" WHERE \"DeveloperId\" = $1");
+            delete.Parameters.Add(new NpgsqlParameter<string> { TypedValue = developerId });
+            var insert = new NpgsqlBatchCommand("""
+                INSERT INTO "EarningsBuckets" ("DeveloperId", "Period", "PluginId", "Currency", "AvailableOn", "Events", "Gross", "Refunded", "DeveloperShare", "PlatformShare", "DeveloperPaid")
+                SELECT "DeveloperId", "Period", "PluginId", "Currency", "BucketDay", count(*),
+                       sum(CASE WHEN "Kind" = 'refund' THEN 0 ELSE "Gross" END), sum(CASE WHEN "Kind" = 'refund' THEN -"Gross" ELSE 0 END),
+                       sum("DeveloperShare"), sum("PlatformShare"), 0
+                FROM "RevenueEvents" WHERE "DeveloperId" = $1
+                GROUP BY "DeveloperId", "Period", "PluginId", "Currency", "BucketDay"
+                """);
+            insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = developerId });
+            rebuild.BatchCommands.Add(delete);
+            rebuild.BatchCommands.Add(insert);
+            rebuild.BatchCommands.Add(new NpgsqlBatchCommand("ANALYZE \"RevenueEvents\""));
+            rebuild.BatchCommands.Add(new NpgsqlBatchCommand("ANALYZE \"EarningsBuckets\""));
             await rebuild.ExecuteNonQueryAsync(ct);
         }
 
