@@ -131,13 +131,13 @@ internal abstract class OutboxRows
 
         public override async ValueTask<bool> AnyDueAsync(DbContext db, DateTimeOffset now, CancellationToken ct)
         {
-            await using var command = Command(db, AnyDueSql, now);
+            await using var command = PostgresBatch.Command(db, AnyDueSql, now);
             return await command.ExecuteScalarAsync(ct) is not null;
         }
 
         public override async ValueTask<List<OutboxClaimedRow>> ClaimDueAsync(DbContext db, string claim, DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken ct)
         {
-            await using var command = Command(db, ClaimSql, now, leaseUntil, claim, limit);
+            await using var command = PostgresBatch.Command(db, ClaimSql, now, leaseUntil, claim, limit);
             var rows = new List<OutboxClaimedRow>();
             await using (var reader = await command.ExecuteReaderAsync(ct))
             {
@@ -159,19 +159,8 @@ internal abstract class OutboxRows
 
         public override async ValueTask MarkDeliveredAsync(DbContext db, IReadOnlyCollection<long> sequences, DateTimeOffset at, CancellationToken ct)
         {
-            await using var command = Command(db, MarkDeliveredSql, at, sequences.ToArray());
+            await using var command = PostgresBatch.Command(db, MarkDeliveredSql, at, sequences.ToArray());
             await command.ExecuteNonQueryAsync(ct);
-        }
-
-        private static NpgsqlCommand Command(DbContext db, string sql, params object[] values)
-        {
-            var command = new NpgsqlCommand(sql, (NpgsqlConnection)db.Database.GetDbConnection());
-            foreach (var value in values)
-            {
-                command.Parameters.Add(new NpgsqlParameter { Value = value });
-            }
-
-            return command;
         }
     }
 }

@@ -49,39 +49,6 @@ public static class PostgresBatch
         return affected;
     }
 
-    /// <summary>
-    /// Executes <paramref name="sql"/>, which must end in a <c>RETURNING</c> clause, once per entry of <paramref name="rows"/>
-    /// in one batch; returns per row the first returned column of its first returned row, or null when the execution
-    /// returned no row (an <c>ON CONFLICT DO NOTHING</c> that skipped it). The connection must be open.
-    /// </summary>
-    /// <exception cref="PostgresException">PostgreSQL refused a row; the transaction is then aborted and must be rolled back.</exception>
-    public static async Task<object?[]> QueryFirstValuesAsync(DbContext db, string sql, IReadOnlyList<object?[]> rows, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(rows);
-        var results = new object?[rows.Count];
-        if (rows.Count == 0)
-        {
-            return results;
-        }
-
-        await using var batch = Batch(db, sql, rows);
-        await using var reader = await batch.ExecuteReaderAsync(ct);
-        for (var index = 0; index < rows.Count; index++)
-        {
-            if (index > 0 && !await reader.NextResultAsync(ct))
-            {
-                throw new InvalidOperationException("A batched statement returned no result set: it needs a RETURNING clause.");
-            }
-
-            if (await reader.ReadAsync(ct))
-            {
-                results[index] = reader.IsDBNull(0) ? null : reader.GetValue(0);
-            }
-        }
-
-        return results;
-    }
-
     private static NpgsqlBatch Batch(DbContext db, string sql, IReadOnlyList<object?[]> rows)
     {
         ArgumentNullException.ThrowIfNull(db);
