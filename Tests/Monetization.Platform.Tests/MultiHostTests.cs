@@ -27,27 +27,17 @@ public sealed partial class MultiHostTests
     public async Task Three_Hosts_on_one_database_apply_each_webhook_once_pay_each_developer_once_and_count_each_usage_event_once()
     {
         TestDatabases.RequirePostgres();
-        var database = "mt_multi_" + Guid.NewGuid().ToString("N")[..12];
-        var connectionString = await TestDatabases.CreatePostgresDatabaseAsync(database);
-        await using var emulator = await EmulatorProcess.StartAsync();
-        var hosts = new List<BuiltHostProcess>();
-        try
+        await using var cluster = await ThreeHosts.StartAsync("mt_multi_", new()
         {
-            var environment = HostEnvironment(emulator, connectionString);
-            environment["Marketplace__HoldDays"] = "0";
-            environment["Marketplace__PayoutScheduleEnabled"] = "false";
-            environment["Marketplace__StripeCallPollSeconds"] = "1";
-            environment["Subscriptions__JobPollSeconds"] = "1";
-            environment["Usage__InvoiceJob__Enabled"] = "false";
-            environment["Outbox__PollIntervalSeconds"] = "0.2";
-
-            // The first Host migrates; the other two start together against the migrated schemas.
-            hosts.Add(BuiltHostProcess.Start(environment));
-            var clients = new List<HttpClient> { await ReadyAsync(hosts[0]) };
-            hosts.Add(BuiltHostProcess.Start(environment));
-            hosts.Add(BuiltHostProcess.Start(environment));
-            clients.AddRange(await Task.WhenAll(ReadyAsync(hosts[1]), ReadyAsync(hosts[2])));
-            var story = new Story(clients, emulator);
+            ["Marketplace__HoldDays"] = "0",
+            ["Marketplace__PayoutScheduleEnabled"] = "false",
+            ["Marketplace__StripeCallPollSeconds"] = "1",
+            ["Subscriptions__JobPollSeconds"] = "1",
+            ["Usage__InvoiceJob__Enabled"] = "false",
+            ["Outbox__PollIntervalSeconds"] = "0.2",
+        });
+        var (emulator, clients, story, connectionString) = (cluster.Emulator, cluster.Clients, cluster.Story, cluster.ConnectionString);
+        {
 
             // Referral, two subscriptions, a developer with a one-time plugin bought twice: every Stripe event reaches two Hosts at once.
             var code = (await story.GetAsync(0, "/v1/referrals/multi_a")).Str("code");
@@ -157,15 +147,6 @@ public sealed partial class MultiHostTests
 
             await story.SettleAsync();
             Assert.That((await story.GetAsync(0, "/v1/admin/dead_letters")).Arr("data"), Is.Empty, "no dead letters");
-        }
-        finally
-        {
-            foreach (var host in hosts)
-            {
-                await host.DisposeAsync();
-            }
-
-            await TestDatabases.DropPostgresDatabaseAsync(database);
         }
     }
 
@@ -298,25 +279,17 @@ public sealed partial class MultiHostTests
     public async Task Usage_invoices_reconciliation_event_retries_and_access_expiry_act_once_when_three_Hosts_run_them_at_once()
     {
         TestDatabases.RequirePostgres();
-        var database = "mt_jobs_" + Guid.NewGuid().ToString("N")[..12];
-        var connectionString = await TestDatabases.CreatePostgresDatabaseAsync(database);
-        await using var emulator = await EmulatorProcess.StartAsync();
-        var hosts = new List<BuiltHostProcess>();
-        try
+        await using var cluster = await ThreeHosts.StartAsync("mt_jobs_", new()
         {
-            var environment = HostEnvironment(emulator, connectionString);
-            environment["Subscriptions__JobPollSeconds"] = "1";
-            environment["Outbox__PollIntervalSeconds"] = "0.2";
-            environment["Usage__InvoiceJob__Enabled"] = "false"; // the test runs the invoicing on all three Hosts at one moment
-            environment["Usage__LateDays"] = "40"; // last month still takes events, so it has usage to invoice
-            environment["Usage__ModelPrices__gpt-4o__Input"] = "2.50";
-            environment["Usage__ModelPrices__gpt-4o__Output"] = "10.00";
-            hosts.Add(BuiltHostProcess.Start(environment));
-            var clients = new List<HttpClient> { await ReadyAsync(hosts[0]) };
-            hosts.Add(BuiltHostProcess.Start(environment));
-            hosts.Add(BuiltHostProcess.Start(environment));
-            clients.AddRange(await Task.WhenAll(ReadyAsync(hosts[1]), ReadyAsync(hosts[2])));
-            var story = new Story(clients, emulator);
+            ["Subscriptions__JobPollSeconds"] = "1",
+            ["Outbox__PollIntervalSeconds"] = "0.2",
+            ["Usage__InvoiceJob__Enabled"] = "false", // the test runs the invoicing on all three Hosts at one moment
+            ["Usage__LateDays"] = "40", // last month still takes events, so it has usage to invoice
+            ["Usage__ModelPrices__gpt-4o__Input"] = "2.50",
+            ["Usage__ModelPrices__gpt-4o__Output"] = "10.00",
+        });
+        var (emulator, clients, story, connectionString) = (cluster.Emulator, cluster.Clients, cluster.Story, cluster.ConnectionString);
+        {
             foreach (var (user, host) in new[] { ("jobs_a", 0), ("jobs_b", 1) })
             {
                 var checkout = await story.PostAsync(host, "/v1/subscriptions/checkout", new { user_id = user, email = user + "@example.com", plan = "pro", cadence = "monthly" });
@@ -397,15 +370,6 @@ public sealed partial class MultiHostTests
             await story.SettleAsync();
             Assert.That((await story.GetAsync(0, "/v1/admin/dead_letters")).Arr("data"), Is.Empty, "no dead letters");
         }
-        finally
-        {
-            foreach (var host in hosts)
-            {
-                await host.DisposeAsync();
-            }
-
-            await TestDatabases.DropPostgresDatabaseAsync(database);
-        }
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
@@ -474,6 +438,73 @@ public sealed partial class MultiHostTests
         }
 
         return values;
+    }
+
+    /// <summary>
+    /// Three production Hosts on a fresh database of the test server with the emulator process as their Stripe: the first
+    /// starts alone and migrates, the other two start together against the migrated schemas. Disposing stops the Hosts and
+    /// the emulator and drops the database.
+    /// </summary>
+    private sealed class ThreeHosts : IAsyncDisposable
+    {
+        private readonly List<BuiltHostProcess> _hosts = [];
+        private readonly string _database;
+
+        private ThreeHosts(string database, string connectionString, EmulatorProcess emulator)
+        {
+            _database = database;
+            ConnectionString = connectionString;
+            Emulator = emulator;
+        }
+
+        public string ConnectionString { get; }
+
+        public EmulatorProcess Emulator { get; }
+
+        public List<HttpClient> Clients { get; } = [];
+
+        private Story? _story;
+
+        /// <summary>The one delivery story of the three Hosts (it remembers which Stripe events it delivered).</summary>
+        public Story Story => _story ??= new(Clients, Emulator);
+
+        public static async Task<ThreeHosts> StartAsync(string prefix, Dictionary<string, string?> settings)
+        {
+            var database = prefix + Guid.NewGuid().ToString("N")[..12];
+            var connectionString = await TestDatabases.CreatePostgresDatabaseAsync(database);
+            var cluster = new ThreeHosts(database, connectionString, await EmulatorProcess.StartAsync());
+            try
+            {
+                var environment = HostEnvironment(cluster.Emulator, connectionString);
+                foreach (var (key, value) in settings)
+                {
+                    environment[key] = value;
+                }
+
+                cluster._hosts.Add(BuiltHostProcess.Start(environment));
+                cluster.Clients.Add(await ReadyAsync(cluster._hosts[0]));
+                cluster._hosts.Add(BuiltHostProcess.Start(environment));
+                cluster._hosts.Add(BuiltHostProcess.Start(environment));
+                cluster.Clients.AddRange(await Task.WhenAll(ReadyAsync(cluster._hosts[1]), ReadyAsync(cluster._hosts[2])));
+                return cluster;
+            }
+            catch
+            {
+                await cluster.DisposeAsync();
+                throw;
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var host in _hosts)
+            {
+                await host.DisposeAsync();
+            }
+
+            await Emulator.DisposeAsync();
+            await TestDatabases.DropPostgresDatabaseAsync(_database);
+        }
     }
 
     /// <summary>The Hosts' clients, the emulator, and the delivery of what Stripe sent to two Hosts at once.</summary>
