@@ -19,7 +19,14 @@ internal static partial class HandleStripeEvents
 {
     /// <summary>The batch, in delivery order.</summary>
     /// <param name="Events">The verified deliveries.</param>
-    internal sealed record Request(IReadOnlyList<IncomingStripeEvent> Events) : IRequest<IReadOnlyList<StripeEventOutcome>>;
+    /// <param name="JoinOnceWriting">
+    /// Called once, right after the batch's transaction holds the module's writer lock (<see cref="StripeEventStore.BeginWriteAsync"/>),
+    /// for the deliveries that arrived while it waited; they are appended to the batch, in order, and answered with it.
+    /// With several Hosts on PostgreSQL that wait is the other Hosts' batches, and what queued meanwhile would otherwise
+    /// wait for one more turn of the lock (issue 17, docs/performance.md). Null: the batch is <paramref name="Events"/>.
+    /// </param>
+    internal sealed record Request(IReadOnlyList<IncomingStripeEvent> Events, Func<IReadOnlyList<IncomingStripeEvent>>? JoinOnceWriting = null)
+        : IRequest<IReadOnlyList<StripeEventOutcome>>;
 
     internal sealed partial class Handler(
         SubscriptionsDbContext db, StripeEventStore store, StripeEventTranslator translator, StripeEventProcessor processor, ILoggerFactory loggers)
@@ -29,13 +36,14 @@ internal static partial class HandleStripeEvents
 
         public async Task<IReadOnlyList<StripeEventOutcome>> Handle(Request request, CancellationToken cancellationToken)
         {
-            var batch = request.Events;
-            var outcomes = new StripeEventOutcome[batch.Count];
-            if (batch.Count > 1 && batch.All(b => b.Fetched is null) && await TryTogetherAsync(batch, outcomes, cancellationToken))
+            var batch = new List<IncomingStripeEvent>(request.Events);
+            if ((batch.Count > 1 || request.JoinOnceWriting is not null) && batch.All(b => b.Fetched is null)
+                && await TryTogetherAsync(batch, request.JoinOnceWriting, cancellationToken) is { } together)
             {
-                return outcomes;
+                return together;
             }
 
+            var outcomes = new StripeEventOutcome[batch.Count];
             for (var i = 0; i < batch.Count; i++)
             {
                 outcomes[i] = await processor.ReceiveAsync(batch[i], cancellationToken);
@@ -45,10 +53,11 @@ internal static partial class HandleStripeEvents
         }
 
         /// <summary>
-        /// The batch in one transaction: false (and nothing stored) as soon as one event throws, so the caller can take them
-        /// one by one. Events already stored, or repeated within the batch, are duplicates.
+        /// The batch, with what <paramref name="join"/> adds once the lock is held, in one transaction: the outcomes in batch
+        /// order, or null (and nothing stored) as soon as one event throws, so the caller can take them one by one (the
+        /// joined ones too: <paramref name="batch"/> holds them). Events already stored, or repeated within the batch, are duplicates.
         /// </summary>
-        private async Task<bool> TryTogetherAsync(IReadOnlyList<IncomingStripeEvent> batch, StripeEventOutcome[] outcomes, CancellationToken ct)
+        private async Task<StripeEventOutcome[]?> TryTogetherAsync(List<IncomingStripeEvent> batch, Func<IReadOnlyList<IncomingStripeEvent>>? join, CancellationToken ct)
         {
             db.ChangeTracker.Clear();
             var autoSavepoints = db.Database.AutoSavepointsEnabled;
@@ -57,6 +66,12 @@ internal static partial class HandleStripeEvents
             try
             {
                 await using var tx = await store.BeginWriteAsync(ct);
+                if (join is not null)
+                {
+                    batch.AddRange(join()); // what queued while this waited for the lock; taken one by one below if the batch fails
+                }
+
+                var outcomes = new StripeEventOutcome[batch.Count];
                 var records = new List<StripeEventRecord>(batch.Count);
                 var seen = await store.StoredIdsAsync(batch.Select(b => b.Event.Id).Distinct(), ct);
                 await translator.PreloadAsync(batch.Select(b => b.Event), ct);
@@ -96,12 +111,12 @@ internal static partial class HandleStripeEvents
                 await store.InsertNewAsync(records, ct);
                 await SaveAsync(ct);
                 await tx.CommitAsync(ct);
-                return true;
+                return outcomes;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 LogBatchFallback(_logger, batch.Count, e.GetType().Name, e.Message);
-                return false;
+                return null;
             }
             finally
             {

@@ -11,7 +11,10 @@ namespace Monetization.Subscriptions.Features.HandleStripeEvents;
 /// <summary>
 /// Group commit for webhook deliveries. Every request queues its verified event here and waits for the outcome; one writer
 /// loop takes whatever is queued (up to <see cref="MaxBatch"/>) and stores and processes it through
-/// a <see cref="HandleStripeEvents.Request"/> sent through MediatR (one transaction when they all apply), then answers every waiting request. Under a burst
+/// a <see cref="HandleStripeEvents.Request"/> sent through MediatR (one transaction when they all apply), then answers every waiting request.
+/// Once that transaction holds the module's writer lock, what queued while it waited joins the batch
+/// (<see cref="HandleStripeEvents.Request.JoinOnceWriting"/>): with several Hosts on PostgreSQL the wait is the other
+/// Hosts' batches, and without the join each delivery would wait two turns of the lock instead of one. Under a burst
 /// the database sees one writer and one commit per batch instead of one per event, and the writer never waits on the
 /// thread pool between events; a lone delivery is a batch of one. Nothing is answered before its event is committed, so
 /// the webhook's answer (<c>processed</c>, <c>ignored</c>, <c>failed</c>, <c>duplicate</c>) means what it meant with one
@@ -26,6 +29,9 @@ internal sealed partial class StripeEventIntake(IServiceScopeFactory scopes, ILo
 
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private volatile bool _running;
+
+    /// <summary>A delivery read from the queue that could not join the batch in progress; it starts the next one (writer loop only).</summary>
+    private Pending? _carried;
 
     /// <summary>Stores and processes a verified delivery; returns <c>processed</c>, <c>ignored</c>, <c>failed</c> or <c>duplicate</c>.</summary>
     /// <remarks>
@@ -58,9 +64,15 @@ internal sealed partial class StripeEventIntake(IServiceScopeFactory scopes, ILo
         var batch = new List<Pending>(MaxBatch);
         try
         {
-            while (await _queue.Reader.WaitToReadAsync(stoppingToken))
+            while (_carried is not null || await _queue.Reader.WaitToReadAsync(stoppingToken))
             {
                 batch.Clear();
+                if (_carried is { } carried)
+                {
+                    batch.Add(carried);
+                    _carried = null;
+                }
+
                 while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var pending))
                 {
                     batch.Add(pending);
@@ -77,6 +89,12 @@ internal sealed partial class StripeEventIntake(IServiceScopeFactory scopes, ILo
         {
             _running = false;
             _queue.Writer.TryComplete(); // later deliveries are stored by their own request
+            if (_carried is { } carried)
+            {
+                _carried = null;
+                await WriteAsync([carried], CancellationToken.None);
+            }
+
             while (_queue.Reader.TryRead(out var pending))
             {
                 await WriteAsync([pending], CancellationToken.None);
@@ -102,7 +120,8 @@ internal sealed partial class StripeEventIntake(IServiceScopeFactory scopes, ILo
         try
         {
             await using var scope = scopes.CreateAsyncScope();
-            var outcomes = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new HandleStripeEvents.Request(batch.ConvertAll(p => p.Incoming)), ct);
+            var outcomes = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(
+                new HandleStripeEvents.Request(batch.ConvertAll(p => p.Incoming), () => JoinWaiting(batch)), ct);
             for (var i = 0; i < batch.Count; i++)
             {
                 batch[i].Outcome.TrySetResult(outcomes[i]);
@@ -116,6 +135,29 @@ internal sealed partial class StripeEventIntake(IServiceScopeFactory scopes, ILo
                 pending.Outcome.TrySetException(e); // the request answers 500 and Stripe delivers the event again
             }
         }
+    }
+
+    /// <summary>
+    /// The deliveries queued since <paramref name="batch"/> was formed (it waited for the writer lock meanwhile), appended to
+    /// it, up to <see cref="MaxBatch"/>. One that carries a re-fetch result cannot share a batch transaction: it stays
+    /// behind and starts the next batch.
+    /// </summary>
+    private List<IncomingStripeEvent> JoinWaiting(List<Pending> batch)
+    {
+        var joined = new List<IncomingStripeEvent>();
+        while (_carried is null && batch.Count < MaxBatch && _queue.Reader.TryRead(out var pending))
+        {
+            if (pending.Incoming.Fetched is not null)
+            {
+                _carried = pending;
+                break;
+            }
+
+            batch.Add(pending);
+            joined.Add(pending.Incoming);
+        }
+
+        return joined;
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Storing a batch of {Count} Stripe events failed; their deliveries are answered 500 and Stripe retries them")]
