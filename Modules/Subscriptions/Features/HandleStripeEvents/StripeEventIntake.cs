@@ -67,13 +67,7 @@ internal sealed partial class StripeEventIntake(IServiceScopeFactory scopes, ILo
             while (_carried is not null || await _queue.Reader.WaitToReadAsync(stoppingToken))
             {
                 batch.Clear();
-                if (_carried is { } carried)
-                {
-                    batch.Add(carried);
-                    _carried = null;
-                }
-
-                while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var pending))
+                while (batch.Count < MaxBatch && TryTake(out var pending))
                 {
                     batch.Add(pending);
                 }
@@ -89,13 +83,7 @@ internal sealed partial class StripeEventIntake(IServiceScopeFactory scopes, ILo
         {
             _running = false;
             _queue.Writer.TryComplete(); // later deliveries are stored by their own request
-            if (_carried is { } carried)
-            {
-                _carried = null;
-                await WriteAsync([carried], CancellationToken.None);
-            }
-
-            while (_queue.Reader.TryRead(out var pending))
+            while (TryTake(out var pending)) // a join in here may carry one over: taken next
             {
                 await WriteAsync([pending], CancellationToken.None);
             }
@@ -135,6 +123,19 @@ internal sealed partial class StripeEventIntake(IServiceScopeFactory scopes, ILo
                 pending.Outcome.TrySetException(e); // the request answers 500 and Stripe delivers the event again
             }
         }
+    }
+
+    /// <summary>The delivery a join left behind, else the next queued one (writer loop only).</summary>
+    private bool TryTake([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Pending? pending)
+    {
+        if (_carried is { } carried)
+        {
+            _carried = null;
+            pending = carried;
+            return true;
+        }
+
+        return _queue.Reader.TryRead(out pending);
     }
 
     /// <summary>
