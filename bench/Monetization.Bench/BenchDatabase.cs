@@ -35,10 +35,21 @@ internal sealed class BenchDatabase : IAsyncDisposable
 
     public bool IsPostgres => ConnectionString is not null;
 
-    /// <summary>What every Host of the run is started with for its database (empty on SQLite).</summary>
-    public IReadOnlyDictionary<string, string> HostEnvironment => ConnectionString is null
-        ? new Dictionary<string, string>()
-        : new Dictionary<string, string> { ["Database__Provider"] = "Postgres", ["ConnectionStrings__Postgres"] = ConnectionString };
+    /// <summary>
+    /// What a Host of the run is started with: <paramref name="settings"/> (the scenario's own) plus, on PostgreSQL, the
+    /// run's database (<c>Database__Provider</c>, <c>ConnectionStrings__Postgres</c>).
+    /// </summary>
+    public Dictionary<string, string> HostEnvironment(IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var environment = new Dictionary<string, string>(settings ?? new Dictionary<string, string>());
+        if (ConnectionString is not null)
+        {
+            environment["Database__Provider"] = "Postgres";
+            environment["ConnectionStrings__Postgres"] = ConnectionString;
+        }
+
+        return environment;
+    }
 
     /// <summary>Makes the run's database (PostgreSQL: <c>CREATE DATABASE</c>; SQLite: nothing).</summary>
     public static async Task<BenchDatabase> CreateAsync(BenchSettings settings, string label, CancellationToken ct)

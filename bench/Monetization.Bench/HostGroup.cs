@@ -26,12 +26,7 @@ internal sealed class HostGroup : IAsyncDisposable
     /// <summary>Starts <see cref="BenchSettings.Hosts"/> Hosts on <paramref name="database"/>, each ready before the next starts.</summary>
     public static async Task<HostGroup> StartAsync(BenchSettings settings, string dataDirectory, BenchDatabase database, IReadOnlyDictionary<string, string>? environment, CancellationToken ct)
     {
-        var merged = new Dictionary<string, string>(database.HostEnvironment);
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-        {
-            merged[key] = value;
-        }
-
+        var merged = database.HostEnvironment(environment);
         var hosts = new List<HostProcess>();
         try
         {

@@ -31,7 +31,7 @@ internal static class Consumption
         string heavyAnswer;
         try
         {
-            await using (var host = await HostProcess.StartAsync(settings, data, database.HostEnvironment, ct))
+            await using (var host = await HostProcess.StartAsync(settings, data, database.HostEnvironment(), ct))
             {
                 using var http = LoadDriver.CreateClient(host.BaseAddress, settings.UsageClients, HostProcess.AdminKey);
                 var probe = await UsageApi.PostBatchAsync(http, workload.Body([]), 0, ct);

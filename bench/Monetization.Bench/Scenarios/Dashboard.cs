@@ -38,11 +38,7 @@ internal static partial class Dashboard
         var total = settings.RevenueEvents;
         var data = HostProcess.NewDataDirectory("dashboard");
         await using var database = await BenchDatabase.CreateAsync(settings, "dashboard", ct);
-        foreach (var (key, value) in database.HostEnvironment)
-        {
-            environment[key] = value;
-        }
-
+        environment = database.HostEnvironment(environment);
         try
         {
             long recorded;

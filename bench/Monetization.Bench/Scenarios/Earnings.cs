@@ -35,11 +35,7 @@ internal static class Earnings
         var viaWebhooks = Math.Min(settings.RevenueWebhookEvents, total);
         var data = HostProcess.NewDataDirectory("earnings");
         await using var database = await BenchDatabase.CreateAsync(settings, "earnings", ct);
-        foreach (var (key, value) in database.HostEnvironment)
-        {
-            environment[key] = value;
-        }
-
+        environment = database.HostEnvironment(environment);
         string answer;
         try
         {
