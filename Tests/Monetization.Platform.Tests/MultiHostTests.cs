@@ -37,117 +37,115 @@ public sealed partial class MultiHostTests
             ["Outbox__PollIntervalSeconds"] = "0.2",
         });
         var (emulator, clients, story, connectionString) = (cluster.Emulator, cluster.Clients, cluster.Story, cluster.ConnectionString);
+
+        // Referral, two subscriptions, a developer with a one-time plugin bought twice: every Stripe event reaches two Hosts at once.
+        var code = (await story.GetAsync(0, "/v1/referrals/multi_a")).Str("code");
+        await story.PostAsync(1, "/v1/referrals/capture", new { user_id = "multi_b", code }, 201);
+        foreach (var (user, host) in new[] { ("multi_a", 2), ("multi_b", 0) })
         {
-
-            // Referral, two subscriptions, a developer with a one-time plugin bought twice: every Stripe event reaches two Hosts at once.
-            var code = (await story.GetAsync(0, "/v1/referrals/multi_a")).Str("code");
-            await story.PostAsync(1, "/v1/referrals/capture", new { user_id = "multi_b", code }, 201);
-            foreach (var (user, host) in new[] { ("multi_a", 2), ("multi_b", 0) })
-            {
-                var checkout = await story.PostAsync(host, "/v1/subscriptions/checkout", new { user_id = user, email = user + "@example.com", plan = "pro", cadence = "monthly" });
-                await emulator.PostAsync($"/_test/checkout_sessions/{checkout.Str("session_id")}/complete", new { card = "4242424242424242" });
-            }
-
-            await story.PostAsync(1, "/v1/marketplace/developers", new { developer_id = "multi_dev", name = "Multi Dev", email = "dev@example.com" }, 201);
-            var account = (await story.PostAsync(2, "/v1/marketplace/developers/multi_dev/onboarding", null)).Str("stripe_account_id");
-            await emulator.PostAsync($"/_test/accounts/{account}/complete_onboarding", null);
-            await story.SettleAsync();
-            Assert.That((await story.GetAsync(0, "/v1/marketplace/developers/multi_dev")).Bool("payouts_enabled"), Is.True, "account.updated applied");
-
-            var plugin = (await story.PostAsync(0, "/v1/marketplace/plugins", new
-            {
-                developer_id = "multi_dev",
-                slug = "multi-plugin",
-                name = "Multi Plugin",
-                description = "Bought once by each subscriber.",
-                pricing = new { model = "one_time", amount = 1_000, currency = "usd" },
-            }, 201)).Str("id");
-            foreach (var (user, host) in new[] { ("multi_a", 1), ("multi_b", 2) })
-            {
-                var install = await story.PostAsync(host, $"/v1/marketplace/plugins/{plugin}/installs", new { user_id = user }, 201);
-                await emulator.PostAsync($"/_test/checkout_sessions/{install.Str("checkout_session_id")}/complete", new { card = "4242424242424242" });
-            }
-
-            await story.SettleAsync();
-
-            // One first-paid transition per user, one referral credit per side, each Stripe event stored once.
-            await using (var pg = new NpgsqlConnection(connectionString))
-            {
-                await pg.OpenAsync();
-                var firstPaid = await ScalarsAsync(pg, "SELECT \"Payload\" FROM subscriptions.\"OutboxMessages\" WHERE \"Type\" = 'subscriptions.first_paid_transition'");
-                Assert.That(firstPaid.Select(p => JsonNode.Parse(p)!.Str("user_id")).Order(StringComparer.Ordinal), Is.EqualTo(new[] { "multi_a", "multi_b" }),
-                    "one FirstPaidTransition per user although every invoice event reached two Hosts at once");
-                var stored = await ScalarsAsync(pg, "SELECT \"Id\" FROM subscriptions.\"StripeEvents\"");
-                Assert.That(stored, Is.EquivalentTo(story.Delivered), "every event Stripe sent is stored, once");
-            }
-
-            foreach (var user in new[] { "multi_a", "multi_b" })
-            {
-                var credits = (await story.GetAsync(0, $"/v1/referrals/{user}/credits")).Arr("data");
-                Assert.That(credits.Select(c => c!.Long("days")), Is.EqualTo(new[] { 45L }), $"one referral credit for {user}");
-
-                // Every Host runs the credit deferral job: the credit moves the next charge once, to the target stored for it.
-                var subscription = (await story.GetAsync(1, $"/v1/subscriptions/{user}")).Str("stripe_subscription_id");
-                await using var pg = new NpgsqlConnection(connectionString);
-                await pg.OpenAsync();
-                var (state, target, detail) = ("", DateTimeOffset.MinValue, "");
-                for (var wait = 0; wait < 120 && state != "done"; wait++)
-                {
-                    await Task.Delay(wait == 0 ? 0 : 250);
-                    await using var grant = new NpgsqlCommand("SELECT \"DeferralState\", \"DeferralTarget\", concat_ws(' | ', \"DeferralAttempts\", \"DeferralNextAttemptAt\", \"DeferralError\", now()) FROM subscriptions.\"CreditGrants\" WHERE \"UserId\" = $1", pg);
-                    grant.Parameters.Add(new NpgsqlParameter { Value = user });
-                    await using var reader = await grant.ExecuteReaderAsync();
-                    Assert.That(await reader.ReadAsync(), Is.True, $"a credit grant for {user}");
-                    (state, target) = (reader.GetString(0), reader.IsDBNull(1) ? DateTimeOffset.MinValue : reader.GetFieldValue<DateTimeOffset>(1));
-                    detail = reader.GetString(2);
-                    Assert.That(await reader.ReadAsync(), Is.False, $"one credit grant for {user}");
-                }
-                Assert.That(state, Is.EqualTo("done"), $"{user}'s credit deferral was sent to Stripe (state {state}; attempts | next | error | now: {detail})");
-                var trialEnd = DateTimeOffset.FromUnixTimeSeconds((await emulator.GetAsync($"/v1/subscriptions/{subscription}")).Long("trial_end"));
-                Assert.That((state, trialEnd), Is.EqualTo(("done", new DateTimeOffset(target.UtcTicks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, TimeSpan.Zero))),
-                    $"{user}'s next charge moved once, to the stored target");
-            }
-
-            // The payout job on all three Hosts at the same moment: one payout, one Stripe transfer. Revenue is payable from the
-            // day after the hold (next midnight UTC with Marketplace:HoldDays=0); the Hosts run on the real clock, so the
-            // test ends the hold in the database instead of waiting for midnight.
-            await using (var pg = new NpgsqlConnection(connectionString))
-            {
-                await pg.OpenAsync();
-                await using var endHold = new NpgsqlCommand("UPDATE marketplace.\"RevenueEvents\" SET \"AvailableAt\" = now() - interval '1 minute'", pg);
-                Assert.That(await endHold.ExecuteNonQueryAsync(), Is.EqualTo(2), "two purchases recorded");
-            }
-
-            var period = DateTimeOffset.UtcNow.ToString("yyyy-MM", CultureInfo.InvariantCulture);
-            var runs = await Task.WhenAll(clients.Select((_, i) => story.PostAsync(i, "/v1/marketplace/payouts", new { period })));
-            var payouts = (await story.GetAsync(1, "/v1/marketplace/payouts?developer_id=multi_dev")).Arr("data");
-            Assert.That(payouts, Has.Count.EqualTo(1), "one payout of (developer, period): " + string.Join(" ", runs.Select(r => r.ToJsonString()))
-                + " revenue: " + (await story.GetAsync(0, "/v1/marketplace/developers/multi_dev/revenue_events")).ToJsonString());
-            Assert.That((payouts[0]!.Str("status"), payouts[0]!.Long("amount")), Is.EqualTo(("paid", 1_400L)), "70 % of two 10.00 purchases");
-            var transfers = (await emulator.GetAsync("/v1/transfers?limit=100")).Arr("data");
-            Assert.That(transfers.Select(t => t!.Str("destination")), Is.EqualTo(new[] { account }), "one Stripe transfer");
-
-            // Usage batches posted to all three Hosts at once: each event counted once.
-            for (var batch = 0; batch < 3; batch++)
-            {
-                var events = Enumerable.Range(batch * 100, 100).Select(i => new
-                {
-                    event_id = $"multi-call-{i}",
-                    user_id = "multi_a",
-                    meter = "api_calls",
-                    timestamp = DateTimeOffset.UtcNow,
-                    properties = new { endpoint = i % 2 == 0 ? "/a" : "/b" },
-                }).ToArray();
-                await Task.WhenAll(clients.Select((_, i) => story.PostAsync(i, "/v1/usage/events", new { events }, 202)));
-            }
-
-            var meters = (await story.GetAsync(2, "/v1/usage/multi_a/consumption")).Arr("meters");
-            var used = meters.Single(m => m!.Str("meter") == "api_calls")!.Long("used");
-            Assert.That(used, Is.EqualTo(300), "api_calls counts events: 300 distinct events, each posted to three Hosts at once, count once");
-
-            await story.SettleAsync();
-            Assert.That((await story.GetAsync(0, "/v1/admin/dead_letters")).Arr("data"), Is.Empty, "no dead letters");
+            var checkout = await story.PostAsync(host, "/v1/subscriptions/checkout", new { user_id = user, email = user + "@example.com", plan = "pro", cadence = "monthly" });
+            await emulator.PostAsync($"/_test/checkout_sessions/{checkout.Str("session_id")}/complete", new { card = "4242424242424242" });
         }
+
+        await story.PostAsync(1, "/v1/marketplace/developers", new { developer_id = "multi_dev", name = "Multi Dev", email = "dev@example.com" }, 201);
+        var account = (await story.PostAsync(2, "/v1/marketplace/developers/multi_dev/onboarding", null)).Str("stripe_account_id");
+        await emulator.PostAsync($"/_test/accounts/{account}/complete_onboarding", null);
+        await story.SettleAsync();
+        Assert.That((await story.GetAsync(0, "/v1/marketplace/developers/multi_dev")).Bool("payouts_enabled"), Is.True, "account.updated applied");
+
+        var plugin = (await story.PostAsync(0, "/v1/marketplace/plugins", new
+        {
+            developer_id = "multi_dev",
+            slug = "multi-plugin",
+            name = "Multi Plugin",
+            description = "Bought once by each subscriber.",
+            pricing = new { model = "one_time", amount = 1_000, currency = "usd" },
+        }, 201)).Str("id");
+        foreach (var (user, host) in new[] { ("multi_a", 1), ("multi_b", 2) })
+        {
+            var install = await story.PostAsync(host, $"/v1/marketplace/plugins/{plugin}/installs", new { user_id = user }, 201);
+            await emulator.PostAsync($"/_test/checkout_sessions/{install.Str("checkout_session_id")}/complete", new { card = "4242424242424242" });
+        }
+
+        await story.SettleAsync();
+
+        // One first-paid transition per user, one referral credit per side, each Stripe event stored once.
+        await using (var pg = new NpgsqlConnection(connectionString))
+        {
+            await pg.OpenAsync();
+            var firstPaid = await ScalarsAsync(pg, "SELECT \"Payload\" FROM subscriptions.\"OutboxMessages\" WHERE \"Type\" = 'subscriptions.first_paid_transition'");
+            Assert.That(firstPaid.Select(p => JsonNode.Parse(p)!.Str("user_id")).Order(StringComparer.Ordinal), Is.EqualTo(new[] { "multi_a", "multi_b" }),
+                "one FirstPaidTransition per user although every invoice event reached two Hosts at once");
+            var stored = await ScalarsAsync(pg, "SELECT \"Id\" FROM subscriptions.\"StripeEvents\"");
+            Assert.That(stored, Is.EquivalentTo(story.Delivered), "every event Stripe sent is stored, once");
+        }
+
+        foreach (var user in new[] { "multi_a", "multi_b" })
+        {
+            var credits = (await story.GetAsync(0, $"/v1/referrals/{user}/credits")).Arr("data");
+            Assert.That(credits.Select(c => c!.Long("days")), Is.EqualTo(new[] { 45L }), $"one referral credit for {user}");
+
+            // Every Host runs the credit deferral job: the credit moves the next charge once, to the target stored for it.
+            var subscription = (await story.GetAsync(1, $"/v1/subscriptions/{user}")).Str("stripe_subscription_id");
+            await using var pg = new NpgsqlConnection(connectionString);
+            await pg.OpenAsync();
+            var (state, target, detail) = ("", DateTimeOffset.MinValue, "");
+            for (var wait = 0; wait < 120 && state != "done"; wait++)
+            {
+                await Task.Delay(wait == 0 ? 0 : 250);
+                await using var grant = new NpgsqlCommand("SELECT \"DeferralState\", \"DeferralTarget\", concat_ws(' | ', \"DeferralAttempts\", \"DeferralNextAttemptAt\", \"DeferralError\", now()) FROM subscriptions.\"CreditGrants\" WHERE \"UserId\" = $1", pg);
+                grant.Parameters.Add(new NpgsqlParameter { Value = user });
+                await using var reader = await grant.ExecuteReaderAsync();
+                Assert.That(await reader.ReadAsync(), Is.True, $"a credit grant for {user}");
+                (state, target) = (reader.GetString(0), reader.IsDBNull(1) ? DateTimeOffset.MinValue : reader.GetFieldValue<DateTimeOffset>(1));
+                detail = reader.GetString(2);
+                Assert.That(await reader.ReadAsync(), Is.False, $"one credit grant for {user}");
+            }
+            Assert.That(state, Is.EqualTo("done"), $"{user}'s credit deferral was sent to Stripe (state {state}; attempts | next | error | now: {detail})");
+            var trialEnd = DateTimeOffset.FromUnixTimeSeconds((await emulator.GetAsync($"/v1/subscriptions/{subscription}")).Long("trial_end"));
+            Assert.That((state, trialEnd), Is.EqualTo(("done", new DateTimeOffset(target.UtcTicks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, TimeSpan.Zero))),
+                $"{user}'s next charge moved once, to the stored target");
+        }
+
+        // The payout job on all three Hosts at the same moment: one payout, one Stripe transfer. Revenue is payable from the
+        // day after the hold (next midnight UTC with Marketplace:HoldDays=0); the Hosts run on the real clock, so the
+        // test ends the hold in the database instead of waiting for midnight.
+        await using (var pg = new NpgsqlConnection(connectionString))
+        {
+            await pg.OpenAsync();
+            await using var endHold = new NpgsqlCommand("UPDATE marketplace.\"RevenueEvents\" SET \"AvailableAt\" = now() - interval '1 minute'", pg);
+            Assert.That(await endHold.ExecuteNonQueryAsync(), Is.EqualTo(2), "two purchases recorded");
+        }
+
+        var period = DateTimeOffset.UtcNow.ToString("yyyy-MM", CultureInfo.InvariantCulture);
+        var runs = await Task.WhenAll(clients.Select((_, i) => story.PostAsync(i, "/v1/marketplace/payouts", new { period })));
+        var payouts = (await story.GetAsync(1, "/v1/marketplace/payouts?developer_id=multi_dev")).Arr("data");
+        Assert.That(payouts, Has.Count.EqualTo(1), "one payout of (developer, period): " + string.Join(" ", runs.Select(r => r.ToJsonString()))
+            + " revenue: " + (await story.GetAsync(0, "/v1/marketplace/developers/multi_dev/revenue_events")).ToJsonString());
+        Assert.That((payouts[0]!.Str("status"), payouts[0]!.Long("amount")), Is.EqualTo(("paid", 1_400L)), "70 % of two 10.00 purchases");
+        var transfers = (await emulator.GetAsync("/v1/transfers?limit=100")).Arr("data");
+        Assert.That(transfers.Select(t => t!.Str("destination")), Is.EqualTo(new[] { account }), "one Stripe transfer");
+
+        // Usage batches posted to all three Hosts at once: each event counted once.
+        for (var batch = 0; batch < 3; batch++)
+        {
+            var events = Enumerable.Range(batch * 100, 100).Select(i => new
+            {
+                event_id = $"multi-call-{i}",
+                user_id = "multi_a",
+                meter = "api_calls",
+                timestamp = DateTimeOffset.UtcNow,
+                properties = new { endpoint = i % 2 == 0 ? "/a" : "/b" },
+            }).ToArray();
+            await Task.WhenAll(clients.Select((_, i) => story.PostAsync(i, "/v1/usage/events", new { events }, 202)));
+        }
+
+        var meters = (await story.GetAsync(2, "/v1/usage/multi_a/consumption")).Arr("meters");
+        var used = meters.Single(m => m!.Str("meter") == "api_calls")!.Long("used");
+        Assert.That(used, Is.EqualTo(300), "api_calls counts events: 300 distinct events, each posted to three Hosts at once, count once");
+
+        await story.SettleAsync();
+        Assert.That((await story.GetAsync(0, "/v1/admin/dead_letters")).Arr("data"), Is.Empty, "no dead letters");
     }
 
     [Test]
@@ -289,87 +287,85 @@ public sealed partial class MultiHostTests
             ["Usage__ModelPrices__gpt-4o__Output"] = "10.00",
         });
         var (emulator, clients, story, connectionString) = (cluster.Emulator, cluster.Clients, cluster.Story, cluster.ConnectionString);
+        foreach (var (user, host) in new[] { ("jobs_a", 0), ("jobs_b", 1) })
         {
-            foreach (var (user, host) in new[] { ("jobs_a", 0), ("jobs_b", 1) })
-            {
-                var checkout = await story.PostAsync(host, "/v1/subscriptions/checkout", new { user_id = user, email = user + "@example.com", plan = "pro", cadence = "monthly" });
-                await emulator.PostAsync($"/_test/checkout_sessions/{checkout.Str("session_id")}/complete", new { card = "4242424242424242" });
-            }
-
-            await story.SettleAsync();
-            await using var pg = new NpgsqlConnection(connectionString);
-            await pg.OpenAsync();
-
-            // Usage invoices: last month's usage of jobs_a (3M input and 100k output tokens of gpt-4o = 8.50 USD), invoiced by all
-            // three Hosts at once. One usage invoice, one Stripe invoice, whatever Host won.
-            var lastMonth = new DateTimeOffset(DateTimeOffset.UtcNow.Year, DateTimeOffset.UtcNow.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(-1);
-            var period = lastMonth.ToString("yyyy-MM", CultureInfo.InvariantCulture);
-            var tokens = new { event_id = "jobs-tokens-1", user_id = "jobs_a", meter = "tokens", timestamp = lastMonth.AddDays(10), properties = new { model = "gpt-4o", input_tokens = 3_000_000, output_tokens = 100_000 } };
-            await story.PostAsync(0, "/v1/usage/events", new { events = new[] { tokens } }, 202);
-            var runs = await Task.WhenAll(clients.Select((_, i) => story.PostAsync(i, "/v1/usage/invoices", new { period })));
-            Assert.That(runs.Sum(r => r.Long("invoices_created")), Is.EqualTo(1), "one run created the invoice: " + string.Join(" ", runs.Select(r => r.ToJsonString())));
-            var invoices = (await story.GetAsync(2, "/v1/usage/jobs_a/invoices")).Arr("data");
-            Assert.That(invoices, Has.Count.EqualTo(1), "one usage invoice of jobs_a for " + period);
-            Assert.That((invoices[0]!.Long("subtotal"), invoices[0]!.Str("status")), Is.EqualTo((850L, "paid")), invoices[0]!.ToJsonString());
-            var customer = (await story.GetAsync(0, "/v1/subscriptions/jobs_a")).Str("stripe_customer_id");
-            var stripeInvoices = (await emulator.GetAsync($"/v1/invoices?customer={customer}&limit=100")).Arr("data")
-                .Where(i => i!["metadata"]?["usage_invoice_id"] is not null).ToList(); // the usage invoices, not the subscription's own
-            Assert.That(stripeInvoices.Select(i => i!.Str("id")), Is.EqualTo(new[] { invoices[0]!.Str("stripe_invoice_id") }), "one Stripe invoice for the usage");
-
-            // Reconciliation: jobs_b's status drifted (a lost webhook, say). All three Hosts reconcile at once; one repairs it.
-            await ExecuteAsync(pg, "UPDATE subscriptions.\"BillingAccounts\" SET \"Status\" = 'past_due' WHERE \"UserId\" = 'jobs_b'");
-            var reconciled = await Task.WhenAll(clients.Select((_, i) => story.PostAsync(i, "/v1/subscriptions/reconcile", null)));
-            Assert.That(reconciled.Sum(r => r.Long("changed")), Is.EqualTo(1), "one Host repaired the drift: " + string.Join(" ", reconciled.Select(r => r.ToJsonString())));
-            Assert.That((await story.GetAsync(1, "/v1/subscriptions/jobs_b")).Str("status"), Is.EqualTo("active"));
-
-            // Webhook retries: a stored event whose processing failed is retried by the job every Host runs each second; it is
-            // applied once (attempts: the failed one and one retry).
-            var model = (await ScalarsAsync(pg, "SELECT \"Id\" FROM subscriptions.\"StripeEvents\" WHERE \"Type\" = 'customer.subscription.updated' ORDER BY \"Created\" DESC LIMIT 1")).Single();
-            await ExecuteAsync(pg, $"""
-                INSERT INTO subscriptions."StripeEvents" ("Id", "Type", "Created", "ObjectId", "Account", "Livemode", "Payload", "Status", "Attempts", "LastError", "ReceivedAt", "ProcessedAt", "NextAttemptAt")
-                SELECT 'evt_jobs_retry', "Type", "Created", "ObjectId", "Account", "Livemode", replace("Payload", '{model}', 'evt_jobs_retry'), 'failed', 1, 'simulated: Stripe was down',
-                       now(), NULL, now() FROM subscriptions."StripeEvents" WHERE "Id" = '{model}'
-                """);
-            var (status, attempts) = ("failed", 1L);
-            for (var wait = 0; wait < 80 && status == "failed"; wait++)
-            {
-                await Task.Delay(250);
-                await using var row = new NpgsqlCommand("SELECT \"Status\", \"Attempts\" FROM subscriptions.\"StripeEvents\" WHERE \"Id\" = 'evt_jobs_retry'", pg);
-                await using var reader = await row.ExecuteReaderAsync();
-                await reader.ReadAsync();
-                (status, attempts) = (reader.GetString(0), reader.GetInt32(1));
-            }
-
-            await Task.Delay(TimeSpan.FromSeconds(3)); // three more rounds of every Host's retry job
-            await using (var row = new NpgsqlCommand("SELECT \"Status\", \"Attempts\" FROM subscriptions.\"StripeEvents\" WHERE \"Id\" = 'evt_jobs_retry'", pg))
-            await using (var reader = await row.ExecuteReaderAsync())
-            {
-                await reader.ReadAsync();
-                (status, attempts) = (reader.GetString(0), reader.GetInt32(1));
-            }
-
-            Assert.That((status, attempts), Is.EqualTo(("processed", 2L)), "retried once, by one Host");
-
-            // Access expiry: jobs_a's grace period ran out with no Stripe event. Every Host's job sees the account due; one
-            // SubscriptionChanged (free) is published.
-            const string changesOfA = "SELECT \"Payload\" FROM subscriptions.\"OutboxMessages\" WHERE \"Type\" = 'subscriptions.subscription_changed' AND \"Payload\" LIKE '%\"user_id\":\"jobs_a\"%' ORDER BY \"Sequence\"";
-            var before = (await ScalarsAsync(pg, changesOfA)).Count;
-            await ExecuteAsync(pg, "UPDATE subscriptions.\"BillingAccounts\" SET \"Status\" = 'past_due', \"GracePeriodEnd\" = now() - interval '1 minute', \"NextAccessCheckAt\" = now() - interval '1 minute' WHERE \"UserId\" = 'jobs_a'");
-            var changes = new List<string>();
-            for (var wait = 0; wait < 80 && changes.Count <= before; wait++)
-            {
-                await Task.Delay(250);
-                changes = await ScalarsAsync(pg, changesOfA);
-            }
-
-            await Task.Delay(TimeSpan.FromSeconds(3)); // three more rounds of every Host's expiry job
-            changes = await ScalarsAsync(pg, changesOfA);
-            Assert.That(changes, Has.Count.EqualTo(before + 1), "one SubscriptionChanged for the expired grace period");
-            Assert.That(JsonNode.Parse(changes[^1])!.Str("access_tier"), Is.EqualTo("free"), changes[^1]);
-
-            await story.SettleAsync();
-            Assert.That((await story.GetAsync(0, "/v1/admin/dead_letters")).Arr("data"), Is.Empty, "no dead letters");
+            var checkout = await story.PostAsync(host, "/v1/subscriptions/checkout", new { user_id = user, email = user + "@example.com", plan = "pro", cadence = "monthly" });
+            await emulator.PostAsync($"/_test/checkout_sessions/{checkout.Str("session_id")}/complete", new { card = "4242424242424242" });
         }
+
+        await story.SettleAsync();
+        await using var pg = new NpgsqlConnection(connectionString);
+        await pg.OpenAsync();
+
+        // Usage invoices: last month's usage of jobs_a (3M input and 100k output tokens of gpt-4o = 8.50 USD), invoiced by all
+        // three Hosts at once. One usage invoice, one Stripe invoice, whatever Host won.
+        var lastMonth = new DateTimeOffset(DateTimeOffset.UtcNow.Year, DateTimeOffset.UtcNow.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(-1);
+        var period = lastMonth.ToString("yyyy-MM", CultureInfo.InvariantCulture);
+        var tokens = new { event_id = "jobs-tokens-1", user_id = "jobs_a", meter = "tokens", timestamp = lastMonth.AddDays(10), properties = new { model = "gpt-4o", input_tokens = 3_000_000, output_tokens = 100_000 } };
+        await story.PostAsync(0, "/v1/usage/events", new { events = new[] { tokens } }, 202);
+        var runs = await Task.WhenAll(clients.Select((_, i) => story.PostAsync(i, "/v1/usage/invoices", new { period })));
+        Assert.That(runs.Sum(r => r.Long("invoices_created")), Is.EqualTo(1), "one run created the invoice: " + string.Join(" ", runs.Select(r => r.ToJsonString())));
+        var invoices = (await story.GetAsync(2, "/v1/usage/jobs_a/invoices")).Arr("data");
+        Assert.That(invoices, Has.Count.EqualTo(1), "one usage invoice of jobs_a for " + period);
+        Assert.That((invoices[0]!.Long("subtotal"), invoices[0]!.Str("status")), Is.EqualTo((850L, "paid")), invoices[0]!.ToJsonString());
+        var customer = (await story.GetAsync(0, "/v1/subscriptions/jobs_a")).Str("stripe_customer_id");
+        var stripeInvoices = (await emulator.GetAsync($"/v1/invoices?customer={customer}&limit=100")).Arr("data")
+            .Where(i => i!["metadata"]?["usage_invoice_id"] is not null).ToList(); // the usage invoices, not the subscription's own
+        Assert.That(stripeInvoices.Select(i => i!.Str("id")), Is.EqualTo(new[] { invoices[0]!.Str("stripe_invoice_id") }), "one Stripe invoice for the usage");
+
+        // Reconciliation: jobs_b's status drifted (a lost webhook, say). All three Hosts reconcile at once; one repairs it.
+        await ExecuteAsync(pg, "UPDATE subscriptions.\"BillingAccounts\" SET \"Status\" = 'past_due' WHERE \"UserId\" = 'jobs_b'");
+        var reconciled = await Task.WhenAll(clients.Select((_, i) => story.PostAsync(i, "/v1/subscriptions/reconcile", null)));
+        Assert.That(reconciled.Sum(r => r.Long("changed")), Is.EqualTo(1), "one Host repaired the drift: " + string.Join(" ", reconciled.Select(r => r.ToJsonString())));
+        Assert.That((await story.GetAsync(1, "/v1/subscriptions/jobs_b")).Str("status"), Is.EqualTo("active"));
+
+        // Webhook retries: a stored event whose processing failed is retried by the job every Host runs each second; it is
+        // applied once (attempts: the failed one and one retry).
+        var model = (await ScalarsAsync(pg, "SELECT \"Id\" FROM subscriptions.\"StripeEvents\" WHERE \"Type\" = 'customer.subscription.updated' ORDER BY \"Created\" DESC LIMIT 1")).Single();
+        await ExecuteAsync(pg, $"""
+            INSERT INTO subscriptions."StripeEvents" ("Id", "Type", "Created", "ObjectId", "Account", "Livemode", "Payload", "Status", "Attempts", "LastError", "ReceivedAt", "ProcessedAt", "NextAttemptAt")
+            SELECT 'evt_jobs_retry', "Type", "Created", "ObjectId", "Account", "Livemode", replace("Payload", '{model}', 'evt_jobs_retry'), 'failed', 1, 'simulated: Stripe was down',
+                   now(), NULL, now() FROM subscriptions."StripeEvents" WHERE "Id" = '{model}'
+            """);
+        var (status, attempts) = ("failed", 1L);
+        for (var wait = 0; wait < 80 && status == "failed"; wait++)
+        {
+            await Task.Delay(250);
+            await using var row = new NpgsqlCommand("SELECT \"Status\", \"Attempts\" FROM subscriptions.\"StripeEvents\" WHERE \"Id\" = 'evt_jobs_retry'", pg);
+            await using var reader = await row.ExecuteReaderAsync();
+            await reader.ReadAsync();
+            (status, attempts) = (reader.GetString(0), reader.GetInt32(1));
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(3)); // three more rounds of every Host's retry job
+        await using (var row = new NpgsqlCommand("SELECT \"Status\", \"Attempts\" FROM subscriptions.\"StripeEvents\" WHERE \"Id\" = 'evt_jobs_retry'", pg))
+        await using (var reader = await row.ExecuteReaderAsync())
+        {
+            await reader.ReadAsync();
+            (status, attempts) = (reader.GetString(0), reader.GetInt32(1));
+        }
+
+        Assert.That((status, attempts), Is.EqualTo(("processed", 2L)), "retried once, by one Host");
+
+        // Access expiry: jobs_a's grace period ran out with no Stripe event. Every Host's job sees the account due; one
+        // SubscriptionChanged (free) is published.
+        const string changesOfA = "SELECT \"Payload\" FROM subscriptions.\"OutboxMessages\" WHERE \"Type\" = 'subscriptions.subscription_changed' AND \"Payload\" LIKE '%\"user_id\":\"jobs_a\"%' ORDER BY \"Sequence\"";
+        var before = (await ScalarsAsync(pg, changesOfA)).Count;
+        await ExecuteAsync(pg, "UPDATE subscriptions.\"BillingAccounts\" SET \"Status\" = 'past_due', \"GracePeriodEnd\" = now() - interval '1 minute', \"NextAccessCheckAt\" = now() - interval '1 minute' WHERE \"UserId\" = 'jobs_a'");
+        var changes = new List<string>();
+        for (var wait = 0; wait < 80 && changes.Count <= before; wait++)
+        {
+            await Task.Delay(250);
+            changes = await ScalarsAsync(pg, changesOfA);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(3)); // three more rounds of every Host's expiry job
+        changes = await ScalarsAsync(pg, changesOfA);
+        Assert.That(changes, Has.Count.EqualTo(before + 1), "one SubscriptionChanged for the expired grace period");
+        Assert.That(JsonNode.Parse(changes[^1])!.Str("access_tier"), Is.EqualTo("free"), changes[^1]);
+
+        await story.SettleAsync();
+        Assert.That((await story.GetAsync(0, "/v1/admin/dead_letters")).Arr("data"), Is.Empty, "no dead letters");
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
