@@ -104,9 +104,11 @@ internal static class UsageIngestion
                     }
 
                     var cpuBefore = hosts.CpuTime;
+                    var machine = MachineCpu.Start(() => hosts.CpuTime);
                     var phase = await new LoadDriver(settings.UsageClients, batches, TimeSpan.FromSeconds(settings.Seconds))
                         .RunAsync($"Host POST {UsageApi.IngestRoute} ({settings.UsageClients} × {batchSize}, {userCount} users{where})",
                             (i, c) => Post(HostGroup.For(clients, warmupBatches + i), bodies[i], warmupBatches + i, batchSize, accepted, c), ct);
+                    MachineCpu.Report(result, "Host phase" + label, machine.Stop(phase.Items));
                     result.Notes.Add($"warm-up{label}: {warmupBatches} batches in {warmup.Wall.TotalSeconds:0.0} s before timing (the baseline inserts as many first)");
                     result.Phases.Add(phase);
                     if (phase.Items > 0)

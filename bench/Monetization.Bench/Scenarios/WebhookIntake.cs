@@ -69,8 +69,10 @@ internal static class WebhookIntake
                         await new LoadDriver(settings.WebhookClients, Warmup - 1, TimeSpan.FromSeconds(WarmupSeconds))
                             .RunAsync("warm-up", (i, c) => PostAsync(HostGroup.For(clients, i), Route, bodies[i + 1], signatures[i + 1], c), ct);
                         var cpuBefore = hosts.CpuTime;
+                        var machine = MachineCpu.Start(() => hosts.CpuTime);
                         var phase = await new LoadDriver(settings.WebhookClients, settings.WebhookEvents, TimeSpan.FromSeconds(settings.Seconds))
                             .RunAsync($"Host POST {Route} ({settings.WebhookClients} clients{where})", (i, c) => PostAsync(HostGroup.For(clients, i), Route, bodies[Warmup + i], signatures[Warmup + i], c), ct);
+                        MachineCpu.Report(result, "Host phase", machine.Stop(phase.Items));
                         result.Phases.Add(phase);
                         if (phase.Items > 0)
                         {
@@ -98,8 +100,10 @@ internal static class WebhookIntake
                 var signatures = Sign(bodies, secret);
                 var warm = await new LoadDriver(settings.WebhookClients, Warmup, TimeSpan.FromSeconds(WarmupSeconds))
                     .RunAsync("warm-up", (i, c) => PostAsync(http, WebhookBaseline.Path, bodies[i], signatures[i], c), ct);
+                var machine = MachineCpu.Start();
                 var phase = await new LoadDriver(settings.WebhookClients, settings.WebhookEvents, TimeSpan.FromSeconds(settings.Seconds))
                     .RunAsync($"baseline: verify + 1 insert ({settings.WebhookClients} clients, {settings.Provider})", (i, c) => PostAsync(http, WebhookBaseline.Path, bodies[Warmup + i], signatures[Warmup + i], c), ct);
+                MachineCpu.Report(result, "baseline phase", machine.Stop(phase.Items));
                 result.Phases.Add(phase);
                 var stored = await baseline.CountAsync(ct);
                 if (stored != warm.Items + phase.Items)
