@@ -29,8 +29,8 @@ public static class MediatorRegistration
     }
 
     /// <summary>
-    /// Registers every concrete handler and validator in <paramref name="assembly"/> as transient under each of its
-    /// closed handler interfaces.
+    /// Registers every concrete handler in <paramref name="assembly"/> as transient and every validator as a singleton,
+    /// under each of its closed handler interfaces.
     /// </summary>
     public static IServiceCollection AddHandlersFrom(this IServiceCollection services, Assembly assembly)
     {
@@ -40,7 +40,13 @@ public static class MediatorRegistration
         {
             foreach (var contract in type.GetInterfaces().Where(IsHandlerInterface))
             {
-                services.TryAddEnumerable(ServiceDescriptor.Transient(contract, type));
+                // Validators are built once: each one's constructor builds its rules (FluentValidation's rule objects and
+                // delegates), which per request was a tenth of what a read allocated (issue 22). They are stateless and
+                // depend only on singletons (catalogs, options, the clock); a scoped dependency fails the container's
+                // scope validation at start in Development and in the tests.
+                services.TryAddEnumerable(contract.GetGenericTypeDefinition() == typeof(IValidator<>)
+                    ? ServiceDescriptor.Singleton(contract, type)
+                    : ServiceDescriptor.Transient(contract, type));
             }
         }
 
