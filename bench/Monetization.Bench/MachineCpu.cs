@@ -68,7 +68,11 @@ internal sealed class MachineCpu
         }
 
         result.Metric($"{phase}: CPU µs per event, Hosts", s.HostsMicros, "0");
-        result.Metric($"{phase}: CPU µs per event, PostgreSQL", s.PostgresMicros, "0");
+        if (s.PostgresMicros > 0)
+        {
+            result.Metric($"{phase}: CPU µs per event, PostgreSQL", s.PostgresMicros, "0");
+        }
+
         result.Metric($"{phase}: CPU µs per event, bench (clients, in-process baseline)", s.BenchMicros, "0");
         result.Metric($"{phase}: CPU µs per event, rest of the machine", s.OtherMicros, "0");
         result.Metric($"{phase}: CPU µs per event, whole machine", s.MachineMicros, "0");
