@@ -214,7 +214,7 @@ internal sealed class SqlitePragmaInterceptor : DbConnectionInterceptor
     /// eleven SQL functions for decimal arithmetic and <c>regexp</c> (<c>ef_add</c>, <c>ef_compare</c>, <c>ef_sum</c>, …) on it.
     /// Microsoft.Data.Sqlite re-registers a connection's functions with SQLite on every open and unregisters them on every
     /// close, and EF Core opens and closes around each query: 44 <c>sqlite3_create_function</c> calls for a request of two
-    /// queries, a third of the bytes the consumption read allocated (issue 22). No module's model has a decimal column or
+    /// queries, about a seventh of the bytes the consumption read allocated (issue 22). No module's model has a decimal column or
     /// queries by regular expression, so no query needs them; a query that did would fail with "no such function".
     /// </summary>
     public override InterceptionResult<System.Data.Common.DbConnection> ConnectionCreating(ConnectionCreatingEventData eventData, InterceptionResult<System.Data.Common.DbConnection> result) =>

@@ -37,7 +37,7 @@ internal static class DimensionKey
     /// <summary>
     /// Decodes a key into its (name, value) pairs. The answer is shared and read-only: the keys of a product's rollups repeat
     /// (a few models, plugins and endpoints), and the consumption read, on every product page view, decoded each of its rows
-    /// three times into new dictionaries, about a third of what the request allocated (issue 22: the allocation set how often
+    /// three times into new dictionaries, about a tenth of what the request allocated (issue 22: the allocation set how often
     /// the collector paused the reads). Keys seen are kept up to <see cref="DecodedCapacity"/>, then forgotten all at once.
     /// </summary>
     public static IReadOnlyDictionary<string, string> Decode(string key)
