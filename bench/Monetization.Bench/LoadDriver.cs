@@ -23,6 +23,18 @@ internal sealed record LoadDriver(int Concurrency, long MaxOperations, TimeSpan 
     /// </summary>
     public TimeSpan? Interval { get; init; }
 
+    /// <summary>
+    /// How long a read scenario warms up before its timed phase. A count of 200 reads (~0.1 s) ended inside .NET's tiered
+    /// compilation: the read path's methods were still tier 0, and their tier-1 recompilation (with dynamic PGO, two steps,
+    /// each after a 100 ms pause in new jitting) ran on the machine's two cores during the first timed phase. That phase's
+    /// p99 was twice that of the same reads timed again later (docs/performance.md, fourteenth session).
+    /// </summary>
+    public static readonly TimeSpan ReadWarmUp = TimeSpan.FromSeconds(3);
+
+    /// <summary>Sequential reads (one client) for <see cref="ReadWarmUp"/>, untimed, before a read phase is timed.</summary>
+    public static Task<PhaseResult> WarmUpReadsAsync(Func<long, CancellationToken, Task<Outcome>> operation, CancellationToken cancellationToken)
+        => new LoadDriver(1, long.MaxValue, ReadWarmUp).RunAsync("warm-up", operation, cancellationToken);
+
     public async Task<PhaseResult> RunAsync(string name, Func<long, CancellationToken, Task<Outcome>> operation, CancellationToken cancellationToken)
     {
         long next = -1;

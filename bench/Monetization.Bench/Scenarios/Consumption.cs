@@ -89,7 +89,7 @@ internal static class Consumption
                 heavyAnswer = await http.GetStringAsync(new Uri(UsageApi.ConsumptionRoute(HeavyUser, workload.Month), UriKind.Relative), ct);
                 using var one = LoadDriver.CreateClient(host.BaseAddress, 1, HostProcess.AdminKey);
                 var heavyPath = UsageApi.ConsumptionRoute(HeavyUser, workload.Month);
-                await new LoadDriver(1, 200, TimeSpan.FromSeconds(settings.Seconds)).RunAsync("warm-up", (_, c) => UsageApi.GetAsync(one, heavyPath, c), ct);
+                await LoadDriver.WarmUpReadsAsync((i, c) => UsageApi.GetAsync(one, i % 2 == 0 ? heavyPath : UsageApi.ConsumptionRoute($"user_c_{i % OtherUsers:D5}", workload.Month), c), ct);
                 result.Phases.Add(await new LoadDriver(1, settings.Queries, TimeSpan.FromSeconds(settings.Seconds))
                     .RunAsync($"Host GET consumption, heavy user (1 client, {settings.Provider})", (_, c) => UsageApi.GetAsync(one, heavyPath, c), ct));
                 result.Phases.Add(await new LoadDriver(1, settings.Queries, TimeSpan.FromSeconds(settings.Seconds))
@@ -101,7 +101,7 @@ internal static class Consumption
 
             await using var baseline = await ReadBaseline.StartAsync(data, new Dictionary<string, string> { [HeavyUser] = heavyAnswer }, ct);
             using var baseHttp = LoadDriver.CreateClient(baseline.BaseAddress, 1);
-            await new LoadDriver(1, 200, TimeSpan.FromSeconds(settings.Seconds)).RunAsync("warm-up", (_, c) => UsageApi.GetAsync(baseHttp, "/rollup/" + HeavyUser, c), ct);
+            await LoadDriver.WarmUpReadsAsync((_, c) => UsageApi.GetAsync(baseHttp, "/rollup/" + HeavyUser, c), ct);
             result.Phases.Add(await new LoadDriver(1, settings.Queries, TimeSpan.FromSeconds(settings.Seconds))
                 .RunAsync("baseline: 1 PK read of a stored answer (1 client)", (_, c) => UsageApi.GetAsync(baseHttp, "/rollup/" + HeavyUser, c), ct));
         }

@@ -63,7 +63,7 @@ internal static partial class Dashboard
                 var pages = new[] { ("/", "overview"), ("/users/user_rev_0001", "user"), ("/stripe-events", "Stripe events"), ("/dead-letters", "dead letters"), ($"/marketplace?period={period}", "marketplace"), ("/webhooks", "webhooks") };
                 foreach (var (path, name) in pages)
                 {
-                    await new LoadDriver(1, 50, TimeSpan.FromSeconds(settings.Seconds)).RunAsync("warm-up", (_, c) => UsageApi.GetAsync(browser, path, c), ct);
+                    await LoadDriver.WarmUpReadsAsync((_, c) => UsageApi.GetAsync(browser, path, c), ct);
                     var phase = await new LoadDriver(1, settings.Queries, TimeSpan.FromSeconds(settings.Seconds))
                         .RunAsync($"GET {path} ({name} page, {total:N0} revenue events, 1 client)", (_, c) => UsageApi.GetAsync(browser, path, c), ct);
                     result.Phases.Add(phase);

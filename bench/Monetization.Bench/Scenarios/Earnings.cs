@@ -76,7 +76,7 @@ internal static class Earnings
                 result.Check("earnings count every revenue event exactly", events == total && gross == total * Price,
                     $"events {events:N0} of {total:N0}, gross {gross:N0} of {total * Price:N0}");
 
-                await new LoadDriver(1, 200, TimeSpan.FromSeconds(settings.Seconds)).RunAsync("warm-up", (_, c) => UsageApi.GetAsync(one, route, c), ct);
+                await LoadDriver.WarmUpReadsAsync((_, c) => UsageApi.GetAsync(one, route, c), ct);
                 result.Phases.Add(await new LoadDriver(1, settings.Queries, TimeSpan.FromSeconds(settings.Seconds))
                     .RunAsync($"Host GET earnings, {total:N0} events (1 client, {settings.Provider})", (_, c) => UsageApi.GetAsync(one, route, c), ct));
                 result.HostPeakMemoryBytes = Math.Max(result.HostPeakMemoryBytes ?? 0, host.PeakMemoryBytes);
@@ -84,7 +84,7 @@ internal static class Earnings
 
             await using var baseline = await ReadBaseline.StartAsync(data, new Dictionary<string, string> { [DeveloperId] = answer }, ct);
             using var baseHttp = LoadDriver.CreateClient(baseline.BaseAddress, 1);
-            await new LoadDriver(1, 200, TimeSpan.FromSeconds(settings.Seconds)).RunAsync("warm-up", (_, c) => UsageApi.GetAsync(baseHttp, "/rollup/" + DeveloperId, c), ct);
+            await LoadDriver.WarmUpReadsAsync((_, c) => UsageApi.GetAsync(baseHttp, "/rollup/" + DeveloperId, c), ct);
             result.Phases.Add(await new LoadDriver(1, settings.Queries, TimeSpan.FromSeconds(settings.Seconds))
                 .RunAsync("baseline: 1 PK read of a stored answer (1 client)", (_, c) => UsageApi.GetAsync(baseHttp, "/rollup/" + DeveloperId, c), ct));
         }
