@@ -41,4 +41,24 @@ public sealed class SqliteConnectionSetupTests
         Assert.That(notes, Is.EqualTo(1), "EF Core queries run on the connection");
         Assert.That(missing, Does.Contain("no such function: ef_add"));
     }
+
+    [Test]
+    public async Task The_library_runs_without_connection_mutexes_or_allocation_statistics_and_the_host_works_on_it()
+    {
+        Assert.That(SqliteLibrarySetUp.Configured, Is.True, "SQLITE_CONFIG_MULTITHREAD and SQLITE_CONFIG_MEMSTATUS=0 applied before the first connection");
+        Assert.That(SqliteLibrary.Configure(), Is.True, "later calls report the same outcome and change nothing");
+
+        await using var factory = new NotesFactory();
+        if (factory.Provider != DatabaseProvider.Sqlite)
+        {
+            Assert.Ignore("SQLite only.");
+        }
+
+        _ = factory.Server;
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i => factory.WriteNoteAsync($"note {i}")));
+        var notes = await factory.QueryAsync(db => db.Notes.CountAsync());
+
+        Assert.That(notes, Is.EqualTo(20), "concurrent requests on pooled connections, each used by one operation at a time");
+        Assert.That(SQLitePCL.raw.sqlite3_memory_used(), Is.Zero, "no allocation statistics are kept (each would lock a process-wide mutex)");
+    }
 }

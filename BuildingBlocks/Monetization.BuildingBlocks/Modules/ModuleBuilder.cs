@@ -170,6 +170,8 @@ public static class ModuleDatabaseOptions
         }
         else
         {
+            // Before the process's first SQLite connection: the library's thread mode and allocation statistics.
+            Data.SqliteLibrary.Configure();
             options.UseSqlite(connectionString, sqlite => sqlite.CommandTimeout(timeout)).AddInterceptors(SqlitePragmaInterceptor.For(timeout));
         }
 
