@@ -61,6 +61,18 @@ internal sealed class RollupChanges
     /// <summary>Values seen by <c>unique_count</c> meters, per row; each counts when it is new to the row.</summary>
     public HashSet<(RollupKey Key, string Value)> UniqueValues { get; } = [];
 
+    /// <summary>The changes of <paramref name="events"/>, each counted once in each row it belongs to.</summary>
+    public static RollupChanges Of(IEnumerable<CheckedUsageEvent> events)
+    {
+        var changes = new RollupChanges();
+        foreach (var e in events)
+        {
+            changes.Add(e);
+        }
+
+        return changes;
+    }
+
     /// <summary>Counts <paramref name="e"/> in each row it belongs to.</summary>
     public void Add(CheckedUsageEvent e)
     {

@@ -72,6 +72,9 @@ internal static class IngestUsageEvents
                 }
             }
 
+            // Worked out before the write gate, which batches wait for one at a time: the rollup rows every event changes.
+            // Worked out again under the gate, from the inserted events only, when some were stored duplicates.
+            var changes = RollupChanges.Of(unique);
             await using var batch = await store.BeginBatchAsync(cancellationToken);
 
             // A period whose invoice run started takes no more events (the invoice must not change after it is made).
@@ -84,13 +87,9 @@ internal static class IngestUsageEvents
             }
 
             var inserted = await batch.InsertNewEventsAsync(unique, now, cancellationToken);
-            var changes = new RollupChanges();
-            foreach (var e in unique)
+            if (inserted.Count < unique.Count)
             {
-                if (inserted.Contains(e.EventId))
-                {
-                    changes.Add(e);
-                }
+                changes = RollupChanges.Of(unique.Where(e => inserted.Contains(e.EventId)));
             }
 
             await batch.StoreUniqueValuesAsync(changes, cancellationToken);
