@@ -74,7 +74,19 @@ internal static class IngestUsageEvents
 
             // Worked out before the write gate, which batches wait for one at a time: the rollup rows every event changes.
             // Worked out again under the gate, from the inserted events only, when some were stored duplicates.
-            var changes = RollupChanges.Of(unique);
+            var changes = RollupChanges.Rent(unique);
+            try
+            {
+                return await StoreAsync(parsed, unique, changes, now, cancellationToken);
+            }
+            finally
+            {
+                changes.Return();
+            }
+        }
+
+        private async Task<Response> StoreAsync(List<CheckedUsageEvent> parsed, List<CheckedUsageEvent> unique, RollupChanges changes, DateTimeOffset now, CancellationToken cancellationToken)
+        {
             await using var batch = await store.BeginBatchAsync(cancellationToken);
 
             // A period whose invoice run started takes no more events (the invoice must not change after it is made).
@@ -89,7 +101,7 @@ internal static class IngestUsageEvents
             var inserted = await batch.InsertNewEventsAsync(unique, now, cancellationToken);
             if (inserted.Count < unique.Count)
             {
-                changes = RollupChanges.Of(unique.Where(e => inserted.Contains(e.EventId)));
+                changes.Recount(unique.Where(e => inserted.Contains(e.EventId)));
             }
 
             await batch.StoreUniqueValuesAsync(changes, cancellationToken);
