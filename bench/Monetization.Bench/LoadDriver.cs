@@ -33,7 +33,10 @@ internal sealed record LoadDriver(int Concurrency, long MaxOperations, TimeSpan 
 
     /// <summary>Sequential reads (one client) for <see cref="ReadWarmUp"/>, untimed, before a read phase is timed.</summary>
     public static Task<PhaseResult> WarmUpReadsAsync(Func<long, CancellationToken, Task<Outcome>> operation, CancellationToken cancellationToken)
-        => new LoadDriver(1, long.MaxValue, ReadWarmUp).RunAsync("warm-up", operation, cancellationToken);
+        => new LoadDriver(1, ReadWarmUpMaxReads, ReadWarmUp).RunAsync("warm-up", operation, cancellationToken);
+
+    /// <summary>More reads than <see cref="ReadWarmUp"/> allows at any latency seen (the time bound ends the warm-up).</summary>
+    private const long ReadWarmUpMaxReads = 1_000_000;
 
     public async Task<PhaseResult> RunAsync(string name, Func<long, CancellationToken, Task<Outcome>> operation, CancellationToken cancellationToken)
     {

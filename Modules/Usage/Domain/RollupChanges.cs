@@ -69,6 +69,7 @@ internal sealed class RollupChanges
     private RollupChanges()
     {
     }
+
     /// <summary>Rows to change, with what to add.</summary>
     public Dictionary<RollupKey, RollupDelta> Deltas { get; } = [];
 
@@ -82,11 +83,7 @@ internal sealed class RollupChanges
     public static RollupChanges Rent(IEnumerable<CheckedUsageEvent> events)
     {
         var changes = Pool.Get();
-        foreach (var e in events)
-        {
-            changes.Add(e);
-        }
-
+        changes.Recount(events);
         return changes;
     }
 
