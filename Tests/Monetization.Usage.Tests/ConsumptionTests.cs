@@ -171,6 +171,33 @@ public sealed class ConsumptionTests
     }
 
     [Test]
+    public async Task A_threshold_stored_before_a_restart_is_not_published_again()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "monetization-usage-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await using (var first = new UsageFactory(dataDirectory: data))
+            {
+                await first.IngestAsync(Calls("u1", 0, 250, first.Now));
+                Assert.That((await first.OutboxEventsAsync<UsageThresholdCrossed>()).Select(e => e.Threshold), Is.EqualTo(new[] { 80 }));
+            }
+
+            // A new process knows no alert in memory: the alert table's key keeps the crossing exactly once.
+            await using var restarted = new UsageFactory(dataDirectory: data);
+            await restarted.IngestAsync(Calls("u1", 250, 20, restarted.Now));
+            var events = await restarted.OutboxEventsAsync<UsageThresholdCrossed>();
+            Assert.That(events.Select(e => (e.Threshold, e.Used)), Is.EqualTo(new[] { (80, 250L) }), "the stored 80 % alert is not raised again at 270");
+            await restarted.IngestAsync(Calls("u1", 270, 40, restarted.Now));
+            events = await restarted.OutboxEventsAsync<UsageThresholdCrossed>();
+            Assert.That(events.Select(e => (e.Threshold, e.Used)), Is.EqualTo(new[] { (80, 250L), (100, 310L) }), "the next threshold still is");
+        }
+        finally
+        {
+            await MonetizationFactory.DeleteDataAsync(data);
+        }
+    }
+
+    [Test]
     public async Task A_plan_upgrade_resolves_alerts_and_an_older_plan_version_is_ignored()
     {
         await using var f = new UsageFactory();

@@ -4,7 +4,8 @@ namespace Monetization.Usage.Tests;
 
 /// <summary>
 /// A batch's rollup changes (<see cref="RollupChanges"/>), from pooled instances (issue 22): an instance handed back and
-/// rented again counts only its new batch, and a recount forgets what was counted before.
+/// rented again counts only its new batch, and a recount forgets what was counted before. Rows come in the rollup table's key
+/// order, and taking a batch's stored duplicates back out leaves what counting only its new events gives (fifteenth session).
 /// </summary>
 public sealed class RollupChangesTests
 {
@@ -67,6 +68,93 @@ public sealed class RollupChangesTests
         finally
         {
             changes.Return();
+        }
+    }
+
+    private static readonly Meter ApiCalls = new("api_calls", MeterAggregation.Count, ["endpoint"], null, "api_calls", PricedByModel: false);
+    private static readonly Meter Peak = new("peak_seats", MeterAggregation.Max, [], null, null, PricedByModel: false);
+    private static readonly Meter Visitors = new("visitors", MeterAggregation.UniqueCount, [], "visitor", null, PricedByModel: false);
+
+    /// <summary>A mixed batch: users, meters, days and dimensions drawn from <paramref name="random"/>.</summary>
+    private static List<CheckedUsageEvent> Batch(Random random, int count, params Meter[] meters)
+    {
+        var events = new List<CheckedUsageEvent>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var meter = meters[random.Next(meters.Length)];
+            var quantity = random.Next(1, 5000);
+            var dimensions = meter.Dimensions.Count > 0 && random.Next(2) == 0 ? $"{meter.Dimensions[0]}=v{random.Next(3)}" : "";
+            var ticks = new DateTime(2026, 12, 1 + random.Next(7), random.Next(24), 0, 0, DateTimeKind.Utc).Ticks;
+            events.Add(new CheckedUsageEvent(
+                i, $"evt_{i}", $"user_{random.Next(40)}", meter, quantity, meter.PricedByModel ? quantity : 0, meter.PricedByModel ? quantity / 2 : 0, ticks, "2026-12", dimensions,
+                meter.Aggregation == MeterAggregation.UniqueCount ? $"visitor_{random.Next(10)}" : null, null));
+        }
+
+        return events;
+    }
+
+    private static Dictionary<RollupKey, (long Used, long Input, long Output, long Events)> Snapshot(RollupChanges changes) =>
+        changes.Deltas.ToDictionary(d => d.Key, d => (d.Value.Used, d.Value.Input, d.Value.Output, d.Value.Events));
+
+    [Test]
+    public void Rows_hold_every_change_in_the_rollup_tables_key_order()
+    {
+        var changes = RollupChanges.Rent(Batch(new Random(7), 500, Tokens, ApiCalls));
+        try
+        {
+            var expected = changes.Deltas.Keys
+                .OrderBy(k => k.UserId, StringComparer.Ordinal).ThenBy(k => k.Period, StringComparer.Ordinal)
+                .ThenBy(k => k.Meter, StringComparer.Ordinal).ThenBy(k => k.Dimensions, StringComparer.Ordinal);
+            Assert.That(changes.Rows.Select(r => r.Key), Is.EqualTo(expected));
+            Assert.That(changes.Rows.All(r => ReferenceEquals(r.Value, changes.Deltas[r.Key])), "the rows are the deltas the store adds");
+        }
+        finally
+        {
+            changes.Return();
+        }
+    }
+
+    [Test]
+    public void Forgetting_the_stored_duplicates_leaves_what_the_new_events_alone_count([Values(1, 2, 3, 4, 5)] int seed)
+    {
+        var random = new Random(seed);
+        var batch = Batch(random, 400, Tokens, ApiCalls);
+        var inserted = batch.Where(_ => random.Next(4) != 0).Select(e => e.EventId).ToHashSet(StringComparer.Ordinal);
+        var changes = RollupChanges.Rent(batch);
+        var alone = RollupChanges.Rent(batch.Where(e => inserted.Contains(e.EventId)));
+        try
+        {
+            changes.Forget(batch, inserted);
+            Assert.That(Snapshot(changes), Is.EquivalentTo(Snapshot(alone)), "count and sum duplicates subtracted, emptied rows dropped");
+            Assert.That(changes.Rows.Select(r => r.Key), Is.EqualTo(alone.Rows.Select(r => r.Key)), "still in key order");
+        }
+        finally
+        {
+            changes.Return();
+            alone.Return();
+        }
+    }
+
+    [Test]
+    public void A_duplicate_that_cannot_be_subtracted_makes_the_new_events_count_again([Values] bool max)
+    {
+        var random = new Random(11);
+        var batch = Batch(random, 300, Tokens, max ? Peak : Visitors);
+        var duplicate = batch.First(e => e.Meter.Aggregation is MeterAggregation.Max or MeterAggregation.UniqueCount);
+        var inserted = batch.Where(e => e != duplicate && random.Next(5) != 0).Select(e => e.EventId).ToHashSet(StringComparer.Ordinal);
+        var changes = RollupChanges.Rent(batch);
+        var alone = RollupChanges.Rent(batch.Where(e => inserted.Contains(e.EventId)));
+        try
+        {
+            changes.Forget(batch, inserted);
+            Assert.That(Snapshot(changes), Is.EquivalentTo(Snapshot(alone)));
+            Assert.That(changes.UniqueValues, Is.EquivalentTo(alone.UniqueValues), "only the new events' values are looked up");
+            Assert.That(changes.Rows.Select(r => r.Key), Is.EqualTo(alone.Rows.Select(r => r.Key)));
+        }
+        finally
+        {
+            changes.Return();
+            alone.Return();
         }
     }
 }

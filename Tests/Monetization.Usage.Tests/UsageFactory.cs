@@ -15,7 +15,10 @@ namespace Monetization.Usage.Tests;
 /// <summary>The Host with Stripe.net talking to a scripted Stripe (<see cref="FakeStripe"/>) and the monthly job off (tests run invoices themselves).</summary>
 internal sealed class UsageFactory : MonetizationFactory
 {
-    public UsageFactory(bool invoiceJob = false)
+    /// <param name="invoiceJob">Whether the monthly usage invoice job runs.</param>
+    /// <param name="dataDirectory">Data of an earlier factory, to restart a Host over it; null for new data.</param>
+    public UsageFactory(bool invoiceJob = false, string? dataDirectory = null)
+        : base(dataDirectory)
     {
         WithSetting("Usage:InvoiceJob:Enabled", invoiceJob ? "true" : "false");
         WithSetting("Usage:ModelPrices:gpt-4o:Input", "2.50");

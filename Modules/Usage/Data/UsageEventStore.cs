@@ -50,6 +50,14 @@ internal sealed class UsageEventBatch : IAsyncDisposable
         + "ON CONFLICT(UserId, Period, Meter, Dimensions) DO UPDATE SET Used = {0}, InputTokens = InputTokens + excluded.InputTokens, "
         + "OutputTokens = OutputTokens + excluded.OutputTokens, Events = Events + excluded.Events, UpdatedAt = excluded.UpdatedAt{1}";
 
+    private const string InsertAlertSql =
+        "INSERT INTO ThresholdAlerts (UserId, Period, Meter, Threshold, Used, \"Limit\", CrossedAt) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+        + "ON CONFLICT(UserId, Period, Meter, Threshold) DO NOTHING";
+
+    private const string PostgresInsertAlertSql =
+        "INSERT INTO \"ThresholdAlerts\" (\"UserId\", \"Period\", \"Meter\", \"Threshold\", \"Used\", \"Limit\", \"CrossedAt\") VALUES ($1, $2, $3, $4, $5, $6, $7) "
+        + "ON CONFLICT (\"UserId\", \"Period\", \"Meter\", \"Threshold\") DO NOTHING";
+
     private const string PostgresInvoicedPeriodsSql = "SELECT \"Period\" FROM \"UsageInvoiceRuns\" WHERE \"Period\" = ANY($1)";
 
     // PostgreSQL: each step is one statement over the whole batch, its rows sent as arrays (unnest), instead of a statement per row.
@@ -262,7 +270,7 @@ internal sealed class UsageEventBatch : IAsyncDisposable
         var statements = new SqliteStatement?[2, 2];
         try
         {
-            foreach (var (key, delta) in changes.Deltas)
+            foreach (var (key, delta) in changes.Rows)
             {
                 ct.ThrowIfCancellationRequested();
                 var isMax = delta.Aggregation == MeterAggregation.Max ? 1 : 0;
@@ -298,6 +306,44 @@ internal sealed class UsageEventBatch : IAsyncDisposable
         }
 
         return totals;
+    }
+
+    /// <summary>
+    /// Inserts the threshold alerts not stored yet (primary key: user, period, meter, threshold; an alert already stored,
+    /// resolved or not, is left as it is); returns, per alert, whether it was inserted. One prepared statement per alert on SQLite,
+    /// one batch on PostgreSQL, in place of reading the users' alerts back first: the table's key decides.
+    /// </summary>
+    public async Task<bool[]> InsertNewAlertsAsync(IReadOnlyList<ThresholdAlert> alerts, CancellationToken ct)
+    {
+        var inserted = new bool[alerts.Count];
+        if (_postgres)
+        {
+            var rows = alerts.Select(a => new object?[] { a.UserId, a.Period, a.Meter, a.Threshold, a.Used, a.Limit, a.CrossedAt.ToUniversalTime() }).ToList();
+            var affected = await PostgresBatch.ExecuteAsync(_db, PostgresInsertAlertSql, rows, ct);
+            for (var i = 0; i < alerts.Count; i++)
+            {
+                inserted[i] = affected[i] == 1;
+            }
+
+            return inserted;
+        }
+
+        using var statement = SqliteStatement.Prepare(_connection, InsertAlertSql);
+        for (var i = 0; i < alerts.Count; i++)
+        {
+            ct.ThrowIfCancellationRequested();
+            var alert = alerts[i];
+            statement.Bind(1, alert.UserId);
+            statement.Bind(2, alert.Period);
+            statement.Bind(3, alert.Meter);
+            statement.Bind(4, alert.Threshold);
+            statement.Bind(5, alert.Used);
+            statement.Bind(6, alert.Limit);
+            statement.Bind(7, alert.CrossedAt.UtcTicks);
+            inserted[i] = statement.Execute() == 1;
+        }
+
+        return inserted;
     }
 
     /// <summary>Commits the batch (events, rollups and whatever EF Core saved in the transaction).</summary>

@@ -58,6 +58,12 @@ internal sealed class RollupDelta(MeterAggregation aggregation)
 /// ~2,500 rows, and a dictionary that size is a large-object-heap array (its 2,729 entries of 48 bytes), so a new one per
 /// batch made the collector run background gen2 collections for arrays that lived a few milliseconds (issue 22,
 /// docs/performance.md, fourteenth session). A cleared dictionary keeps its arrays.
+/// <para>
+/// The rows are also kept in key order (<see cref="Rows"/>), the order the rollup table is clustered in, so the store's
+/// upserts walk its B-tree from left to right instead of jumping between pages; the sort is done by <see cref="Rent"/>,
+/// before the write gate. Stored duplicates found under the gate are taken back out by <see cref="Forget"/> (fifteenth
+/// session).
+/// </para>
 /// </summary>
 internal sealed class RollupChanges
 {
@@ -75,6 +81,12 @@ internal sealed class RollupChanges
 
     /// <summary>Values seen by <c>unique_count</c> meters, per row; each counts when it is new to the row.</summary>
     public HashSet<(RollupKey Key, string Value)> UniqueValues { get; } = [];
+
+    /// <summary>
+    /// The entries of <see cref="Deltas"/> in ordinal key order (user, period, meter, dimensions): the rollup table's
+    /// primary key order. The same <see cref="RollupDelta"/> instances as <see cref="Deltas"/>.
+    /// </summary>
+    public List<KeyValuePair<RollupKey, RollupDelta>> Rows { get; } = [];
 
     /// <summary>
     /// The changes of <paramref name="events"/>, each counted once in each row it belongs to, in a pooled instance: hand it
@@ -95,21 +107,107 @@ internal sealed class RollupChanges
         {
             Add(e);
         }
+
+        foreach (var row in Deltas)
+        {
+            Rows.Add(row);
+        }
+
+        Rows.Sort(static (a, b) => Compare(a.Key, b.Key));
+    }
+
+    /// <summary>
+    /// Takes back out the events of <paramref name="counted"/> (what this instance counted) whose ids are not in
+    /// <paramref name="inserted"/>: the batch's duplicates of stored events, found under the write gate. The duplicates of <c>count</c>
+    /// and <c>sum</c> meters are subtracted, and a row left with no events is dropped, so <see cref="Rows"/> keeps its order
+    /// without a new sort; when one of them is a <c>max</c> or <c>unique_count</c> event, which cannot be subtracted, the
+    /// kept events are counted again (<see cref="Recount"/>).
+    /// </summary>
+    public void Forget(IReadOnlyList<CheckedUsageEvent> counted, IReadOnlySet<string> inserted)
+    {
+        List<CheckedUsageEvent>? duplicates = null;
+        foreach (var e in counted)
+        {
+            if (!inserted.Contains(e.EventId))
+            {
+                (duplicates ??= []).Add(e);
+                if (e.Meter.Aggregation is MeterAggregation.Max or MeterAggregation.UniqueCount)
+                {
+                    Recount(counted.Where(k => inserted.Contains(k.EventId)));
+                    return;
+                }
+            }
+        }
+
+        if (duplicates is null)
+        {
+            return;
+        }
+
+        foreach (var e in duplicates)
+        {
+            Subtract(KeyOfTotal(e), e);
+            if (e.Dimensions.Length > 0)
+            {
+                Subtract(KeyOfDimensions(e), e);
+            }
+
+            Subtract(KeyOfDay(e), e);
+        }
+
+        Rows.RemoveAll(row => row.Value.Events == 0);
     }
 
     /// <summary>Gives the instance back to the pool (cleared); it must not be used afterwards.</summary>
     public void Return() => Pool.Return(this);
 
     /// <summary>Counts <paramref name="e"/> in each row it belongs to.</summary>
-    public void Add(CheckedUsageEvent e)
+    private void Add(CheckedUsageEvent e)
     {
-        Add(new RollupKey(e.UserId, e.Period, e.Meter.Key, DimensionKey.Total), e);
+        Add(KeyOfTotal(e), e);
         if (e.Dimensions.Length > 0)
         {
-            Add(new RollupKey(e.UserId, e.Period, e.Meter.Key, e.Dimensions), e);
+            Add(KeyOfDimensions(e), e);
         }
 
-        Add(new RollupKey(e.UserId, UsageDay.Of(e.TimestampTicks), e.Meter.Key, DimensionKey.Total), e);
+        Add(KeyOfDay(e), e);
+    }
+
+    private static RollupKey KeyOfTotal(CheckedUsageEvent e) => new(e.UserId, e.Period, e.Meter.Key, DimensionKey.Total);
+
+    private static RollupKey KeyOfDimensions(CheckedUsageEvent e) => new(e.UserId, e.Period, e.Meter.Key, e.Dimensions);
+
+    private static RollupKey KeyOfDay(CheckedUsageEvent e) => new(e.UserId, UsageDay.Of(e.TimestampTicks), e.Meter.Key, DimensionKey.Total);
+
+    /// <summary>Ordinal order of the key's parts, as the rollup table's primary key (user, period, meter, dimensions).</summary>
+    private static int Compare(RollupKey a, RollupKey b)
+    {
+        var order = string.CompareOrdinal(a.UserId, b.UserId);
+        if (order == 0)
+        {
+            order = string.CompareOrdinal(a.Period, b.Period);
+        }
+
+        if (order == 0)
+        {
+            order = string.CompareOrdinal(a.Meter, b.Meter);
+        }
+
+        return order != 0 ? order : string.CompareOrdinal(a.Dimensions, b.Dimensions);
+    }
+
+    /// <summary>Undoes <see cref="Add(RollupKey, CheckedUsageEvent)"/> for a <c>count</c> or <c>sum</c> event; the row goes when no event is left in it.</summary>
+    private void Subtract(RollupKey key, CheckedUsageEvent e)
+    {
+        var delta = Deltas[key];
+        delta.Events--;
+        delta.Input -= e.InputTokens;
+        delta.Output -= e.OutputTokens;
+        delta.Used -= e.Meter.Aggregation == MeterAggregation.Count ? 1 : e.Quantity;
+        if (delta.Events == 0)
+        {
+            Deltas.Remove(key);
+        }
     }
 
     /// <summary>A value of <see cref="UniqueValues"/> the store did not have: it counts once in its row.</summary>
@@ -147,6 +245,7 @@ internal sealed class RollupChanges
     {
         Deltas.Clear();
         UniqueValues.Clear();
+        Rows.Clear();
     }
 
     private sealed class Policy : IPooledObjectPolicy<RollupChanges>

@@ -72,12 +72,14 @@ internal static class IngestUsageEvents
                 }
             }
 
-            // Worked out before the write gate, which batches wait for one at a time: the rollup rows every event changes.
-            // Worked out again under the gate, from the inserted events only, when some were stored duplicates.
+            // Worked out (and put in key order) before the write gate, which batches wait for one at a time: the rollup rows
+            // every event changes. Under the gate the stored duplicates are taken back out.
             var changes = RollupChanges.Rent(unique);
             try
             {
-                return await StoreAsync(parsed, unique, changes, now, cancellationToken);
+                // Also before the gate: the plan of every user whose events count against a limit, for the threshold check.
+                var accounts = await AccountsOfAsync(unique, cancellationToken);
+                return await StoreAsync(parsed, unique, changes, accounts, now, cancellationToken);
             }
             finally
             {
@@ -85,7 +87,8 @@ internal static class IngestUsageEvents
             }
         }
 
-        private async Task<Response> StoreAsync(List<CheckedUsageEvent> parsed, List<CheckedUsageEvent> unique, RollupChanges changes, DateTimeOffset now, CancellationToken cancellationToken)
+        private async Task<Response> StoreAsync(
+            List<CheckedUsageEvent> parsed, List<CheckedUsageEvent> unique, RollupChanges changes, Dictionary<string, UsageAccount?> accounts, DateTimeOffset now, CancellationToken cancellationToken)
         {
             await using var batch = await store.BeginBatchAsync(cancellationToken);
 
@@ -101,12 +104,12 @@ internal static class IngestUsageEvents
             var inserted = await batch.InsertNewEventsAsync(unique, now, cancellationToken);
             if (inserted.Count < unique.Count)
             {
-                changes.Recount(unique.Where(e => inserted.Contains(e.EventId)));
+                changes.Forget(unique, inserted);
             }
 
             await batch.StoreUniqueValuesAsync(changes, cancellationToken);
             var totals = await batch.AddToRollupsAsync(changes, now, cancellationToken);
-            var newAlerts = await RaiseThresholdAlertsAsync(totals, now, cancellationToken);
+            var newAlerts = await RaiseThresholdAlertsAsync(batch, totals, accounts, now, cancellationToken);
             if (newAlerts.Count > 0)
             {
                 await db.SaveChangesAsync(cancellationToken);
@@ -126,35 +129,35 @@ internal static class IngestUsageEvents
             new(422, "Validation failed", $"Invalid fields: {string.Join(", ", errors.Select(e => e.Field).Distinct().Take(20))}.", "validation_failed",
                 errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray(), StringComparer.Ordinal));
 
-        /// <summary>Adds an alert row and a <see cref="UsageThresholdCrossed"/> for each threshold newly reached (once per user, meter, period, threshold).</summary>
-        private async Task<List<AlertKey>> RaiseThresholdAlertsAsync(List<(RollupKey Key, long Used)> totals, DateTimeOffset now, CancellationToken ct)
+        /// <summary>
+        /// The accounts (null: none, the free plan) of the users whose events count in a meter limited by a plan
+        /// entitlement: from <see cref="AccountCache"/>, else read in one query and cached. Read before the write gate, so a
+        /// batch does not hold the gate for it; a plan change committing meanwhile is seen by a later batch, as a cached
+        /// account's is (the check's timing can lag, never its exactly-once alerts).
+        /// </summary>
+        private async Task<Dictionary<string, UsageAccount?>> AccountsOfAsync(List<CheckedUsageEvent> events, CancellationToken ct)
         {
-            var limited = totals.Where(t => meters.TryGet(t.Key.Meter, out var m) && m.Entitlement is not null).ToList();
-            var raised = new List<AlertKey>();
-            if (limited.Count == 0)
-            {
-                return raised;
-            }
-
             var accounts = new Dictionary<string, UsageAccount?>(StringComparer.Ordinal);
-            var missing = new List<string>();
-            foreach (var (key, _) in limited)
+            List<string>? missing = null;
+            foreach (var e in events)
             {
-                if (!accounts.ContainsKey(key.UserId))
+                if (e.Meter.Entitlement is null || accounts.ContainsKey(e.UserId))
                 {
-                    if (accountCache.TryGet(key.UserId, out var cached))
-                    {
-                        accounts[key.UserId] = cached;
-                    }
-                    else
-                    {
-                        accounts[key.UserId] = null;
-                        missing.Add(key.UserId);
-                    }
+                    continue;
+                }
+
+                if (accountCache.TryGet(e.UserId, out var cached))
+                {
+                    accounts[e.UserId] = cached;
+                }
+                else
+                {
+                    accounts[e.UserId] = null;
+                    (missing ??= []).Add(e.UserId);
                 }
             }
 
-            if (missing.Count > 0)
+            if (missing is not null)
             {
                 var loaded = await db.Accounts.AsNoTracking().Where(a => missing.Contains(a.UserId)).ToDictionaryAsync(a => a.UserId, StringComparer.Ordinal, ct);
                 foreach (var userId in missing)
@@ -164,11 +167,27 @@ internal static class IngestUsageEvents
                     accountCache.Set(userId, account);
                 }
             }
+
+            return accounts;
+        }
+
+        /// <summary>
+        /// Adds an alert row and a <see cref="UsageThresholdCrossed"/> for each threshold newly reached (once per user, meter,
+        /// period, threshold), against the limits of <paramref name="accounts"/> (<see cref="AccountsOfAsync"/>).
+        /// </summary>
+        private async Task<List<AlertKey>> RaiseThresholdAlertsAsync(
+            UsageEventBatch batch, List<(RollupKey Key, long Used)> totals, Dictionary<string, UsageAccount?> accounts, DateTimeOffset now, CancellationToken ct)
+        {
+            var raised = new List<AlertKey>();
             var candidates = new List<(AlertKey Key, long Used, long Limit)>();
-            foreach (var (key, used) in limited)
+            foreach (var (key, used) in totals)
             {
-                meters.TryGet(key.Meter, out var meter);
-                var limit = planLimits.For(accounts.GetValueOrDefault(key.UserId)).Of(meter!.Entitlement);
+                if (!meters.TryGet(key.Meter, out var meter) || meter.Entitlement is null)
+                {
+                    continue;
+                }
+
+                var limit = planLimits.For(accounts[key.UserId]).Of(meter.Entitlement);
                 foreach (var threshold in Thresholds.All)
                 {
                     var alertKey = new AlertKey(key.UserId, key.Meter, key.Period, threshold);
@@ -184,31 +203,26 @@ internal static class IngestUsageEvents
                 return raised;
             }
 
-            var candidateUsers = candidates.Select(c => c.Key.UserId).Distinct(StringComparer.Ordinal).ToList();
-            var existing = (await db.ThresholdAlerts.AsNoTracking()
-                    .Where(a => candidateUsers.Contains(a.UserId))
-                    .Select(a => new { a.UserId, a.Meter, a.Period, a.Threshold })
-                    .ToListAsync(ct))
-                .Select(a => new AlertKey(a.UserId, a.Meter, a.Period, a.Threshold))
-                .ToHashSet();
-            foreach (var (key, used, limit) in candidates)
+            var alerts = candidates.ConvertAll(c => new ThresholdAlert
             {
-                if (!existing.Add(key))
+                UserId = c.Key.UserId,
+                Meter = c.Key.Meter,
+                Period = c.Key.Period,
+                Threshold = c.Key.Threshold,
+                Used = c.Used,
+                Limit = c.Limit,
+                CrossedAt = now,
+            });
+            var inserted = await batch.InsertNewAlertsAsync(alerts, ct);
+            for (var i = 0; i < alerts.Count; i++)
+            {
+                var (key, used, limit) = candidates[i];
+                if (!inserted[i])
                 {
-                    alerted.Remember(key);
+                    alerted.Remember(key); // stored by an earlier batch (on another Host, or before a restart)
                     continue;
                 }
 
-                db.ThresholdAlerts.Add(new ThresholdAlert
-                {
-                    UserId = key.UserId,
-                    Meter = key.Meter,
-                    Period = key.Period,
-                    Threshold = key.Threshold,
-                    Used = used,
-                    Limit = limit,
-                    CrossedAt = now,
-                });
                 db.AddIntegrationEvent(new UsageThresholdCrossed(Guid.NewGuid(), now, key.UserId, key.Meter, key.Period, key.Threshold, used, limit, Resolved: false));
                 raised.Add(key);
             }
