@@ -20,6 +20,8 @@ namespace Monetization.Usage.Features.IngestUsageEvents;
 /// change (<see cref="RollupChanges"/>) are written in one transaction by <see cref="UsageEventStore"/>, and thresholds
 /// crossed are published exactly once as <see cref="UsageThresholdCrossed"/>. The body is read by <see cref="UsageBatchJson"/>.
 /// </summary>
+internal static class Prof { public static long N; public static long[] T = new long[8]; }
+
 internal static class IngestUsageEvents
 {
     /// <summary>Largest batch.</summary>
@@ -91,6 +93,8 @@ internal static class IngestUsageEvents
             List<CheckedUsageEvent> parsed, List<CheckedUsageEvent> unique, RollupChanges changes, Dictionary<string, UsageAccount?> accounts, DateTimeOffset now, CancellationToken cancellationToken)
         {
             await using var batch = await store.BeginBatchAsync(cancellationToken);
+            var sw = System.Diagnostics.Stopwatch.StartNew(); long t0 = 0;
+            void Mark(int i) { var t = sw.ElapsedTicks; System.Threading.Interlocked.Add(ref Prof.T[i], t - t0); t0 = t; }
 
             // A period whose invoice run started takes no more events (the invoice must not change after it is made).
             var invoiced = await batch.InvoicedPeriodsAsync(unique.Select(e => e.Period), cancellationToken);
@@ -108,7 +112,9 @@ internal static class IngestUsageEvents
             }
 
             await batch.StoreUniqueValuesAsync(changes, cancellationToken);
-            var totals = await batch.AddToRollupsAsync(changes, now, cancellationToken);
+            Mark(0);
+            var totals = await batch.AddToRollupsAsync(changes, MayCrossThreshold, now, cancellationToken);
+            Mark(1);
             var newAlerts = await RaiseThresholdAlertsAsync(batch, totals, accounts, now, cancellationToken);
             if (newAlerts.Count > 0)
             {
@@ -116,6 +122,8 @@ internal static class IngestUsageEvents
             }
 
             await batch.CommitAsync(cancellationToken);
+            Mark(2);
+            if (System.Threading.Interlocked.Increment(ref Prof.N) % 100 == 0) { System.IO.File.AppendAllText(System.Environment.GetEnvironmentVariable("PROF_FILE") ?? "/tmp/prof.txt", "PROF n=" + Prof.N + " " + string.Join(" ", Prof.T.Take(3).Select(x => (x * 1000.0 / System.Diagnostics.Stopwatch.Frequency / Prof.N).ToString("F2"))) + " total " + (Prof.T.Take(3).Sum() * 1000.0 / System.Diagnostics.Stopwatch.Frequency / Prof.N).ToString("F2") + "\n"); }
             foreach (var key in newAlerts)
             {
                 alerted.Remember(key);
@@ -128,6 +136,25 @@ internal static class IngestUsageEvents
         private static ProblemException Invalid(IReadOnlyList<(string Field, string Message)> errors) =>
             new(422, "Validation failed", $"Invalid fields: {string.Join(", ", errors.Select(e => e.Field).Distinct().Take(20))}.", "validation_failed",
                 errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray(), StringComparer.Ordinal));
+
+        /// <summary>Whether a limit total can still raise an alert: its meter has a plan limit and one of its thresholds is not known to be alerted.</summary>
+        private bool MayCrossThreshold(RollupKey total)
+        {
+            if (!meters.TryGet(total.Meter, out var meter) || meter.Entitlement is null)
+            {
+                return false;
+            }
+
+            foreach (var threshold in Thresholds.All)
+            {
+                if (!alerted.IsKnown(new AlertKey(total.UserId, total.Meter, total.Period, threshold)))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
 
         /// <summary>
         /// The accounts (null: none, the free plan) of the users whose events count in a meter limited by a plan
