@@ -20,8 +20,6 @@ namespace Monetization.Usage.Features.IngestUsageEvents;
 /// change (<see cref="RollupChanges"/>) are written in one transaction by <see cref="UsageEventStore"/>, and thresholds
 /// crossed are published exactly once as <see cref="UsageThresholdCrossed"/>. The body is read by <see cref="UsageBatchJson"/>.
 /// </summary>
-internal static class Prof { public static long N; public static long[] T = new long[8]; }
-
 internal static class IngestUsageEvents
 {
     /// <summary>Largest batch.</summary>
@@ -93,8 +91,6 @@ internal static class IngestUsageEvents
             List<CheckedUsageEvent> parsed, List<CheckedUsageEvent> unique, RollupChanges changes, Dictionary<string, UsageAccount?> accounts, DateTimeOffset now, CancellationToken cancellationToken)
         {
             await using var batch = await store.BeginBatchAsync(cancellationToken);
-            var sw = System.Diagnostics.Stopwatch.StartNew(); long t0 = 0;
-            void Mark(int i) { var t = sw.ElapsedTicks; System.Threading.Interlocked.Add(ref Prof.T[i], t - t0); t0 = t; }
 
             // A period whose invoice run started takes no more events (the invoice must not change after it is made).
             var invoiced = await batch.InvoicedPeriodsAsync(unique.Select(e => e.Period), cancellationToken);
@@ -112,9 +108,7 @@ internal static class IngestUsageEvents
             }
 
             await batch.StoreUniqueValuesAsync(changes, cancellationToken);
-            Mark(0);
             var totals = await batch.AddToRollupsAsync(changes, MayCrossThreshold, now, cancellationToken);
-            Mark(1);
             var newAlerts = await RaiseThresholdAlertsAsync(batch, totals, accounts, now, cancellationToken);
             if (newAlerts.Count > 0)
             {
@@ -122,8 +116,6 @@ internal static class IngestUsageEvents
             }
 
             await batch.CommitAsync(cancellationToken);
-            Mark(2);
-            if (System.Threading.Interlocked.Increment(ref Prof.N) % 100 == 0) { System.IO.File.AppendAllText(System.Environment.GetEnvironmentVariable("PROF_FILE") ?? "/tmp/prof.txt", "PROF n=" + Prof.N + " " + string.Join(" ", Prof.T.Take(3).Select(x => (x * 1000.0 / System.Diagnostics.Stopwatch.Frequency / Prof.N).ToString("F2"))) + " total " + (Prof.T.Take(3).Sum() * 1000.0 / System.Diagnostics.Stopwatch.Frequency / Prof.N).ToString("F2") + "\n"); }
             foreach (var key in newAlerts)
             {
                 alerted.Remember(key);
