@@ -224,13 +224,10 @@ internal sealed class UsageEventBatch : IAsyncDisposable
     }
 
     /// <summary>
-    /// Adds the deltas to their rollup rows (created when missing; <c>max</c> meters keep the larger value), in
-    /// <see cref="RollupChanges.Rows"/> order. Returns the new used quantity of each row that is a limit's total
-    /// (<see cref="RollupKey.IsLimitTotal"/>) and that <paramref name="wantsTotal"/> asks for, for the threshold check. On
-    /// SQLite only those rows' upserts carry <c>RETURNING</c>, which costs about 1.5 µs per row (SQLite buffers returned
-    /// rows in a temporary table); the check does not need the totals of rows whose every threshold is already alerted.
+    /// Adds the deltas to their rollup rows (created when missing; <c>max</c> meters keep the larger value). Returns the new
+    /// used quantity of every row that is a limit's total (<see cref="RollupKey.IsLimitTotal"/>), for the threshold check.
     /// </summary>
-    public async Task<List<(RollupKey Key, long Used)>> AddToRollupsAsync(RollupChanges changes, Func<RollupKey, bool> wantsTotal, DateTimeOffset now, CancellationToken ct)
+    public async Task<List<(RollupKey Key, long Used)>> AddToRollupsAsync(RollupChanges changes, DateTimeOffset now, CancellationToken ct)
     {
         var totals = new List<(RollupKey, long)>();
         if (_postgres)
@@ -259,7 +256,7 @@ internal sealed class UsageEventBatch : IAsyncDisposable
                 while (await reader.ReadAsync(ct))
                 {
                     var key = new RollupKey(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3));
-                    if (key.IsLimitTotal && wantsTotal(key))
+                    if (key.IsLimitTotal)
                     {
                         totals.Add((key, reader.GetInt64(4)));
                     }
@@ -277,7 +274,7 @@ internal sealed class UsageEventBatch : IAsyncDisposable
             {
                 ct.ThrowIfCancellationRequested();
                 var isMax = delta.Aggregation == MeterAggregation.Max ? 1 : 0;
-                var isTotal = key.IsLimitTotal && wantsTotal(key) ? 1 : 0;
+                var isTotal = key.IsLimitTotal ? 1 : 0;
                 var statement = statements[isMax, isTotal] ??= SqliteStatement.Prepare(
                     _connection,
                     string.Format(CultureInfo.InvariantCulture, UpsertRollupSql, isMax == 1 ? "MAX(Used, excluded.Used)" : "Used + excluded.Used", isTotal == 1 ? " RETURNING Used" : ""));

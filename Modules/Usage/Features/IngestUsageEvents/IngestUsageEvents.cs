@@ -108,7 +108,7 @@ internal static class IngestUsageEvents
             }
 
             await batch.StoreUniqueValuesAsync(changes, cancellationToken);
-            var totals = await batch.AddToRollupsAsync(changes, MayCrossThreshold, now, cancellationToken);
+            var totals = await batch.AddToRollupsAsync(changes, now, cancellationToken);
             var newAlerts = await RaiseThresholdAlertsAsync(batch, totals, accounts, now, cancellationToken);
             if (newAlerts.Count > 0)
             {
@@ -128,25 +128,6 @@ internal static class IngestUsageEvents
         private static ProblemException Invalid(IReadOnlyList<(string Field, string Message)> errors) =>
             new(422, "Validation failed", $"Invalid fields: {string.Join(", ", errors.Select(e => e.Field).Distinct().Take(20))}.", "validation_failed",
                 errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray(), StringComparer.Ordinal));
-
-        /// <summary>Whether a limit total can still raise an alert: its meter has a plan limit and one of its thresholds is not known to be alerted.</summary>
-        private bool MayCrossThreshold(RollupKey total)
-        {
-            if (!meters.TryGet(total.Meter, out var meter) || meter.Entitlement is null)
-            {
-                return false;
-            }
-
-            foreach (var threshold in Thresholds.All)
-            {
-                if (!alerted.IsKnown(new AlertKey(total.UserId, total.Meter, total.Period, threshold)))
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
 
         /// <summary>
         /// The accounts (null: none, the free plan) of the users whose events count in a meter limited by a plan
