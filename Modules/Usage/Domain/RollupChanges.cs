@@ -61,8 +61,8 @@ internal sealed class RollupDelta(MeterAggregation aggregation)
 /// <para>
 /// The rows are also kept in key order (<see cref="Rows"/>), the order the rollup table is clustered in, so the store's
 /// upserts walk its B-tree from left to right instead of jumping between pages; the sort is done by <see cref="Rent"/>,
-/// before the write gate. Stored duplicates found under the gate are taken back out by <see cref="Forget"/> (fifteenth
-/// session).
+/// before the write gate. Duplicates of stored events, found under the gate, are taken back out by <see cref="Forget"/>
+/// rather than by counting the batch again (issue 22, docs/performance.md, fifteenth session).
 /// </para>
 /// </summary>
 internal sealed class RollupChanges
