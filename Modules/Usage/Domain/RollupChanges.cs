@@ -125,27 +125,20 @@ internal sealed class RollupChanges
     /// </summary>
     public void Forget(IReadOnlyList<CheckedUsageEvent> counted, IReadOnlySet<string> inserted)
     {
-        List<CheckedUsageEvent>? duplicates = null;
+        var subtracted = false;
         foreach (var e in counted)
         {
-            if (!inserted.Contains(e.EventId))
+            if (inserted.Contains(e.EventId))
             {
-                (duplicates ??= []).Add(e);
-                if (e.Meter.Aggregation is MeterAggregation.Max or MeterAggregation.UniqueCount)
-                {
-                    Recount(counted.Where(k => inserted.Contains(k.EventId)));
-                    return;
-                }
+                continue;
             }
-        }
 
-        if (duplicates is null)
-        {
-            return;
-        }
+            if (e.Meter.Aggregation is MeterAggregation.Max or MeterAggregation.UniqueCount)
+            {
+                Recount(counted.Where(k => inserted.Contains(k.EventId))); // starts over: what was subtracted so far is cleared
+                return;
+            }
 
-        foreach (var e in duplicates)
-        {
             Subtract(KeyOfTotal(e), e);
             if (e.Dimensions.Length > 0)
             {
@@ -153,9 +146,13 @@ internal sealed class RollupChanges
             }
 
             Subtract(KeyOfDay(e), e);
+            subtracted = true;
         }
 
-        Rows.RemoveAll(row => row.Value.Events == 0);
+        if (subtracted)
+        {
+            Rows.RemoveAll(row => row.Value.Events == 0);
+        }
     }
 
     /// <summary>Gives the instance back to the pool (cleared); it must not be used afterwards.</summary>
