@@ -97,16 +97,22 @@ public sealed class RollupChangesTests
         changes.Deltas.ToDictionary(d => d.Key, d => (d.Value.Used, d.Value.Input, d.Value.Output, d.Value.Events));
 
     [Test]
-    public void Rows_hold_every_change_in_the_rollup_tables_key_order()
+    public void Rows_hold_every_change_in_their_tables_key_order()
     {
         var changes = RollupChanges.Rent(Batch(new Random(7), 500, Tokens, ApiCalls));
         try
         {
-            var expected = changes.Deltas.Keys
+            var months = changes.Deltas.Keys.Where(k => !UsageDay.IsDay(k.Period))
                 .OrderBy(k => k.UserId, StringComparer.Ordinal).ThenBy(k => k.Period, StringComparer.Ordinal)
                 .ThenBy(k => k.Meter, StringComparer.Ordinal).ThenBy(k => k.Dimensions, StringComparer.Ordinal);
-            Assert.That(changes.Rows.Select(r => r.Key), Is.EqualTo(expected));
-            Assert.That(changes.Rows.All(r => ReferenceEquals(r.Value, changes.Deltas[r.Key])), "the rows are the deltas the store adds");
+            var days = changes.Deltas.Keys.Where(k => UsageDay.IsDay(k.Period))
+                .OrderBy(k => UsageDay.Number(k.Period)).ThenBy(k => k.UserId, StringComparer.Ordinal).ThenBy(k => k.Meter, StringComparer.Ordinal);
+            Assert.That(changes.Rows.Select(r => r.Key), Is.EqualTo(months), "month rows as the month table: user, period, meter, dimensions");
+            Assert.That(changes.DayRows.Select(r => r.Key), Is.EqualTo(days), "day totals as the day table: day, user, meter");
+            Assert.That(changes.DayRows, Is.Not.Empty);
+            Assert.That(changes.DayRows.All(r => r.Key.Dimensions.Length == 0 && !r.Key.IsLimitTotal), "a day total has no dimensions and is no limit's total");
+            Assert.That(changes.Rows.Concat(changes.DayRows).All(r => ReferenceEquals(r.Value, changes.Deltas[r.Key])), "the rows are the deltas the store adds");
+            Assert.That(changes.Rows.Count + changes.DayRows.Count, Is.EqualTo(changes.Deltas.Count), "every change is in one of the two");
         }
         finally
         {
@@ -127,6 +133,7 @@ public sealed class RollupChangesTests
             changes.Forget(batch, inserted);
             Assert.That(Snapshot(changes), Is.EquivalentTo(Snapshot(alone)), "count and sum duplicates subtracted, emptied rows dropped");
             Assert.That(changes.Rows.Select(r => r.Key), Is.EqualTo(alone.Rows.Select(r => r.Key)), "still in key order");
+            Assert.That(changes.DayRows.Select(r => r.Key), Is.EqualTo(alone.DayRows.Select(r => r.Key)), "day totals too");
         }
         finally
         {
@@ -150,6 +157,7 @@ public sealed class RollupChangesTests
             Assert.That(Snapshot(changes), Is.EquivalentTo(Snapshot(alone)));
             Assert.That(changes.UniqueValues, Is.EquivalentTo(alone.UniqueValues), "only the new events' values are looked up");
             Assert.That(changes.Rows.Select(r => r.Key), Is.EqualTo(alone.Rows.Select(r => r.Key)));
+            Assert.That(changes.DayRows.Select(r => r.Key), Is.EqualTo(alone.DayRows.Select(r => r.Key)));
         }
         finally
         {

@@ -114,6 +114,41 @@ public sealed class UsageReadTests
         Assert.That(consumption["meters"]!.AsArray().Single(m => m!["meter"]!.GetValue<string>() == "tokens")!["used"]!.GetValue<long>(), Is.EqualTo(990));
     }
 
+    [Test]
+    public async Task The_summary_by_day_keeps_each_days_max_and_distinct_values_once()
+    {
+        await using var f = new UsageFactory();
+        f.WithSetting("Usage:Meters:storage_gb:Aggregation", "max")
+            .WithSetting("Usage:Meters:active_members:Aggregation", "unique_count")
+            .WithSetting("Usage:Meters:active_members:UniqueProperty", "member_id");
+        await f.IngestAsync(
+            Event("s1", "u1", "storage_gb", 12, Day2),
+            Event("s2", "u1", "storage_gb", 40, Day2),
+            Event("s3", "u1", "storage_gb", 25, Day3),
+            Event("m1", "u1", "active_members", null, Day2, new { member_id = "alice" }),
+            Event("m2", "u1", "active_members", null, Day2, new { member_id = "bob" }),
+            Event("m3", "u1", "active_members", null, Day3, new { member_id = "alice" }));
+
+        // A second batch: a stored duplicate (s2 again), a smaller value on day 3, alice again on day 3.
+        await f.IngestAsync(
+            Event("s2", "u1", "storage_gb", 40, Day2),
+            Event("s4", "u1", "storage_gb", 30, Day3),
+            Event("m4", "u1", "active_members", null, Day3, new { member_id = "alice" }));
+
+        var byDay = await f.CreateReadClient().GetJsonAsync("/v1/usage/u1/summary?from=2026-11-01&to=2026-11-02&group_by=day");
+        Assert.That(Rows(byDay), Is.EquivalentTo(new[]
+        {
+            ("2026-11-01", "storage_gb", 40L, 0L, 0L),
+            ("2026-11-02", "storage_gb", 30L, 0L, 0L),
+            ("2026-11-01", "active_members", 2L, 0L, 0L),
+            ("2026-11-02", "active_members", 1L, 0L, 0L),
+        }));
+        Assert.That(
+            byDay["data"]!.AsArray().Select(g => (g!["key"]!.GetValue<string>(), g["meter"]!.GetValue<string>(), g["events"]!.GetValue<long>())),
+            Is.EquivalentTo(new[] { ("2026-11-01", "storage_gb", 2L), ("2026-11-02", "storage_gb", 2L), ("2026-11-01", "active_members", 2L), ("2026-11-02", "active_members", 2L) }),
+            "the duplicate counts once");
+    }
+
     [TestCase("group_by=plugin", "group_by")]
     [TestCase("group_by=model&from=2026-11-05", "from")]
     [TestCase("group_by=model&to=2026-11-05T00:00:00Z", "to")]

@@ -10,8 +10,11 @@ internal sealed class UsageDbContext(DbContextOptions<UsageDbContext> options) :
     /// <summary>Raw usage events (written by ingestion's raw SQL, never tracked).</summary>
     public DbSet<UsageEventRecord> Events => Set<UsageEventRecord>();
 
-    /// <summary>Rollups per (user, period, meter, dimensions).</summary>
+    /// <summary>Month rollups per (user, period, meter, dimensions).</summary>
     public DbSet<UsageRollup> Rollups => Set<UsageRollup>();
+
+    /// <summary>Day totals per (day, user, meter).</summary>
+    public DbSet<UsageDayTotal> DayTotals => Set<UsageDayTotal>();
 
     /// <summary>Distinct values of unique_count meters.</summary>
     public DbSet<UsageUniqueValue> UniqueValues => Set<UsageUniqueValue>();
@@ -61,6 +64,12 @@ internal sealed class UsageDbContext(DbContextOptions<UsageDbContext> options) :
         {
             b.ToTable("UsageRollups");
             b.HasKey(r => new { r.UserId, r.Period, r.Meter, r.Dimensions });
+        });
+        modelBuilder.Entity<UsageDayTotal>(b =>
+        {
+            b.ToTable("UsageDayTotals");
+            b.HasKey(d => new { d.Day, d.UserId, d.Meter });
+            b.Property(d => d.Day).ValueGeneratedNever();
         });
         modelBuilder.Entity<UsageUniqueValue>(b =>
         {

@@ -50,6 +50,12 @@ internal sealed class UsageEventBatch : IAsyncDisposable
         + "ON CONFLICT(UserId, Period, Meter, Dimensions) DO UPDATE SET Used = {0}, InputTokens = InputTokens + excluded.InputTokens, "
         + "OutputTokens = OutputTokens + excluded.OutputTokens, Events = Events + excluded.Events, UpdatedAt = excluded.UpdatedAt{1}";
 
+    /// <summary>{0}: the new <c>Used</c> (sum or max).</summary>
+    private const string UpsertDayTotalSql =
+        "INSERT INTO UsageDayTotals (Day, UserId, Meter, Used, InputTokens, OutputTokens, Events) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+        + "ON CONFLICT(Day, UserId, Meter) DO UPDATE SET Used = {0}, InputTokens = InputTokens + excluded.InputTokens, "
+        + "OutputTokens = OutputTokens + excluded.OutputTokens, Events = Events + excluded.Events";
+
     private const string InsertAlertSql =
         "INSERT INTO ThresholdAlerts (UserId, Period, Meter, Threshold, Used, \"Limit\", CrossedAt) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
         + "ON CONFLICT(UserId, Period, Meter, Threshold) DO NOTHING";
@@ -82,6 +88,14 @@ internal sealed class UsageEventBatch : IAsyncDisposable
         + "\"InputTokens\" = r.\"InputTokens\" + excluded.\"InputTokens\", \"OutputTokens\" = r.\"OutputTokens\" + excluded.\"OutputTokens\", "
         + "\"Events\" = r.\"Events\" + excluded.\"Events\", \"UpdatedAt\" = excluded.\"UpdatedAt\" "
         + "RETURNING \"UserId\", \"Period\", \"Meter\", \"Dimensions\", \"Used\"";
+
+    /// <summary>{0}: the new <c>Used</c> (sum or max). One statement per aggregation kind, each row's key once.</summary>
+    private const string PostgresUpsertDayTotalsSql =
+        "INSERT INTO \"UsageDayTotals\" AS t (\"Day\", \"UserId\", \"Meter\", \"Used\", \"InputTokens\", \"OutputTokens\", \"Events\") "
+        + "SELECT * FROM unnest($1::integer[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[]) "
+        + "ON CONFLICT (\"Day\", \"UserId\", \"Meter\") DO UPDATE SET \"Used\" = {0}, "
+        + "\"InputTokens\" = t.\"InputTokens\" + excluded.\"InputTokens\", \"OutputTokens\" = t.\"OutputTokens\" + excluded.\"OutputTokens\", "
+        + "\"Events\" = t.\"Events\" + excluded.\"Events\"";
 
     private readonly UsageDbContext _db;
     private readonly DbConnection _connection;
@@ -224,17 +238,19 @@ internal sealed class UsageEventBatch : IAsyncDisposable
     }
 
     /// <summary>
-    /// Adds the deltas to their rollup rows (created when missing; <c>max</c> meters keep the larger value). Returns the new
-    /// used quantity of every row that is a limit's total (<see cref="RollupKey.IsLimitTotal"/>), for the threshold check.
+    /// Adds the deltas to their rows, month rollups (<see cref="RollupChanges.Rows"/>) and day totals
+    /// (<see cref="RollupChanges.DayRows"/>), each created when missing (<c>max</c> meters keep the larger value). Returns the
+    /// new used quantity of every row that is a limit's total (<see cref="RollupKey.IsLimitTotal"/>), for the threshold check.
     /// </summary>
     public async Task<List<(RollupKey Key, long Used)>> AddToRollupsAsync(RollupChanges changes, DateTimeOffset now, CancellationToken ct)
     {
         var totals = new List<(RollupKey, long)>();
         if (_postgres)
         {
+            await AddToDayTotalsOnPostgresAsync(changes, ct);
             foreach (var isMax in new[] { false, true })
             {
-                var deltas = changes.Deltas.Where(d => (d.Value.Aggregation == MeterAggregation.Max) == isMax).ToList();
+                var deltas = changes.Rows.Where(d => (d.Value.Aggregation == MeterAggregation.Max) == isMax).ToList();
                 if (deltas.Count == 0)
                 {
                     continue;
@@ -265,6 +281,8 @@ internal sealed class UsageEventBatch : IAsyncDisposable
 
             return totals;
         }
+
+        AddToDayTotals(changes, ct);
 
         // [max?, total?]: totals return the new value (RETURNING); the other rows do not.
         var statements = new SqliteStatement?[2, 2];
@@ -306,6 +324,60 @@ internal sealed class UsageEventBatch : IAsyncDisposable
         }
 
         return totals;
+    }
+
+    /// <summary>Upserts the day totals on SQLite, in the day table's key order, one prepared statement per aggregation kind.</summary>
+    private void AddToDayTotals(RollupChanges changes, CancellationToken ct)
+    {
+        SqliteStatement? sum = null, max = null;
+        try
+        {
+            foreach (var (key, delta) in changes.DayRows)
+            {
+                ct.ThrowIfCancellationRequested();
+                var statement = delta.Aggregation == MeterAggregation.Max
+                    ? max ??= SqliteStatement.Prepare(_connection, string.Format(CultureInfo.InvariantCulture, UpsertDayTotalSql, "MAX(Used, excluded.Used)"))
+                    : sum ??= SqliteStatement.Prepare(_connection, string.Format(CultureInfo.InvariantCulture, UpsertDayTotalSql, "Used + excluded.Used"));
+                statement.Bind(1, UsageDay.Number(key.Period));
+                statement.Bind(2, key.UserId);
+                statement.Bind(3, key.Meter);
+                statement.Bind(4, delta.Used);
+                statement.Bind(5, delta.Input);
+                statement.Bind(6, delta.Output);
+                statement.Bind(7, delta.Events);
+                statement.Execute();
+            }
+        }
+        finally
+        {
+            sum?.Dispose();
+            max?.Dispose();
+        }
+    }
+
+    /// <summary>Upserts the day totals on PostgreSQL: one statement per aggregation kind over the batch's rows.</summary>
+    private async Task AddToDayTotalsOnPostgresAsync(RollupChanges changes, CancellationToken ct)
+    {
+        foreach (var isMax in new[] { false, true })
+        {
+            var rows = changes.DayRows.Where(d => (d.Value.Aggregation == MeterAggregation.Max) == isMax).ToList();
+            if (rows.Count == 0)
+            {
+                continue;
+            }
+
+            await using var command = PostgresBatch.Command(
+                _db,
+                string.Format(CultureInfo.InvariantCulture, PostgresUpsertDayTotalsSql, isMax ? "GREATEST(t.\"Used\", excluded.\"Used\")" : "t.\"Used\" + excluded.\"Used\""),
+                rows.Select(d => UsageDay.Number(d.Key.Period)).ToArray(),
+                rows.Select(d => d.Key.UserId).ToArray(),
+                rows.Select(d => d.Key.Meter).ToArray(),
+                rows.Select(d => d.Value.Used).ToArray(),
+                rows.Select(d => d.Value.Input).ToArray(),
+                rows.Select(d => d.Value.Output).ToArray(),
+                rows.Select(d => d.Value.Events).ToArray());
+            await command.ExecuteNonQueryAsync(ct);
+        }
     }
 
     /// <summary>

@@ -33,16 +33,17 @@ internal sealed class UsageEventRecord
 }
 
 /// <summary>
-/// The running total of a meter for a user and period, kept up to date at ingestion: one row with empty
-/// <see cref="Dimensions"/> for the whole meter, and one per combination of the meter's dimension values
-/// (<c>model=gpt-4o&amp;plugin_id=plg_1</c>, values URI-escaped, names sorted).
+/// The running total of a meter for a user and billing month, kept up to date at ingestion: one row with empty
+/// <see cref="Dimensions"/> for the whole meter (the total a plan limit counts), and one per combination of the meter's
+/// dimension values (<c>model=gpt-4o&amp;plugin_id=plg_1</c>, values URI-escaped, names sorted). Day totals are kept
+/// apart, in <see cref="UsageDayTotal"/>.
 /// </summary>
 internal sealed class UsageRollup
 {
     /// <summary>User.</summary>
     public string UserId { get; set; } = "";
 
-    /// <summary>Billing period <c>YYYY-MM</c>, or a UTC day <c>YYYY-MM-DD</c> for a day total (<see cref="UsageDay"/>).</summary>
+    /// <summary>Billing period <c>YYYY-MM</c> (UTC).</summary>
     public string Period { get; set; } = "";
 
     /// <summary>Meter key.</summary>
@@ -68,9 +69,41 @@ internal sealed class UsageRollup
 }
 
 /// <summary>
-/// Day rollups (issue 20): besides the month rows, ingestion keeps one total row per (user, meter, UTC day) whose
-/// <see cref="UsageRollup.Period"/> is the day <c>YYYY-MM-DD</c>; month readers never see them (they ask for a
-/// <c>YYYY-MM</c> period) and limits never count them. The usage summary by day reads them.
+/// The total of a meter for a user on one UTC day (issue 20's usage summary by day), kept up to date at ingestion beside the
+/// month rows but in its own table, clustered by day first (<c>Day, UserId, Meter</c>). Usage arrives for the current day,
+/// so the rows a batch changes sit together at the table's end, and the month table that limits and consumption read stays
+/// one row per user, meter and dimension values however many days have passed (issue 22: interleaved with the month rows,
+/// the day rows outnumbered them up to 31 to 1 and put every event on more pages; docs/performance.md, sixteenth session).
+/// Never a limit's total.
+/// </summary>
+internal sealed class UsageDayTotal
+{
+    /// <summary>The UTC day as the number <c>yyyymmdd</c> (20261205), so that days sort and compare as integers.</summary>
+    public int Day { get; set; }
+
+    /// <summary>User.</summary>
+    public string UserId { get; set; } = "";
+
+    /// <summary>Meter key.</summary>
+    public string Meter { get; set; } = "";
+
+    /// <summary>Aggregated usage of the day (count, sum, max or distinct count).</summary>
+    public long Used { get; set; }
+
+    /// <summary>Input tokens (meters priced by model).</summary>
+    public long InputTokens { get; set; }
+
+    /// <summary>Output tokens (meters priced by model).</summary>
+    public long OutputTokens { get; set; }
+
+    /// <summary>Number of events aggregated.</summary>
+    public long Events { get; set; }
+}
+
+/// <summary>
+/// UTC days of usage (issue 20). In a batch's <see cref="RollupChanges"/> a day total is a <see cref="RollupKey"/> whose
+/// period is the day <c>YYYY-MM-DD</c> and whose dimensions are empty; the store writes those to
+/// <see cref="UsageDayTotal"/>, whose <see cref="UsageDayTotal.Day"/> is <see cref="Number"/> of the day. Limits never count them.
 /// </summary>
 internal static class UsageDay
 {
@@ -79,6 +112,23 @@ internal static class UsageDay
 
     /// <summary>True for a day period (<c>YYYY-MM-DD</c>), false for a month (<c>YYYY-MM</c>).</summary>
     public static bool IsDay(string period) => period.Length == 10;
+
+    /// <summary>The day <c>YYYY-MM-DD</c> as the number <c>yyyymmdd</c>.</summary>
+    /// <exception cref="FormatException">Not a day <c>YYYY-MM-DD</c> of digits.</exception>
+    public static int Number(string day)
+    {
+        if (day.Length != 10 || day[4] != '-' || day[7] != '-')
+        {
+            throw new FormatException($"'{day}' is not a day YYYY-MM-DD.");
+        }
+
+        var text = string.Concat(day.AsSpan(0, 4), day.AsSpan(5, 2), day.AsSpan(8, 2));
+        return int.Parse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The number <c>yyyymmdd</c> as the day <c>YYYY-MM-DD</c>.</summary>
+    public static string Text(int number) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{number / 10000:D4}-{number / 100 % 100:D2}-{number % 100:D2}");
 }
 
 /// <summary>A distinct value seen by a <c>unique_count</c> meter for one rollup row.</summary>
@@ -87,7 +137,7 @@ internal sealed class UsageUniqueValue
     /// <summary>User.</summary>
     public string UserId { get; set; } = "";
 
-    /// <summary>Period <c>YYYY-MM</c>.</summary>
+    /// <summary>Period <c>YYYY-MM</c>, or the UTC day <c>YYYY-MM-DD</c> for the values of a day total (<see cref="UsageDay"/>).</summary>
     public string Period { get; set; } = "";
 
     /// <summary>Meter key.</summary>

@@ -59,9 +59,9 @@ internal sealed class RollupDelta(MeterAggregation aggregation)
 /// batch made the collector run background gen2 collections for arrays that lived a few milliseconds (issue 22,
 /// docs/performance.md, fourteenth session). A cleared dictionary keeps its arrays.
 /// <para>
-/// The rows are also kept in key order (<see cref="Rows"/>), the order the rollup table is clustered in, so the store's
-/// upserts walk its B-tree from left to right instead of jumping between pages; the sort is done by <see cref="Rent"/>,
-/// before the write gate. Duplicates of stored events, found under the gate, are taken back out by <see cref="Forget"/>
+/// The rows are also kept in their table's key order, month rows (<see cref="Rows"/>, <see cref="UsageRollup"/>) apart from
+/// day totals (<see cref="DayRows"/>, <see cref="UsageDayTotal"/>), so the store's upserts walk each B-tree from left to right
+/// instead of jumping between pages; the sort is done by <see cref="Rent"/>, before the write gate. Duplicates of stored events, found under the gate, are taken back out by <see cref="Forget"/>
 /// rather than by counting the batch again (issue 22, docs/performance.md, fifteenth session).
 /// </para>
 /// </summary>
@@ -83,10 +83,16 @@ internal sealed class RollupChanges
     public HashSet<(RollupKey Key, string Value)> UniqueValues { get; } = [];
 
     /// <summary>
-    /// The entries of <see cref="Deltas"/> in ordinal key order (user, period, meter, dimensions): the rollup table's
-    /// primary key order. The same <see cref="RollupDelta"/> instances as <see cref="Deltas"/>.
+    /// The month rows of <see cref="Deltas"/> (period <c>YYYY-MM</c>) in ordinal key order (user, period, meter, dimensions):
+    /// the month rollup table's primary key order. The same <see cref="RollupDelta"/> instances as <see cref="Deltas"/>.
     /// </summary>
     public List<KeyValuePair<RollupKey, RollupDelta>> Rows { get; } = [];
+
+    /// <summary>
+    /// The day totals of <see cref="Deltas"/> (period <c>YYYY-MM-DD</c>, <see cref="UsageDay"/>) in the day table's key order
+    /// (day, user, meter). The same <see cref="RollupDelta"/> instances as <see cref="Deltas"/>.
+    /// </summary>
+    public List<KeyValuePair<RollupKey, RollupDelta>> DayRows { get; } = [];
 
     /// <summary>
     /// The changes of <paramref name="events"/>, each counted once in each row it belongs to, in a pooled instance: hand it
@@ -110,16 +116,17 @@ internal sealed class RollupChanges
 
         foreach (var row in Deltas)
         {
-            Rows.Add(row);
+            (UsageDay.IsDay(row.Key.Period) ? DayRows : Rows).Add(row);
         }
 
         Rows.Sort(static (a, b) => Compare(a.Key, b.Key));
+        DayRows.Sort(static (a, b) => CompareDays(a.Key, b.Key));
     }
 
     /// <summary>
     /// Takes back out the events of <paramref name="counted"/> (what this instance counted) whose ids are not in
     /// <paramref name="inserted"/>: the batch's duplicates of stored events, found under the write gate. The duplicates of <c>count</c>
-    /// and <c>sum</c> meters are subtracted, and a row left with no events is dropped, so <see cref="Rows"/> keeps its order
+    /// and <c>sum</c> meters are subtracted, and a row left with no events is dropped, so <see cref="Rows"/> and <see cref="DayRows"/> keep their order
     /// without a new sort; when one of them is a <c>max</c> or <c>unique_count</c> event, which cannot be subtracted, the
     /// kept events are counted again (<see cref="Recount"/>).
     /// </summary>
@@ -152,6 +159,7 @@ internal sealed class RollupChanges
         if (subtracted)
         {
             Rows.RemoveAll(row => row.Value.Events == 0);
+            DayRows.RemoveAll(row => row.Value.Events == 0);
         }
     }
 
@@ -191,6 +199,18 @@ internal sealed class RollupChanges
         }
 
         return order != 0 ? order : string.CompareOrdinal(a.Dimensions, b.Dimensions);
+    }
+
+    /// <summary>Order of two day totals as the day table's primary key (day, user, meter); <c>YYYY-MM-DD</c> sorts as its number.</summary>
+    private static int CompareDays(RollupKey a, RollupKey b)
+    {
+        var order = string.CompareOrdinal(a.Period, b.Period);
+        if (order == 0)
+        {
+            order = string.CompareOrdinal(a.UserId, b.UserId);
+        }
+
+        return order != 0 ? order : string.CompareOrdinal(a.Meter, b.Meter);
     }
 
     /// <summary>Undoes <see cref="Add(RollupKey, CheckedUsageEvent)"/> for a <c>count</c> or <c>sum</c> event; the row goes when no event is left in it.</summary>
@@ -243,6 +263,7 @@ internal sealed class RollupChanges
         Deltas.Clear();
         UniqueValues.Clear();
         Rows.Clear();
+        DayRows.Clear();
     }
 
     private sealed class Policy : IPooledObjectPolicy<RollupChanges>

@@ -14,7 +14,7 @@ namespace Monetization.Usage.Features.GetUsageSummary;
 /// <item><c>group_by=model</c> / <c>plugin_id</c>: the month rollups' dimension rows, so <c>from</c>/<c>to</c> are months
 /// (<c>YYYY-MM</c>, both inclusive; a day or instant that is not a month's edge is a 422 naming the field). Usage without
 /// the dimension is grouped under <c>key: null</c>.</item>
-/// <item><c>group_by=day</c> (the default): the day rollups (<see cref="UsageDay"/>); <c>from</c>/<c>to</c> are days or
+/// <item><c>group_by=day</c> (the default): the day totals (<see cref="UsageDayTotal"/>); <c>from</c>/<c>to</c> are days or
 /// months (inclusive).</item>
 /// </list>
 /// Defaults: <c>from</c> = the first day of the current UTC month, <c>to</c> = today. At most 366 days or 36 months.
@@ -90,11 +90,18 @@ internal static class GetUsageSummary
                     throw Monetization.BuildingBlocks.Http.ProblemException.Invalid("to", "A summary by day covers at most 366 days.");
                 }
 
-                var rows = await db.Rollups.AsNoTracking()
-                    .Where(r => r.UserId == request.UserId && r.Dimensions == "" && r.Period.Length == 10
-                        && string.Compare(r.Period, fromDay) >= 0 && string.Compare(r.Period, toDay) <= 0)
+                // The day table is clustered by day first (UsageDayTotal): one seek per day of the range, not a scan of
+                // every user's days in it.
+                var days = new List<int>();
+                for (var day = from; day < end; day = day.AddDays(1))
+                {
+                    days.Add(UsageDay.Number(day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)));
+                }
+
+                var rows = await db.DayTotals.AsNoTracking()
+                    .Where(d => days.Contains(d.Day) && d.UserId == request.UserId)
                     .ToListAsync(cancellationToken);
-                groups = rows.Select(r => new Group(r.Period, r.Meter, r.Used, r.InputTokens, r.OutputTokens, r.Events)).ToList();
+                groups = rows.Select(d => new Group(UsageDay.Text(d.Day), d.Meter, d.Used, d.InputTokens, d.OutputTokens, d.Events)).ToList();
             }
             else
             {

@@ -392,6 +392,34 @@ namespace Monetization.Usage.Data.Migrations.Postgres
                     b.ToTable("UsageCheckouts", "usage");
                 });
 
+            modelBuilder.Entity("Monetization.Usage.Domain.UsageDayTotal", b =>
+                {
+                    b.Property<int>("Day")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Meter")
+                        .HasColumnType("text");
+
+                    b.Property<long>("Events")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("InputTokens")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("OutputTokens")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Used")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Day", "UserId", "Meter");
+
+                    b.ToTable("UsageDayTotals", "usage");
+                });
+
             modelBuilder.Entity("Monetization.Usage.Domain.UsageEventRecord", b =>
                 {
                     b.Property<string>("EventId")
