@@ -32,8 +32,11 @@ public sealed class IngestionTests
         Assert.That(await UsedAsync(f, "u1", "tokens"), Is.EqualTo(1_250));
         Assert.That(await UsedAsync(f, "u1", "tokens", dimensions: "model=gpt-4o"), Is.EqualTo(1_200));
         Assert.That(await UsedAsync(f, "u1", "tokens", dimensions: "model=mini&plugin_id=plg_a"), Is.EqualTo(50));
-        var tokens = await f.QueryAsync<UsageDbContext, Domain.UsageRollup>(db => db.Rollups.SingleAsync(r => r.Meter == "tokens" && r.Dimensions == "" && r.Period.Length == 7));
+        var tokens = await f.QueryAsync<UsageDbContext, Domain.UsageRollup>(db => db.Rollups.SingleAsync(r => r.Meter == "tokens" && r.Dimensions == ""));
         Assert.That((tokens.InputTokens, tokens.OutputTokens, tokens.Events), Is.EqualTo((1_050L, 200L, 2L)));
+        Assert.That(await f.QueryAsync<UsageDbContext, int>(db => db.Rollups.CountAsync(r => r.Period.Length != 7)), Is.Zero, "the month table holds month rows only");
+        var day = await f.QueryAsync<UsageDbContext, Domain.UsageDayTotal>(db => db.DayTotals.SingleAsync(d => d.Meter == "tokens"));
+        Assert.That((day.UserId, day.Used, day.InputTokens, day.OutputTokens, day.Events), Is.EqualTo(("u1", 1_250L, 1_050L, 200L, 2L)), "the day total beside it");
     }
 
     [TestCase(0)]
@@ -184,7 +187,7 @@ public sealed class IngestionTests
         Assert.That(results.Sum(r => r["accepted"]!.GetValue<int>()), Is.EqualTo(500 + 400));
         Assert.That(results.Sum(r => r["duplicates"]!.GetValue<int>()), Is.EqualTo(3 * 500));
         Assert.That(await EventCountAsync(f), Is.EqualTo(900));
-        var total = await f.QueryAsync<UsageDbContext, long>(db => db.Rollups.Where(r => r.Meter == "tokens" && r.Dimensions == "" && r.Period.Length == 7).SumAsync(r => r.Used));
+        var total = await f.QueryAsync<UsageDbContext, long>(db => db.Rollups.Where(r => r.Meter == "tokens" && r.Dimensions == "").SumAsync(r => r.Used));
         Assert.That(total, Is.EqualTo(900 * 11));
         var byModel = await f.QueryAsync<UsageDbContext, long>(db => db.Rollups.Where(r => r.Meter == "tokens" && r.Dimensions == "model=gpt-4o").SumAsync(r => r.Used));
         Assert.That(byModel, Is.EqualTo(250 * 11));
