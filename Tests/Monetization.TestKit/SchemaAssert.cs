@@ -32,13 +32,13 @@ public static class SchemaAssert
         try
         {
             var migratedConnection = await TestDatabases.CreatePostgresDatabaseAsync(migrated);
-            await using (var db = CreatePostgres(contextType, migratedConnection, schema))
+            await using (var db = ModuleContexts.Postgres(contextType, migratedConnection, schema))
             {
                 await db.Database.MigrateAsync();
             }
 
             var createdConnection = await TestDatabases.CreatePostgresDatabaseAsync(created);
-            await using (var db = CreatePostgres(contextType, createdConnection, schema))
+            await using (var db = ModuleContexts.Postgres(contextType, createdConnection, schema))
             {
                 await db.Database.EnsureCreatedAsync();
             }
@@ -54,17 +54,6 @@ public static class SchemaAssert
             await TestDatabases.DropPostgresDatabaseAsync(migrated);
             await TestDatabases.DropPostgresDatabaseAsync(created);
         }
-    }
-
-    private static DbContext CreatePostgres(Type contextType, string connectionString, string schema)
-    {
-        var builderType = typeof(DbContextOptionsBuilder<>).MakeGenericType(contextType);
-        var builder = (DbContextOptionsBuilder)Activator.CreateInstance(builderType)!;
-        builder.UseNpgsql(new NpgsqlConnectionStringBuilder(connectionString) { SearchPath = schema }.ConnectionString,
-                npgsql => npgsql.MigrationsHistoryTable("__EFMigrationsHistory", schema))
-            .ReplaceService<IMigrationsAssembly, ProviderMigrationsAssembly>()
-            .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
-        return (DbContext)Activator.CreateInstance(contextType, builder.Options)!;
     }
 
     private static async Task<string> DescribePostgresAsync(string connectionString, string schema)
@@ -114,12 +103,12 @@ public static class SchemaAssert
         {
             var migrated = Path.Combine(directory, "migrated.db");
             var created = Path.Combine(directory, "created.db");
-            await using (var db = Create(contextType, migrated))
+            await using (var db = ModuleContexts.Sqlite(contextType, migrated))
             {
                 await db.Database.MigrateAsync();
             }
 
-            await using (var db = Create(contextType, created))
+            await using (var db = ModuleContexts.Sqlite(contextType, created))
             {
                 await db.Database.EnsureCreatedAsync();
             }
@@ -134,15 +123,6 @@ public static class SchemaAssert
             SqliteConnection.ClearAllPools();
             Directory.Delete(directory, recursive: true);
         }
-    }
-
-    private static DbContext Create(Type contextType, string file)
-    {
-        var builderType = typeof(DbContextOptionsBuilder<>).MakeGenericType(contextType);
-        var builder = (DbContextOptionsBuilder)Activator.CreateInstance(builderType)!;
-        builder.UseSqlite($"Data Source={file}").ReplaceService<IMigrationsAssembly, ProviderMigrationsAssembly>()
-            .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
-        return (DbContext)Activator.CreateInstance(contextType, builder.Options)!;
     }
 
     private static async Task<string> DescribeAsync(string file)

@@ -1,6 +1,5 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Monetization.BuildingBlocks.Data;
@@ -29,10 +28,9 @@ public sealed class DayTotalsMigrationTests
         var database = TestDatabases.DatabaseNameFor(directory);
         try
         {
-            var connection = postgres
-                ? await TestDatabases.CreatePostgresDatabaseAsync(database)
-                : $"Data Source={Path.Combine(directory, "usage.db")}";
-            await using (var db = Create(connection, postgres))
+            await using (var db = (UsageDbContext)(postgres
+                ? ModuleContexts.Postgres(typeof(UsageDbContext), await TestDatabases.CreatePostgresDatabaseAsync(database), "usage")
+                : ModuleContexts.Sqlite(typeof(UsageDbContext), Path.Combine(directory, "usage.db"))))
             {
                 await db.GetService<IMigrator>().MigrateAsync(postgres ? PostgresBefore : SqliteBefore);
                 var rollups = postgres ? "usage.\"UsageRollups\"" : "\"UsageRollups\"";
@@ -92,22 +90,4 @@ public sealed class DayTotalsMigrationTests
     [TestCase("2026/11/05")]
     [TestCase("2026-1x-05")]
     public void Not_a_day_has_no_number(string text) => Assert.Throws<FormatException>(() => UsageDay.Number(text));
-
-    private static UsageDbContext Create(string connectionString, bool postgres)
-    {
-        var builder = new DbContextOptionsBuilder<UsageDbContext>();
-        if (postgres)
-        {
-            builder.UseNpgsql(new NpgsqlConnectionStringBuilder(connectionString) { SearchPath = "usage" }.ConnectionString,
-                npgsql => npgsql.MigrationsHistoryTable("__EFMigrationsHistory", "usage"));
-        }
-        else
-        {
-            builder.UseSqlite(connectionString);
-        }
-
-        builder.ReplaceService<IMigrationsAssembly, ProviderMigrationsAssembly>()
-            .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
-        return new UsageDbContext(builder.Options);
-    }
 }

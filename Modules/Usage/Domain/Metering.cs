@@ -103,7 +103,7 @@ internal sealed class UsageDayTotal
 /// <summary>
 /// UTC days of usage (issue 20). In a batch's <see cref="RollupChanges"/> a day total is a <see cref="RollupKey"/> whose
 /// period is the day <c>YYYY-MM-DD</c> and whose dimensions are empty; the store writes those to
-/// <see cref="UsageDayTotal"/>, whose <see cref="UsageDayTotal.Day"/> is <see cref="Number"/> of the day. Limits never count them.
+/// <see cref="UsageDayTotal"/>, whose <see cref="UsageDayTotal.Day"/> is <see cref="Number(string)"/> of the day. Limits never count them.
 /// </summary>
 internal static class UsageDay
 {
@@ -122,13 +122,22 @@ internal static class UsageDay
             throw new FormatException($"'{day}' is not a day YYYY-MM-DD.");
         }
 
-        var text = string.Concat(day.AsSpan(0, 4), day.AsSpan(5, 2), day.AsSpan(8, 2));
-        return int.Parse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture);
+        return (Digits(day.AsSpan(0, 4)) * 100 + Digits(day.AsSpan(5, 2))) * 100 + Digits(day.AsSpan(8, 2));
+    }
+
+    /// <summary>The UTC date of <paramref name="utc"/> as the number <c>yyyymmdd</c>.</summary>
+    public static int Number(DateTimeOffset utc)
+    {
+        var date = utc.UtcDateTime;
+        return (date.Year * 100 + date.Month) * 100 + date.Day;
     }
 
     /// <summary>The number <c>yyyymmdd</c> as the day <c>YYYY-MM-DD</c>.</summary>
     public static string Text(int number) =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{number / 10000:D4}-{number / 100 % 100:D2}-{number % 100:D2}");
+
+    private static int Digits(ReadOnlySpan<char> digits) =>
+        int.Parse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture);
 }
 
 /// <summary>A distinct value seen by a <c>unique_count</c> meter for one rollup row.</summary>

@@ -61,8 +61,9 @@ internal sealed class RollupDelta(MeterAggregation aggregation)
 /// <para>
 /// The rows are also kept in their table's key order, month rows (<see cref="Rows"/>, <see cref="UsageRollup"/>) apart from
 /// day totals (<see cref="DayRows"/>, <see cref="UsageDayTotal"/>), so the store's upserts walk each B-tree from left to right
-/// instead of jumping between pages; the sort is done by <see cref="Rent"/>, before the write gate. Duplicates of stored events, found under the gate, are taken back out by <see cref="Forget"/>
-/// rather than by counting the batch again (issue 22, docs/performance.md, fifteenth session).
+/// instead of jumping between pages; the sort is done by <see cref="Rent"/>, before the write gate. Duplicates of stored
+/// events, found under the gate, are taken back out by <see cref="Forget"/> rather than by counting the batch again (issue
+/// 22, docs/performance.md, fifteenth and sixteenth sessions).
 /// </para>
 /// </summary>
 internal sealed class RollupChanges
@@ -125,10 +126,10 @@ internal sealed class RollupChanges
 
     /// <summary>
     /// Takes back out the events of <paramref name="counted"/> (what this instance counted) whose ids are not in
-    /// <paramref name="inserted"/>: the batch's duplicates of stored events, found under the write gate. The duplicates of <c>count</c>
-    /// and <c>sum</c> meters are subtracted, and a row left with no events is dropped, so <see cref="Rows"/> and <see cref="DayRows"/> keep their order
-    /// without a new sort; when one of them is a <c>max</c> or <c>unique_count</c> event, which cannot be subtracted, the
-    /// kept events are counted again (<see cref="Recount"/>).
+    /// <paramref name="inserted"/>: the batch's duplicates of stored events, found under the write gate. The duplicates of
+    /// <c>count</c> and <c>sum</c> meters are subtracted, and a row left with no events is dropped, so <see cref="Rows"/> and
+    /// <see cref="DayRows"/> keep their order without a new sort; when one of them is a <c>max</c> or <c>unique_count</c>
+    /// event, which cannot be subtracted, the kept events are counted again (<see cref="Recount"/>).
     /// </summary>
     public void Forget(IReadOnlyList<CheckedUsageEvent> counted, IReadOnlySet<string> inserted)
     {

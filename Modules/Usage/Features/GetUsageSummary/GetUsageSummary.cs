@@ -95,7 +95,7 @@ internal static class GetUsageSummary
                 var days = new List<int>();
                 for (var day = from; day < end; day = day.AddDays(1))
                 {
-                    days.Add(UsageDay.Number(day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)));
+                    days.Add(UsageDay.Number(day));
                 }
 
                 var rows = await db.DayTotals.AsNoTracking()
