@@ -26,17 +26,64 @@ internal abstract class OutboxRows
     /// <summary>Whether the claim needs the in-process SQLite write gate (PostgreSQL's row locks make claims exclusive).</summary>
     public abstract bool NeedsWriteGate { get; }
 
-    /// <summary>Whether any row is due at <paramref name="now"/> (UTC); the connection is open.</summary>
-    public abstract ValueTask<bool> AnyDueAsync(DbContext db, DateTimeOffset now, CancellationToken ct);
+    /// <summary>
+    /// Whether any row is due at <paramref name="now"/> (UTC). Each of the three opens the context's connection for its
+    /// statement and closes it after (EF Core keeps it open inside a transaction), so the dispatcher holds no connection
+    /// while it publishes, and its claims and marks under the write gate use the database's writer connection
+    /// (<see cref="SqliteWriterConnection"/>).
+    /// </summary>
+    public async ValueTask<bool> AnyDueAsync(DbContext db, DateTimeOffset now, CancellationToken ct)
+    {
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            return await AnyDueOnOpenAsync(db, now, ct);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
 
     /// <summary>
     /// Leases up to <paramref name="limit"/> due rows to <paramref name="claim"/> until <paramref name="leaseUntil"/> (UTC) and
     /// returns them in sequence order, in one statement, so two dispatchers (two Hosts) never claim the same row.
     /// </summary>
-    public abstract ValueTask<List<OutboxClaimedRow>> ClaimDueAsync(DbContext db, string claim, DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken ct);
+    public async ValueTask<List<OutboxClaimedRow>> ClaimDueAsync(DbContext db, string claim, DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken ct)
+    {
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            return await ClaimDueOnOpenAsync(db, claim, now, leaseUntil, limit, ct);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
 
     /// <summary>Marks <paramref name="sequences"/> delivered at <paramref name="at"/> (UTC), clearing their lease and error.</summary>
-    public abstract ValueTask MarkDeliveredAsync(DbContext db, IReadOnlyCollection<long> sequences, DateTimeOffset at, CancellationToken ct);
+    public async ValueTask MarkDeliveredAsync(DbContext db, IReadOnlyCollection<long> sequences, DateTimeOffset at, CancellationToken ct)
+    {
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await MarkDeliveredOnOpenAsync(db, sequences, at, ct);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    /// <summary><see cref="AnyDueAsync"/> on the open connection.</summary>
+    protected abstract ValueTask<bool> AnyDueOnOpenAsync(DbContext db, DateTimeOffset now, CancellationToken ct);
+
+    /// <summary><see cref="ClaimDueAsync"/> on the open connection.</summary>
+    protected abstract ValueTask<List<OutboxClaimedRow>> ClaimDueOnOpenAsync(DbContext db, string claim, DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken ct);
+
+    /// <summary><see cref="MarkDeliveredAsync"/> on the open connection.</summary>
+    protected abstract ValueTask MarkDeliveredOnOpenAsync(DbContext db, IReadOnlyCollection<long> sequences, DateTimeOffset at, CancellationToken ct);
 
     /// <summary>
     /// SQLite: prepared statements on the open connection, times as UTC ticks; the caller holds the write gate for the claim
@@ -63,7 +110,7 @@ internal abstract class OutboxRows
 
         public override bool NeedsWriteGate => true;
 
-        public override ValueTask<bool> AnyDueAsync(DbContext db, DateTimeOffset now, CancellationToken ct)
+        protected override ValueTask<bool> AnyDueOnOpenAsync(DbContext db, DateTimeOffset now, CancellationToken ct)
         {
             using var statement = SqliteStatement.Prepare(db.Database.GetDbConnection(), AnyDueSql);
             statement.Bind(3, now.UtcTicks);
@@ -72,7 +119,7 @@ internal abstract class OutboxRows
             return ValueTask.FromResult(any);
         }
 
-        public override ValueTask<List<OutboxClaimedRow>> ClaimDueAsync(DbContext db, string claim, DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken ct)
+        protected override ValueTask<List<OutboxClaimedRow>> ClaimDueOnOpenAsync(DbContext db, string claim, DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken ct)
         {
             using var statement = SqliteStatement.Prepare(db.Database.GetDbConnection(), ClaimSql);
             statement.Bind(1, leaseUntil.UtcTicks);
@@ -95,7 +142,7 @@ internal abstract class OutboxRows
             return ValueTask.FromResult(rows);
         }
 
-        public override ValueTask MarkDeliveredAsync(DbContext db, IReadOnlyCollection<long> sequences, DateTimeOffset at, CancellationToken ct)
+        protected override ValueTask MarkDeliveredOnOpenAsync(DbContext db, IReadOnlyCollection<long> sequences, DateTimeOffset at, CancellationToken ct)
         {
             using var statement = SqliteStatement.Prepare(db.Database.GetDbConnection(), MarkDeliveredSql);
             statement.Bind(1, at.UtcTicks);
@@ -129,13 +176,13 @@ internal abstract class OutboxRows
 
         public override bool NeedsWriteGate => false;
 
-        public override async ValueTask<bool> AnyDueAsync(DbContext db, DateTimeOffset now, CancellationToken ct)
+        protected override async ValueTask<bool> AnyDueOnOpenAsync(DbContext db, DateTimeOffset now, CancellationToken ct)
         {
             await using var command = PostgresBatch.Command(db, AnyDueSql, now);
             return await command.ExecuteScalarAsync(ct) is not null;
         }
 
-        public override async ValueTask<List<OutboxClaimedRow>> ClaimDueAsync(DbContext db, string claim, DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken ct)
+        protected override async ValueTask<List<OutboxClaimedRow>> ClaimDueOnOpenAsync(DbContext db, string claim, DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken ct)
         {
             await using var command = PostgresBatch.Command(db, ClaimSql, now, leaseUntil, claim, limit);
             var rows = new List<OutboxClaimedRow>();
@@ -157,7 +204,7 @@ internal abstract class OutboxRows
             return rows;
         }
 
-        public override async ValueTask MarkDeliveredAsync(DbContext db, IReadOnlyCollection<long> sequences, DateTimeOffset at, CancellationToken ct)
+        protected override async ValueTask MarkDeliveredOnOpenAsync(DbContext db, IReadOnlyCollection<long> sequences, DateTimeOffset at, CancellationToken ct)
         {
             await using var command = PostgresBatch.Command(db, MarkDeliveredSql, at, sequences.ToArray());
             await command.ExecuteNonQueryAsync(ct);

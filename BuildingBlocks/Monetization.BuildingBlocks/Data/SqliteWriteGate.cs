@@ -11,6 +11,11 @@ namespace Monetization.BuildingBlocks.Data;
 /// queue without sleeping; <c>busy_timeout</c> remains the fallback for writers that do not (other processes, rare
 /// single-statement updates). Not re-entrant: never enter it twice in one call chain, and never hold it across a call
 /// that may come back into the same database (an HTTP call to ourselves).
+/// <para>
+/// Holding the gate also gives the writer the database's writer connection (<see cref="SqliteWriterConnection"/>): a
+/// context whose connection is closed when it enters opens it from a pool of its own, which only the gate's holders use,
+/// so consecutive writes find their pages still in that connection's page cache (docs/adr/0078).
+/// </para>
 /// </summary>
 public static class SqliteWriteGate
 {
@@ -22,7 +27,7 @@ public static class SqliteWriteGate
         ArgumentNullException.ThrowIfNull(db);
         var gate = Gates.GetOrAdd(KeyOf(db), static _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken);
-        return new Lease(gate);
+        return new Lease(gate, SqliteWriterConnection.Take(db));
     }
 
     private static string KeyOf(DbContext db)
@@ -43,10 +48,22 @@ public static class SqliteWriteGate
     public sealed class Lease : IDisposable
     {
         private SemaphoreSlim? _gate;
+        private readonly SqliteWriterConnection? _writer;
 
-        internal Lease(SemaphoreSlim gate) => _gate = gate;
+        internal Lease(SemaphoreSlim gate, SqliteWriterConnection? writer)
+        {
+            _gate = gate;
+            _writer = writer;
+        }
 
-        /// <inheritdoc />
-        public void Dispose() => Interlocked.Exchange(ref _gate, null)?.Release();
+        /// <summary>Leaves the gate. A writer connection that is closed by now is handed back at once; an open one when it closes.</summary>
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _gate, null) is { } gate)
+            {
+                _writer?.ReturnIfClosed();
+                gate.Release();
+            }
+        }
     }
 }

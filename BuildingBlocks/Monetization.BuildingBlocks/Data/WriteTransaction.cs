@@ -10,7 +10,8 @@ namespace Monetization.BuildingBlocks.Data;
 /// right after <c>BEGIN</c> it takes a transaction-scoped advisory lock on the module's schema (<see cref="PostgresLockSql"/>),
 /// released by the commit or rollback, so the read-then-write work done in these transactions (rollups, webhook batches,
 /// consumers) sees what the previous one wrote, as it does on SQLite's single-writer file (issue 17, ADR 0074).
-/// Disposing rolls back what was not committed, then leaves the gate.
+/// On SQLite the transaction runs on the database's writer connection (<see cref="SqliteWriterConnection"/>, ADR 0078) when the
+/// context's connection is closed as it begins, which is the usual case. Disposing rolls back what was not committed, then leaves the gate.
 /// </summary>
 public sealed class WriteTransaction : IAsyncDisposable
 {

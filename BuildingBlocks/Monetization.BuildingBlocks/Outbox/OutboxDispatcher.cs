@@ -243,7 +243,6 @@ public sealed partial class OutboxDispatcher<TDbContext>(
         var now = clock.GetUtcNow();
         var claim = $"{_instance}:{Interlocked.Increment(ref _rounds)}";
         var statements = OutboxRows.For(db);
-        await db.Database.OpenConnectionAsync(cancellationToken);
         if (!await statements.AnyDueAsync(db, now, cancellationToken))
         {
             await MarkDeliveredAsync(db, _delivered);

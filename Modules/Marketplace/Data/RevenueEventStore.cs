@@ -37,50 +37,59 @@ internal static class RevenueEventStore
             return;
         }
 
+        // Opened for the statements below and closed after (inside the caller's transaction it stays open until the
+        // commit), so the context does not keep the connection past the transaction.
         await db.Database.OpenConnectionAsync(cancellationToken);
-        if (db.IsPostgres())
+        try
         {
-            await PostgresBatch.ExecuteAsync(db, PostgresInsertSql, events.Select(e => new object?[]
+            if (db.IsPostgres())
             {
-                e.Id, e.SourceId, e.Kind, e.DeveloperId, e.PluginId, e.InstallId, e.UserId, e.Gross, e.DeveloperShare, e.PlatformShare,
-                e.Currency, e.RevenueShareBps, e.Period, e.EarnedAt, e.AvailableAt, e.StripeInvoiceId, e.StripeChargeId,
-                e.StripePaymentIntentId, e.RefundOfEventId, e.RefundedGross, e.PayoutId, e.TransferId, e.TransferReversalId,
-                e.ReversalCallId, e.PaidAt, e.BucketDay,
-            }).ToList(), cancellationToken);
-            return;
-        }
+                await PostgresBatch.ExecuteAsync(db, PostgresInsertSql, events.Select(e => new object?[]
+                {
+                    e.Id, e.SourceId, e.Kind, e.DeveloperId, e.PluginId, e.InstallId, e.UserId, e.Gross, e.DeveloperShare, e.PlatformShare,
+                    e.Currency, e.RevenueShareBps, e.Period, e.EarnedAt, e.AvailableAt, e.StripeInvoiceId, e.StripeChargeId,
+                    e.StripePaymentIntentId, e.RefundOfEventId, e.RefundedGross, e.PayoutId, e.TransferId, e.TransferReversalId,
+                    e.ReversalCallId, e.PaidAt, e.BucketDay,
+                }).ToList(), cancellationToken);
+                return;
+            }
 
-        using var statement = SqliteStatement.Prepare(db.Database.GetDbConnection(), InsertSql);
-        foreach (var e in events)
+            using var statement = SqliteStatement.Prepare(db.Database.GetDbConnection(), InsertSql);
+            foreach (var e in events)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                statement.Bind(1, e.Id);
+                statement.Bind(2, e.SourceId);
+                statement.Bind(3, e.Kind);
+                statement.Bind(4, e.DeveloperId);
+                statement.Bind(5, e.PluginId);
+                statement.Bind(6, e.InstallId);
+                statement.Bind(7, e.UserId);
+                statement.Bind(8, e.Gross);
+                statement.Bind(9, e.DeveloperShare);
+                statement.Bind(10, e.PlatformShare);
+                statement.Bind(11, e.Currency);
+                statement.Bind(12, e.RevenueShareBps);
+                statement.Bind(13, e.Period);
+                statement.Bind(14, e.EarnedAt.UtcTicks);
+                statement.Bind(15, e.AvailableAt.UtcTicks);
+                statement.Bind(16, e.StripeInvoiceId);
+                statement.Bind(17, e.StripeChargeId);
+                statement.Bind(18, e.StripePaymentIntentId);
+                statement.Bind(19, e.RefundOfEventId);
+                statement.Bind(20, e.RefundedGross);
+                statement.Bind(21, e.PayoutId);
+                statement.Bind(22, e.TransferId);
+                statement.Bind(23, e.TransferReversalId);
+                statement.Bind(24, e.ReversalCallId);
+                statement.Bind(25, e.PaidAt?.UtcTicks);
+                statement.Bind(26, e.BucketDay.UtcTicks);
+                statement.Execute();
+            }
+        }
+        finally
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            statement.Bind(1, e.Id);
-            statement.Bind(2, e.SourceId);
-            statement.Bind(3, e.Kind);
-            statement.Bind(4, e.DeveloperId);
-            statement.Bind(5, e.PluginId);
-            statement.Bind(6, e.InstallId);
-            statement.Bind(7, e.UserId);
-            statement.Bind(8, e.Gross);
-            statement.Bind(9, e.DeveloperShare);
-            statement.Bind(10, e.PlatformShare);
-            statement.Bind(11, e.Currency);
-            statement.Bind(12, e.RevenueShareBps);
-            statement.Bind(13, e.Period);
-            statement.Bind(14, e.EarnedAt.UtcTicks);
-            statement.Bind(15, e.AvailableAt.UtcTicks);
-            statement.Bind(16, e.StripeInvoiceId);
-            statement.Bind(17, e.StripeChargeId);
-            statement.Bind(18, e.StripePaymentIntentId);
-            statement.Bind(19, e.RefundOfEventId);
-            statement.Bind(20, e.RefundedGross);
-            statement.Bind(21, e.PayoutId);
-            statement.Bind(22, e.TransferId);
-            statement.Bind(23, e.TransferReversalId);
-            statement.Bind(24, e.ReversalCallId);
-            statement.Bind(25, e.PaidAt?.UtcTicks);
-            statement.Bind(26, e.BucketDay.UtcTicks);
-            statement.Execute();
+            await db.Database.CloseConnectionAsync();
         }
     }
 }
