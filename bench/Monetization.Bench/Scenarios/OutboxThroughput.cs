@@ -26,7 +26,13 @@ internal static partial class OutboxThroughput
     private const string DeveloperId = "dev_outbox_bench";
     private const long Price = 1_500;
     private const int Clients = 16;
-    private const int WarmupEvents = 3_000;
+    /// <summary>
+    /// Seconds of purchases at the offered rate before the timed phase. As in <see cref="WebhookIntake"/>, long enough for
+    /// the runtime's tiered JIT to finish recompiling the path, so the timed phase measures a running Host's steady state:
+    /// with a warm-up of 3,000 purchases (1.5 s) perf put 27 % of the Host's samples in the timed phase on the tiered
+    /// compilation thread (docs/performance.md, seventeenth session).
+    /// </summary>
+    private const int WarmupSeconds = 20;
     private const string PublishedType = "subscriptions.checkout_completed";
     private const string ConsumerSuffix = "RecordPluginPurchase";
 
@@ -41,6 +47,7 @@ internal static partial class OutboxThroughput
         var data = HostProcess.NewDataDirectory("outbox");
         long timedFromTicks;
         long accepted;
+        long warmupItems;
         try
         {
             await using (var host = await HostProcess.StartAsync(settings, data, environment, ct))
@@ -50,14 +57,15 @@ internal static partial class OutboxThroughput
                     ?? throw new InvalidOperationException("POST /v1/marketplace/developers is not available");
                 using var hooks = LoadDriver.CreateClient(host.BaseAddress, Clients);
 
-                // Warm-up: the same path as fast as it goes, until the Marketplace has recorded all of it.
-                var warmup = await SendAsync(hooks, secret, tag + "w", pluginId, WarmupEvents, null, settings, "warm-up", ct);
+                // Warm-up: the same path at the offered rate, until the Marketplace has recorded all of it.
+                var interval = TimeSpan.FromSeconds(1.0 / settings.OutboxRate);
+                var warmup = await SendAsync(hooks, secret, tag + "w", pluginId, (long)settings.OutboxRate * WarmupSeconds, interval, settings, "warm-up", ct);
+                warmupItems = warmup.Items;
                 await WaitRecordedAsync(admin, earningsRoute, warmup.Items, TimeSpan.FromSeconds(120), ct);
 
                 var metricsBefore = await ScrapeStepsAsync(admin, ct);
                 timedFromTicks = DateTimeOffset.UtcNow.UtcTicks;
                 var cpuBefore = host.CpuTime;
-                var interval = TimeSpan.FromSeconds(1.0 / settings.OutboxRate);
                 var phase = await SendAsync(hooks, secret, tag, pluginId, settings.OutboxEvents, interval, settings,
                     $"Host POST /v1/webhooks/stripe at {settings.OutboxRate:N0}/s offered ({Clients} clients)", ct);
                 result.Phases.Add(phase);
@@ -94,7 +102,7 @@ internal static partial class OutboxThroughput
             {
                 drainFromTicks = DateTimeOffset.UtcNow.UtcTicks - host.TimeToReady.Ticks;
                 using var admin = LoadDriver.CreateClient(host.BaseAddress, 1, HostProcess.AdminKey);
-                await WaitRecordedAsync(admin, earningsRoute, WarmupEvents + accepted + backlog, TimeSpan.FromSeconds(60), ct);
+                await WaitRecordedAsync(admin, earningsRoute, warmupItems + accepted + backlog, TimeSpan.FromSeconds(60), ct);
                 await host.StopAsync();
             }
 
