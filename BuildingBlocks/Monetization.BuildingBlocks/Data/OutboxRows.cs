@@ -32,43 +32,33 @@ internal abstract class OutboxRows
     /// while it publishes, and its claims and marks under the write gate use the database's writer connection
     /// (<see cref="SqliteWriterConnection"/>).
     /// </summary>
-    public async ValueTask<bool> AnyDueAsync(DbContext db, DateTimeOffset now, CancellationToken ct)
-    {
-        await db.Database.OpenConnectionAsync(ct);
-        try
-        {
-            return await AnyDueOnOpenAsync(db, now, ct);
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
-    }
+    public ValueTask<bool> AnyDueAsync(DbContext db, DateTimeOffset now, CancellationToken ct) =>
+        OnOpenConnectionAsync(db, () => AnyDueOnOpenAsync(db, now, ct), ct);
 
     /// <summary>
     /// Leases up to <paramref name="limit"/> due rows to <paramref name="claim"/> until <paramref name="leaseUntil"/> (UTC) and
     /// returns them in sequence order, in one statement, so two dispatchers (two Hosts) never claim the same row.
     /// </summary>
-    public async ValueTask<List<OutboxClaimedRow>> ClaimDueAsync(DbContext db, string claim, DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken ct)
-    {
-        await db.Database.OpenConnectionAsync(ct);
-        try
-        {
-            return await ClaimDueOnOpenAsync(db, claim, now, leaseUntil, limit, ct);
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
-    }
+    public ValueTask<List<OutboxClaimedRow>> ClaimDueAsync(DbContext db, string claim, DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken ct) =>
+        OnOpenConnectionAsync(db, () => ClaimDueOnOpenAsync(db, claim, now, leaseUntil, limit, ct), ct);
 
     /// <summary>Marks <paramref name="sequences"/> delivered at <paramref name="at"/> (UTC), clearing their lease and error.</summary>
     public async ValueTask MarkDeliveredAsync(DbContext db, IReadOnlyCollection<long> sequences, DateTimeOffset at, CancellationToken ct)
     {
+        await OnOpenConnectionAsync(db, async () =>
+        {
+            await MarkDeliveredOnOpenAsync(db, sequences, at, ct);
+            return true;
+        }, ct);
+    }
+
+    /// <summary>Runs <paramref name="statement"/> with the context's connection open, and closes it after.</summary>
+    private static async ValueTask<T> OnOpenConnectionAsync<T>(DbContext db, Func<ValueTask<T>> statement, CancellationToken ct)
+    {
         await db.Database.OpenConnectionAsync(ct);
         try
         {
-            await MarkDeliveredOnOpenAsync(db, sequences, at, ct);
+            return await statement();
         }
         finally
         {
