@@ -53,6 +53,33 @@ public sealed class SqliteStatementTests
     }
 
     [Test]
+    public async Task Binds_text_longer_than_the_stack_buffer_as_the_same_utf8_bytes()
+    {
+        await using var db = await OpenAsync("CREATE TABLE t (k INTEGER NOT NULL PRIMARY KEY, v TEXT NOT NULL);");
+        var connection = db.Database.GetDbConnection();
+
+        // A Stripe-event-sized body with two- and three-byte characters and a surrogate pair, past the 512-byte stack buffer.
+        var payload = string.Concat(Enumerable.Repeat("{\"name\":\"Zoë Müller\",\"amount\":\"1 000 €\",\"note\":\"🙂\"}", 80));
+        var texts = new[] { payload, "short ✓", new string('x', 600) + "é" };
+        using (var insert = SqliteStatement.Prepare(connection, "INSERT INTO t (k, v) VALUES (?1, ?2)"))
+        {
+            for (var i = 0; i < texts.Length; i++)
+            {
+                insert.Bind(1, i);
+                insert.Bind(2, texts[i]);
+                insert.Execute();
+            }
+        }
+
+        var rows = await db.Database.SqlQueryRaw<Stored>("SELECT v AS V, length(CAST(v AS BLOB)) AS Bytes FROM t ORDER BY k").ToListAsync();
+        Assert.That(rows.Select(r => r.V), Is.EqualTo(texts), "the text reads back unchanged");
+        Assert.That(rows.Select(r => r.Bytes), Is.EqualTo(texts.Select(t => (long)System.Text.Encoding.UTF8.GetByteCount(t))),
+            "stored as exactly the text's UTF-8 bytes (no terminator, no leftover bytes of a reused buffer)");
+    }
+
+    private sealed record Stored(string V, long Bytes);
+
+    [Test]
     public async Task Runs_inside_the_connections_transaction_and_reports_sqlite_errors()
     {
         await using var db = await OpenAsync("CREATE TABLE t (k TEXT NOT NULL PRIMARY KEY, v TEXT NOT NULL);");
