@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Data.Sqlite;
 using Npgsql;
 
 namespace Monetization.BuildingBlocks.Data;
@@ -26,11 +27,24 @@ public static class ModuleDatabases
         return module.ToLowerInvariant();
     }
 
-    /// <summary>True when <paramref name="db"/> runs on PostgreSQL.</summary>
+    /// <summary>
+    /// True when <paramref name="db"/> runs on PostgreSQL. Asked of the context's connection, not of EF Core's
+    /// <c>IsNpgsql()</c>: that compares provider names read from assembly metadata on every call, and the webhook writer
+    /// asks several times per batch (issue 22, docs/performance.md, eighteenth session).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The context's provider is not a relational one.</exception>
     public static bool IsPostgres(this DbContext db)
     {
         ArgumentNullException.ThrowIfNull(db);
-        return db.Database.IsNpgsql();
+        return db.Database.GetDbConnection() is NpgsqlConnection;
+    }
+
+    /// <summary>True when <paramref name="db"/> runs on SQLite (asked of its connection, as <see cref="IsPostgres"/>).</summary>
+    /// <exception cref="InvalidOperationException">The context's provider is not a relational one.</exception>
+    public static bool IsSqlite(this DbContext db)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        return db.Database.GetDbConnection() is SqliteConnection;
     }
 
     /// <summary>

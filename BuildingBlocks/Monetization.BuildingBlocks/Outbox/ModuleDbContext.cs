@@ -112,7 +112,7 @@ public abstract class ModuleDbContext(DbContextOptions options) : DbContext(opti
 
     private int StoreNewOutboxRows()
     {
-        if (Database.CurrentTransaction is null || !Database.IsSqlite())
+        if (Database.CurrentTransaction is null || !this.IsSqlite())
         {
             return 0;
         }
