@@ -205,6 +205,47 @@ public sealed class StripeWebhookTests : SubscriptionsTestBase
     }
 
     [Test]
+    public async Task A_delivery_without_a_content_length_is_read_whole_and_data_objects_own_id_is_kept()
+    {
+        // The object's id comes after a nested object with an id of its own, and the body is far past one read's 8 KiB.
+        var body = "{\"id\":\"evt_chunked_1\",\"object\":\"event\",\"type\":\"radar.early_fraud_warning.created\",\"created\":1786000000,"
+            + "\"data\":{\"object\":{\"object\":\"radar.early_fraud_warning\",\"charge\":{\"id\":\"ch_not_this\"},\"id\":\"issfr_chunked\","
+            + "\"note\":\"Zoë " + new string('x', 20_000) + "\"}}}";
+        using var answer = await PostUnsizedAsync(body);
+        Assert.That((await answer.ReadJsonAsync())["status"]!.GetValue<string>(), Is.EqualTo("ignored"));
+        var stored = await Admin.GetJsonAsync("/v1/stripe_events/evt_chunked_1");
+        Assert.That(stored["object_id"]!.GetValue<string>(), Is.EqualTo("issfr_chunked"), "the top-level id of data.object, not a nested one");
+        Assert.That(stored["payload"]!.GetValue<string>(), Is.EqualTo(body), "stored exactly as received");
+
+        using var tooLarge = await PostUnsizedAsync("{\"id\":\"evt_big\",\"pad\":\"" + new string('x', 1024 * 1024) + "\"}");
+        Assert.That((int)tooLarge.StatusCode, Is.EqualTo(413));
+        var notAnObject = await Factory.PostStripeWebhookAsync("{\"id\":\"evt_str\",\"type\":\"invoice.paid\",\"created\":1786000000,\"data\":{\"object\":\"in_1\"}}");
+        await notAnObject.ShouldBeProblemAsync(400, type: "malformed_json");
+        Assert.That(await Factory.QueryAsync<SubscriptionsDbContext, int>(db => db.StripeEvents.CountAsync(e => e.Id == "evt_big" || e.Id == "evt_str")), Is.Zero);
+    }
+
+    /// <summary>Posts a signed body whose length the client does not announce (chunked, as a proxy may forward it).</summary>
+    private async Task<HttpResponseMessage> PostUnsizedAsync(string body)
+    {
+        using var client = Factory.CreateAnonymousClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/webhooks/stripe") { Content = new UnsizedContent(Encoding.UTF8.GetBytes(body)) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        request.Headers.TryAddWithoutValidation("Stripe-Signature", Factory.SignatureFor(body));
+        return await client.SendAsync(request);
+    }
+
+    private sealed class UnsizedContent(byte[] bytes) : HttpContent
+    {
+        protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) => stream.WriteAsync(bytes).AsTask();
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
+    }
+
+    [Test]
     public async Task Payment_mode_checkout_and_refunds_are_translated_once()
     {
         await PostOk(SharedStripeSamples.Event("checkout.session.completed.payment"), "processed");

@@ -7,7 +7,7 @@ namespace Monetization.Subscriptions.Features.HandleStripeEvents;
 
 /// <summary>
 /// A Stripe event as the webhook path reads it: the envelope (<c>id</c>, <c>type</c>, <c>created</c>, <c>livemode</c>,
-/// <c>account</c>, <c>api_version</c>) parsed with System.Text.Json, and <c>data.object</c> bound to Stripe.net's model
+/// <c>account</c>, <c>api_version</c>) parsed with System.Text.Json, and <c>data.object</c>, read from the body's bytes, bound to Stripe.net's model
 /// (<see cref="StripeNet.Subscription"/>, <see cref="StripeNet.Invoice"/>, …) only when a handled type asks for it, with
 /// <see cref="StripeObjectJson.Options"/> (Stripe.net's model, plain System.Text.Json contracts, ADR 0023). Stripe.net's
 /// <see cref="StripeNet.EventUtility.ParseEvent(string, bool)"/> binds every envelope and object through Newtonsoft.Json
@@ -22,9 +22,11 @@ internal sealed class StripeEventEnvelope
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
     };
 
+    private readonly byte[] _utf8;
+    private readonly ObjectSlice _object;
     private object? _bound;
 
-    private StripeEventEnvelope(Wire wire)
+    private StripeEventEnvelope(Wire wire, byte[] utf8)
     {
         Id = wire.Id!;
         Type = wire.Type!;
@@ -32,7 +34,8 @@ internal sealed class StripeEventEnvelope
         Livemode = wire.Livemode;
         Account = wire.Account;
         ApiVersion = wire.ApiVersion;
-        Object = wire.Data!.Object;
+        _utf8 = utf8;
+        _object = wire.Data!.Object;
     }
 
     /// <summary>The event id (<c>evt_…</c>).</summary>
@@ -53,23 +56,26 @@ internal sealed class StripeEventEnvelope
     /// <summary>The API version the object is rendered in (e.g. <c>2026-10-28.endive</c>).</summary>
     public string? ApiVersion { get; }
 
-    /// <summary><c>data.object</c> as sent.</summary>
-    public JsonElement Object { get; }
+    /// <summary><c>data.object</c>'s <c>id</c> when it is a string, else null.</summary>
+    public string? ObjectId => _object.Id;
 
-    /// <summary>The object's <c>id</c>, or null.</summary>
-    public string? ObjectId => Object.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
-
-    /// <summary>Parses a received or stored body.</summary>
+    /// <summary>
+    /// Parses a received or stored body. The envelope keeps <paramref name="utf8"/> (the caller hands it over and does not
+    /// change it) and remembers where <c>data.object</c> lies in it, so that <see cref="GetObject{T}"/> binds straight from
+    /// those bytes: holding the object as a <see cref="JsonElement"/> copied it into a document of its own on every
+    /// delivery, 7 % of the bytes the webhook path allocated (issue 22, docs/performance.md, eighteenth session).
+    /// </summary>
     /// <exception cref="JsonException">Not JSON, or not an event (no <c>id</c>, <c>type</c>, <c>created</c> or object <c>data.object</c>).</exception>
-    public static StripeEventEnvelope Parse(ReadOnlySpan<byte> utf8)
+    public static StripeEventEnvelope Parse(byte[] utf8)
     {
+        ArgumentNullException.ThrowIfNull(utf8);
         var wire = JsonSerializer.Deserialize<Wire>(utf8, EnvelopeJson) ?? throw new JsonException("The body is JSON null.");
-        if (string.IsNullOrEmpty(wire.Id) || string.IsNullOrEmpty(wire.Type) || wire.Data is null || wire.Data.Object.ValueKind != JsonValueKind.Object)
+        if (string.IsNullOrEmpty(wire.Id) || string.IsNullOrEmpty(wire.Type) || wire.Data is null || !wire.Data.Object.IsObject)
         {
             throw new JsonException("A Stripe event needs id, type and data.object.");
         }
 
-        return new StripeEventEnvelope(wire);
+        return new StripeEventEnvelope(wire, utf8);
     }
 
     /// <summary><c>data.object</c> bound to Stripe.net's <typeparamref name="T"/> (once; later calls return the same instance).</summary>
@@ -85,7 +91,7 @@ internal sealed class StripeEventEnvelope
         T? value;
         try
         {
-            value = Object.Deserialize<T>(StripeObjectJson.Options);
+            value = JsonSerializer.Deserialize<T>(_utf8.AsSpan(_object.Start, _object.Length), StripeObjectJson.Options);
         }
         catch (Exception e) when (e is not JsonException)
         {
@@ -115,6 +121,47 @@ internal sealed class StripeEventEnvelope
 
     private sealed class WireData
     {
-        public JsonElement Object { get; set; }
+        [JsonConverter(typeof(ObjectSliceConverter))]
+        public ObjectSlice Object { get; set; }
+    }
+
+    /// <summary>Where <c>data.object</c> lies in the body (byte offset and length), whether it is a JSON object, and its <c>id</c>.</summary>
+    private readonly record struct ObjectSlice(int Start, int Length, bool IsObject, string? Id);
+
+    /// <summary>
+    /// Reads <c>data.object</c> without building anything from it: its position in the body (the envelope is always read
+    /// from one contiguous span, so the reader's offsets are offsets in the body) and its top-level <c>id</c>.
+    /// </summary>
+    private sealed class ObjectSliceConverter : JsonConverter<ObjectSlice>
+    {
+        public override ObjectSlice Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            var start = checked((int)reader.TokenStartIndex);
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                reader.Skip();
+                return new ObjectSlice(start, checked((int)reader.BytesConsumed) - start, false, null);
+            }
+
+            string? id = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isId = reader.ValueTextEquals("id"u8);
+                reader.Read();
+                if (isId && reader.TokenType == JsonTokenType.String)
+                {
+                    id = reader.GetString();
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+
+            return new ObjectSlice(start, checked((int)reader.BytesConsumed) - start, true, id);
+        }
+
+        public override void Write(Utf8JsonWriter writer, ObjectSlice value, JsonSerializerOptions options) =>
+            throw new NotSupportedException("The envelope is only read.");
     }
 }
