@@ -208,4 +208,56 @@ public sealed class DesignCardFlowTests
         Assert.That(revenue.Select(e => (e.SourceId, e.Gross)), Is.EqualTo(new[] { ("in_mixed:il_proration", 333L) }));
         Assert.That(await h.Factory.QueryAsync<MarketplaceDbContext, int>(db => db.Inbox.CountAsync(i => i.EventId == mixed.EventId)), Is.EqualTo(1));
     }
+    /// <summary>
+    /// Issue 22: the outbox hands Marketplace a run of <c>InvoicePaid</c> events, and the run is checked in two queries (the
+    /// items installs have, the prices plugins have) instead of one per line. The answer must be each invoice's own: an
+    /// install's subscription item, a plugin's price, or metadata that names one are revenue; plan lines, zero-amount lines
+    /// and unknown items or prices are not, and write nothing (no inbox row).
+    /// </summary>
+    [Test]
+    public async Task A_run_of_paid_invoices_is_checked_at_once_with_each_invoices_own_answer()
+    {
+        await using var h = new MarketplaceHarness();
+        await h.RegisterDeveloperAsync();
+        var plugin = await h.PublishPluginAsync("backup", new { model = "monthly", amount = 999, currency = "usd" });
+        await h.SubscribeAsync("u1");
+        var install = await h.InstallAsync(plugin, "u1");
+        var itemId = install.Str("stripe_subscription_item_id");
+        await h.SettleAsync();
+        var pluginPrice = await h.Factory.QueryAsync<MarketplaceDbContext, string?>(db => db.Plugins.Where(p => p.Id == plugin).Select(p => p.StripePriceId).SingleAsync());
+        var now = h.Clock.GetUtcNow();
+        InvoiceLine Line(string id, string? price, string? item, long amount, Dictionary<string, string>? metadata = null) =>
+            new(id, price, item, amount, "usd", 1, now, now.AddMonths(1), metadata ?? []);
+        InvoicePaid Invoice(string id, params InvoiceLine[] lines) =>
+            new(Guid.NewGuid(), now, "u1", "cus_u1", id, "sub_u1", "subscription_cycle", lines.Sum(l => l.Amount), "usd", "ch_" + id, "pi_" + id, lines, new Dictionary<string, string>());
+        var plan = Line("il_plan", "price_plan_premium", "si_plan", 2_000);
+        var run = new[]
+        {
+            Invoice("in_run_plan", plan),
+            Invoice("in_run_item", plan, Line("il_item", pluginPrice, itemId, 999)),
+            Invoice("in_run_price", Line("il_price", pluginPrice, null, 333)),
+            Invoice("in_run_meta", Line("il_meta", "price_elsewhere", null, 500, new() { ["plugin_id"] = plugin })),
+            Invoice("in_run_zero", Line("il_zero", pluginPrice, itemId, 0)),
+            Invoice("in_run_unknown", Line("il_unknown", "price_unknown", "si_unknown", 700)),
+        };
+
+        var failures = await h.Factory.PublishRunAsync(run);
+
+        Assert.That(failures, Has.All.Null);
+        var ids = run.Select(e => e.EventId).ToList();
+        var inboxed = await h.Factory.QueryAsync<MarketplaceDbContext, List<Guid>>(db => db.Inbox.Where(i => ids.Contains(i.EventId)).Select(i => i.EventId).ToListAsync());
+        Assert.That(inboxed, Is.EquivalentTo(new[] { run[1].EventId, run[2].EventId, run[3].EventId }), "only the invoices with a plugin line are taken");
+        var invoices = run.Select(e => e.InvoiceId).ToList();
+        var revenue = await h.Factory.QueryAsync<MarketplaceDbContext, List<Domain.RevenueEvent>>(db =>
+            db.RevenueEvents.Where(e => invoices.Contains(e.StripeInvoiceId!)).ToListAsync());
+        Assert.That(revenue.Select(e => (e.SourceId, e.Gross)), Is.EquivalentTo(new[]
+        {
+            ("in_run_item:il_item", 999L), ("in_run_price:il_price", 333L), ("in_run_meta:il_meta", 500L),
+        }));
+        Assert.That(revenue.Single(e => e.SourceId == "in_run_item:il_item").InstallId, Is.EqualTo(install.Str("install_id")));
+
+        // Delivered again as a run: nothing more.
+        Assert.That(await h.Factory.PublishRunAsync(run), Has.All.Null);
+        Assert.That(await h.Factory.QueryAsync<MarketplaceDbContext, int>(db => db.RevenueEvents.CountAsync(e => invoices.Contains(e.StripeInvoiceId!))), Is.EqualTo(3));
+    }
 }

@@ -42,6 +42,44 @@ internal sealed class RecordSubscriptionRevenue(MarketplaceDbContext db, TimePro
         return false;
     }
 
+    /// <summary>
+    /// <see cref="ConcernsAsync"/> for a run of invoices (a renewal burst) in two queries instead of one per line: the
+    /// subscription items among the run's lines that an install has, and the prices among them that a plugin has. The same
+    /// answer per invoice as <see cref="ConcernsAsync"/> (an install's item, or a plugin's price, or the metadata names one).
+    /// </summary>
+    protected override async ValueTask<bool[]?> ConcernsRunAsync(IReadOnlyList<InvoicePaid> integrationEvents, CancellationToken cancellationToken)
+    {
+        var itemIds = new HashSet<string>(StringComparer.Ordinal);
+        var priceIds = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var line in integrationEvents.SelectMany(e => e.Lines).Where(l => l.Amount != 0))
+        {
+            if (line.SubscriptionItemId is { } itemId)
+            {
+                itemIds.Add(itemId);
+            }
+
+            if (line.PriceId is { } priceId)
+            {
+                priceIds.Add(priceId);
+            }
+        }
+
+        var installedItems = itemIds.Count == 0
+            ? []
+            : (await Db.Installs.Where(i => itemIds.Contains(i.StripeSubscriptionItemId!)).Select(i => i.StripeSubscriptionItemId!).ToListAsync(cancellationToken))
+                .ToHashSet(StringComparer.Ordinal);
+        var pluginPrices = priceIds.Count == 0
+            ? []
+            : (await Db.Plugins.Where(p => priceIds.Contains(p.StripePriceId!)).Select(p => p.StripePriceId!).ToListAsync(cancellationToken))
+                .ToHashSet(StringComparer.Ordinal);
+        return integrationEvents
+            .Select(e => e.Lines.Any(line => line.Amount != 0
+                && (line.Metadata.ContainsKey("install_id") || line.Metadata.ContainsKey("plugin_id")
+                    || (line.SubscriptionItemId is { } item && installedItems.Contains(item))
+                    || (line.PriceId is { } price && pluginPrices.Contains(price)))))
+            .ToArray();
+    }
+
     protected override async Task HandleAsync(InvoicePaid integrationEvent, CancellationToken cancellationToken)
     {
         foreach (var line in integrationEvent.Lines.Where(l => l.Amount != 0))
