@@ -43,9 +43,10 @@ internal sealed class RecordSubscriptionRevenue(MarketplaceDbContext db, TimePro
     }
 
     /// <summary>
-    /// <see cref="ConcernsAsync"/> for a run of invoices (a renewal burst) in two queries instead of one per line: the
-    /// subscription items among the run's lines that an install has, and the prices among them that a plugin has. The same
-    /// answer per invoice as <see cref="ConcernsAsync"/> (an install's item, or a plugin's price, or the metadata names one).
+    /// <see cref="ConcernsAsync"/> for a run of invoices (a renewal burst) with the run's keys asked together
+    /// (<see cref="PluginLineKeys"/>): the subscription items among the run's lines that an install has, and the prices among
+    /// them that a plugin has. The same answer per invoice as <see cref="ConcernsAsync"/> (an install's item, or a plugin's
+    /// price, or the metadata names one).
     /// </summary>
     protected override async ValueTask<bool[]?> ConcernsRunAsync(IReadOnlyList<InvoicePaid> integrationEvents, CancellationToken cancellationToken)
     {
@@ -64,14 +65,7 @@ internal sealed class RecordSubscriptionRevenue(MarketplaceDbContext db, TimePro
             }
         }
 
-        var installedItems = itemIds.Count == 0
-            ? []
-            : (await Db.Installs.Where(i => itemIds.Contains(i.StripeSubscriptionItemId!)).Select(i => i.StripeSubscriptionItemId!).ToListAsync(cancellationToken))
-                .ToHashSet(StringComparer.Ordinal);
-        var pluginPrices = priceIds.Count == 0
-            ? []
-            : (await Db.Plugins.Where(p => priceIds.Contains(p.StripePriceId!)).Select(p => p.StripePriceId!).ToListAsync(cancellationToken))
-                .ToHashSet(StringComparer.Ordinal);
+        var (installedItems, pluginPrices) = await PluginLineKeys.KnownAsync(Db, itemIds, priceIds, cancellationToken);
         return integrationEvents
             .Select(e => e.Lines.Any(line => line.Amount != 0
                 && (line.Metadata.ContainsKey("install_id") || line.Metadata.ContainsKey("plugin_id")
