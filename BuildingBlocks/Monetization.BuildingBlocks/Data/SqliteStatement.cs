@@ -95,33 +95,6 @@ public sealed unsafe class SqliteStatement : IDisposable
         }
     }
 
-    /// <summary>
-    /// The keys among <paramref name="keys"/> for which <paramref name="sql"/> (one text parameter <c>?1</c>, e.g.
-    /// <c>SELECT 1 FROM T WHERE Key = ?1 LIMIT 1</c>) returns a row: one prepared statement probed once per key (ordinal
-    /// comparison, as SQLite's default <c>BINARY</c> collation compares). A handful of index probes costs less than one EF
-    /// Core query over a list of keys, which is built and processed on every call (docs/performance.md, eighteenth and
-    /// twentieth sessions).
-    /// </summary>
-    /// <exception cref="ArgumentException">The connection is not an open <see cref="SqliteConnection"/>.</exception>
-    /// <exception cref="SqliteException">SQLite refused the SQL or failed.</exception>
-    public static HashSet<string> FindKeys(DbConnection connection, string sql, IEnumerable<string> keys)
-    {
-        ArgumentNullException.ThrowIfNull(keys);
-        var found = new HashSet<string>(StringComparer.Ordinal);
-        using var probe = Prepare(connection, sql);
-        foreach (var key in keys)
-        {
-            probe.Bind(1, key);
-            if (probe.Read())
-            {
-                found.Add(key);
-                probe.Reset();
-            }
-        }
-
-        return found;
-    }
-
     /// <summary>Binds a 64-bit integer to parameter <paramref name="index"/> (1-based).</summary>
     public void Bind(int index, long value) => Check(sqlite3_bind_int64(_statementPointer, index, value));
 

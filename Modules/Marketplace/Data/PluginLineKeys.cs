@@ -44,12 +44,35 @@ internal static class PluginLineKeys
         try
         {
             var connection = db.Database.GetDbConnection();
-            return (SqliteStatement.FindKeys(connection, InstalledItemSql, itemIds), SqliteStatement.FindKeys(connection, PluginPriceSql, priceIds));
+            return (Probe(connection, InstalledItemSql, itemIds), Probe(connection, PluginPriceSql, priceIds));
         }
         finally
         {
             await db.Database.CloseConnectionAsync();
         }
+    }
+
+    private static HashSet<string> Probe(System.Data.Common.DbConnection connection, string sql, IReadOnlyCollection<string> keys)
+    {
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        if (keys.Count == 0)
+        {
+            return found;
+        }
+
+        using var probe = SqliteStatement.Prepare(connection, sql);
+        foreach (var key in keys)
+        {
+            probe.Bind(1, key);
+            if (probe.Read())
+            {
+                found.Add(key);
+            }
+
+            probe.Reset();
+        }
+
+        return found;
     }
 
     private static async Task<HashSet<string>> PostgresSubsetAsync(MarketplaceDbContext db, string sql, IReadOnlyCollection<string> keys, CancellationToken cancellationToken) =>

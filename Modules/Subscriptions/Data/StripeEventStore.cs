@@ -62,7 +62,19 @@ internal sealed class StripeEventStore(SubscriptionsDbContext db)
             return (await db.Database.SqlQueryRaw<string>(PostgresStoredIdsSql, TextArray(eventIds)).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
         }
 
-        return SqliteStatement.FindKeys(db.Database.GetDbConnection(), StoredIdSql, eventIds);
+        var stored = new HashSet<string>(StringComparer.Ordinal);
+        using var probe = SqliteStatement.Prepare(db.Database.GetDbConnection(), StoredIdSql);
+        foreach (var id in eventIds)
+        {
+            probe.Bind(1, id);
+            if (probe.Read())
+            {
+                stored.Add(id);
+                probe.Reset();
+            }
+        }
+
+        return stored;
     }
 
     /// <summary>
