@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Monetization.BuildingBlocks.Outbox;
+using Monetization.IntegrationEvents;
 using Monetization.IntegrationEvents.Marketplace;
 using Monetization.IntegrationEvents.Subscriptions;
 using Monetization.Marketplace.Data;
@@ -63,7 +64,7 @@ internal sealed class RecordPluginPurchase(MarketplaceDbContext db, TimeProvider
                 install.ActivatedAt = now;
                 install.CheckoutSessionId = e.CheckoutSessionId;
                 await ledger.CountInstallAsync(plugin, now, +1, cancellationToken);
-                Db.AddIntegrationEvent(new PluginInstalled(Guid.NewGuid(), now, install.Id, plugin.Id, plugin.DeveloperId, install.UserId, install.PricingModel, install.Status));
+                Db.AddIntegrationEvent(new PluginInstalled(IntegrationEventIds.New(now), now, install.Id, plugin.Id, plugin.DeveloperId, install.UserId, install.PricingModel, install.Status));
             }
         }
     }

@@ -2,6 +2,7 @@ using StripeNet = Stripe;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Monetization.BuildingBlocks.Billing;
+using Monetization.IntegrationEvents;
 using Monetization.IntegrationEvents.Marketplace;
 using Monetization.Marketplace.Data;
 using Monetization.Marketplace.Features.StripeCalls;
@@ -134,6 +135,6 @@ internal sealed class MonthlyInstallBilling(MarketplaceDbContext db, IServicePro
         install.StripeSubscriptionId = subscriptionId;
         install.ActivatedAt = now;
         await ledger.CountInstallAsync(plugin, now, +1, ct);
-        db.AddIntegrationEvent(new PluginInstalled(Guid.NewGuid(), now, install.Id, plugin.Id, plugin.DeveloperId, install.UserId, install.PricingModel, install.Status));
+        db.AddIntegrationEvent(new PluginInstalled(IntegrationEventIds.New(now), now, install.Id, plugin.Id, plugin.DeveloperId, install.UserId, install.PricingModel, install.Status));
     }
 }

@@ -1,4 +1,5 @@
 using Monetization.BuildingBlocks.Outbox;
+using Monetization.IntegrationEvents;
 using Monetization.IntegrationEvents.Marketplace;
 using Monetization.Marketplace.Data;
 
@@ -15,7 +16,7 @@ internal static class UsagePrices
             return;
         }
 
-        db.AddIntegrationEvent(new PluginUsagePriced(Guid.NewGuid(), now, plugin.Id, plugin.UsageUnit ?? "tokens", plugin.Currency,
+        db.AddIntegrationEvent(new PluginUsagePriced(IntegrationEventIds.New(now), now, plugin.Id, plugin.UsageUnit ?? "tokens", plugin.Currency,
             plugin.UnitAmountDecimal, plugin.InputUnitAmountDecimal, plugin.OutputUnitAmountDecimal));
     }
 }

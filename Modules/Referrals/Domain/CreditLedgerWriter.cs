@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Monetization.BuildingBlocks.Billing;
+using Monetization.IntegrationEvents;
 using Monetization.IntegrationEvents.Referrals;
 using Monetization.Referrals.Data;
 
@@ -38,7 +39,7 @@ internal static class CreditLedgerWriter
         };
         db.CreditEntries.Add(entry);
         db.AddIntegrationEvent(new AccessCreditGranted(
-            Guid.NewGuid(), now, entry.Id, userId, days, reason, referralId, entry.StartsAt, entry.CreditUntilAfter));
+            IntegrationEventIds.New(now), now, entry.Id, userId, days, reason, referralId, entry.StartsAt, entry.CreditUntilAfter));
         await db.SaveChangesAsync(cancellationToken);
         return entry;
     }
@@ -69,7 +70,7 @@ internal static class CreditLedgerWriter
         };
         db.CreditEntries.Add(entry);
         db.AddIntegrationEvent(new AccessCreditGranted(
-            Guid.NewGuid(), now, entry.Id, userId, days, CreditReasons.ManualGrant, ManualSource, entry.StartsAt, entry.CreditUntilAfter));
+            IntegrationEventIds.New(now), now, entry.Id, userId, days, CreditReasons.ManualGrant, ManualSource, entry.StartsAt, entry.CreditUntilAfter));
         await db.SaveChangesAsync(cancellationToken);
         return entry;
     }
@@ -109,7 +110,7 @@ internal static class CreditLedgerWriter
         if (!userErased)
         {
             db.AddIntegrationEvent(new AccessCreditReversed(
-                Guid.NewGuid(), now, grant.Id, grant.UserId, grant.Days, reason, entry.Id, grant.ReferralId, entry.CreditUntilAfter));
+                IntegrationEventIds.New(now), now, grant.Id, grant.UserId, grant.Days, reason, entry.Id, grant.ReferralId, entry.CreditUntilAfter));
         }
 
         await db.SaveChangesAsync(cancellationToken);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Monetization.IntegrationEvents;
 using Monetization.IntegrationEvents.Subscriptions;
 using Monetization.Subscriptions.Data;
 
@@ -125,7 +126,7 @@ internal static class AccessCalculator
         account.Version++;
         account.UpdatedAt = now;
         db.AddIntegrationEvent(new SubscriptionChanged(
-            Guid.NewGuid(),
+            IntegrationEventIds.New(now),
             now,
             account.UserId,
             access.Plan.Key,

@@ -1,5 +1,6 @@
 using StripeNet = Stripe;
 using Microsoft.EntityFrameworkCore;
+using Monetization.IntegrationEvents;
 using Monetization.IntegrationEvents.Subscriptions;
 using Monetization.Subscriptions.Data;
 
@@ -51,7 +52,7 @@ internal sealed class StripeCustomerLink(SubscriptionsDbContext db, StripeNet.St
                 .ExecuteUpdateAsync(s => s.SetProperty(a => a.StripeCustomerId, customer.Id).SetProperty(a => a.UpdatedAt, now).SetProperty(a => a.Email, a => a.Email ?? email), ct);
             if (linked == 1)
             {
-                db.AddIntegrationEvent(new StripeCustomerLinked(Guid.NewGuid(), now, userId, customer.Id, email));
+                db.AddIntegrationEvent(new StripeCustomerLinked(IntegrationEventIds.New(now), now, userId, customer.Id, email));
                 await db.SaveChangesAsync(ct);
             }
 

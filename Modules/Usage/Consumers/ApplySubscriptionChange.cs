@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Monetization.BuildingBlocks.Billing;
 using Monetization.BuildingBlocks.Outbox;
+using Monetization.IntegrationEvents;
 using Monetization.IntegrationEvents.Subscriptions;
 using Monetization.IntegrationEvents.Usage;
 using Monetization.Usage.Data;
@@ -66,12 +67,12 @@ internal sealed class ApplySubscriptionChange(UsageDbContext db, TimeProvider cl
                 if (alert is not null && alert.ResolvedAt is null && !reached)
                 {
                     alert.ResolvedAt = now;
-                    Db.AddIntegrationEvent(new UsageThresholdCrossed(Guid.NewGuid(), now, account.UserId, meter.Key, period, threshold, used, limit ?? 0, Resolved: true, Unlimited: limit is null));
+                    Db.AddIntegrationEvent(new UsageThresholdCrossed(IntegrationEventIds.New(now), now, account.UserId, meter.Key, period, threshold, used, limit ?? 0, Resolved: true, Unlimited: limit is null));
                 }
                 else if (alert is null && reached)
                 {
                     Db.ThresholdAlerts.Add(new ThresholdAlert { UserId = account.UserId, Meter = meter.Key, Period = period, Threshold = threshold, Used = used, Limit = limit!.Value, CrossedAt = now });
-                    Db.AddIntegrationEvent(new UsageThresholdCrossed(Guid.NewGuid(), now, account.UserId, meter.Key, period, threshold, used, limit.Value, Resolved: false));
+                    Db.AddIntegrationEvent(new UsageThresholdCrossed(IntegrationEventIds.New(now), now, account.UserId, meter.Key, period, threshold, used, limit.Value, Resolved: false));
                 }
             }
         }

@@ -1,3 +1,4 @@
+using Monetization.IntegrationEvents;
 using Monetization.IntegrationEvents.Usage;
 using Microsoft.EntityFrameworkCore;
 using Monetization.BuildingBlocks.Billing;
@@ -82,7 +83,7 @@ internal static class CreditWallet
         var balanceAfter = balanceBefore - spent;
         if (lowBalanceThreshold > 0 && spent > 0 && balanceBefore >= lowBalanceThreshold && balanceAfter < lowBalanceThreshold)
         {
-            db.AddIntegrationEvent(new CreditBalanceDropped(Guid.NewGuid(), now, userId, balanceAfter, lowBalanceThreshold, currency));
+            db.AddIntegrationEvent(new CreditBalanceDropped(IntegrationEventIds.New(now), now, userId, balanceAfter, lowBalanceThreshold, currency));
         }
 
         return spent;

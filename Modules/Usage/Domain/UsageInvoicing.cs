@@ -3,6 +3,7 @@ using StripeNet = Stripe;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Monetization.BuildingBlocks.Billing;
+using Monetization.IntegrationEvents;
 using Monetization.IntegrationEvents.Usage;
 using Monetization.Usage.Data;
 
@@ -128,7 +129,7 @@ internal sealed partial class UsageInvoicing(
 
             db.Invoices.Add(invoice);
             db.AddIntegrationEvent(new UsageInvoiceIssued(
-                Guid.NewGuid(), now, invoice.Id, invoice.Number, invoice.UserId, invoice.Period, invoice.Subtotal, invoice.CreditsApplied, invoice.AmountDue, invoice.Currency, invoice.Status));
+                IntegrationEventIds.New(now), now, invoice.Id, invoice.Number, invoice.UserId, invoice.Period, invoice.Subtotal, invoice.CreditsApplied, invoice.AmountDue, invoice.Currency, invoice.Status));
             created++;
         }
 

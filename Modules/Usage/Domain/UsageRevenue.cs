@@ -1,4 +1,5 @@
 using Monetization.BuildingBlocks.Outbox;
+using Monetization.IntegrationEvents;
 using Monetization.IntegrationEvents.Usage;
 using Monetization.Usage.Data;
 
@@ -16,7 +17,7 @@ internal static class UsageRevenue
     {
         foreach (var line in invoice.Lines.Where(l => l.PluginId is not null && l.Amount > 0))
         {
-            db.AddIntegrationEvent(new UsageCharged(Guid.NewGuid(), paidAt, line.Id, invoice.Id, invoice.UserId, line.PluginId!, invoice.Period,
+            db.AddIntegrationEvent(new UsageCharged(IntegrationEventIds.New(paidAt), paidAt, line.Id, invoice.Id, invoice.UserId, line.PluginId!, invoice.Period,
                 line.Quantity, line.Amount, line.Currency, invoice.StripeInvoiceId));
         }
     }
@@ -26,7 +27,7 @@ internal static class UsageRevenue
     {
         foreach (var line in invoice.Lines.Where(l => l.PluginId is not null && l.Amount > 0))
         {
-            db.AddIntegrationEvent(new UsageChargeBilled(Guid.NewGuid(), now, line.Id, invoice.Id, invoice.UserId, line.PluginId!, invoice.Period,
+            db.AddIntegrationEvent(new UsageChargeBilled(IntegrationEventIds.New(now), now, line.Id, invoice.Id, invoice.UserId, line.PluginId!, invoice.Period,
                 line.Quantity, line.Amount, line.Currency, paymentFailed));
         }
     }

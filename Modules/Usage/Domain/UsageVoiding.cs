@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Monetization.BuildingBlocks.Billing;
 using Monetization.BuildingBlocks.Outbox;
+using Monetization.IntegrationEvents;
 using Monetization.IntegrationEvents.Usage;
 using Monetization.Usage.Data;
 
@@ -57,7 +58,7 @@ internal static class UsageVoiding
 
         foreach (var line in invoice.Lines.Where(l => l.PluginId is not null && l.Amount > 0))
         {
-            db.AddIntegrationEvent(new UsageChargeVoided(Guid.NewGuid(), now, line.Id, invoice.Id, invoice.UserId, line.PluginId!, invoice.Period, line.Amount, line.Currency));
+            db.AddIntegrationEvent(new UsageChargeVoided(IntegrationEventIds.New(now), now, line.Id, invoice.Id, invoice.UserId, line.PluginId!, invoice.Period, line.Amount, line.Currency));
         }
 
         return true;

@@ -73,6 +73,38 @@ public sealed class WebhookBurstTests : SubscriptionsTestBase
         Assert.That(sub["stripe_customer_id"]!.GetValue<string>(), Is.EqualTo("cus_burst00007"));
     }
 
+    [Test]
+    public async Task Integration_events_get_version_7_ids_that_sort_by_when_the_events_happened()
+    {
+        var checkout = SharedStripeSamples.Event("checkout.session.completed.subscription_paid");
+        var paid = SharedStripeSamples.Event("invoice.paid");
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.That(await PostAsync(ForUser(checkout, i, $"evt_order_checkout_{i}")), Is.EqualTo("processed"));
+            Factory.Clock.Advance(TimeSpan.FromSeconds(1));
+            Assert.That(await PostAsync(ForUser(paid, i, $"evt_order_paid_{i}")), Is.EqualTo("processed"));
+            Factory.Clock.Advance(TimeSpan.FromMilliseconds(3));
+        }
+
+        var rows = await Factory.QueryAsync<SubscriptionsDbContext, List<(Guid Id, DateTimeOffset OccurredAt)>>(async db =>
+            (await db.Outbox.AsNoTracking().OrderBy(m => m.Sequence).Select(m => new { m.EventId, m.OccurredAt }).ToListAsync())
+                .ConvertAll(m => (m.EventId, m.OccurredAt)));
+        Assert.That(rows.Select(r => r.OccurredAt.ToUnixTimeMilliseconds()).Distinct().Count(), Is.GreaterThanOrEqualTo(6), "the events of six deliveries, at six different times");
+        Assert.Multiple(() =>
+        {
+            foreach (var (id, occurredAt) in rows)
+            {
+                Assert.That(id.Version, Is.EqualTo(7), $"{id}: a version 7 UUID (RFC 9562)");
+                Assert.That(Convert.ToInt64(id.ToString("N")[..12], 16), Is.EqualTo(occurredAt.ToUnixTimeMilliseconds()), $"{id}: its leading 48 bits are the event's time in Unix milliseconds");
+            }
+
+            // Stored as text (EF Core's SQLite form), so the indexes keep them in ordinal order: a later event sorts after an earlier one.
+            var byId = rows.OrderBy(r => r.Id.ToString("D").ToUpperInvariant(), StringComparer.Ordinal).Select(r => r.OccurredAt).ToList();
+            Assert.That(byId, Is.Ordered, "ids in their stored order follow the events' times");
+            Assert.That(rows.Select(r => r.Id).Distinct().Count(), Is.EqualTo(rows.Count), "unique, also within one millisecond");
+        });
+    }
+
     /// <summary>The sample with its customer, user, subscription and invoice made user <paramref name="i"/>'s, and a new event id.</summary>
     private static string ForUser(string sample, int i, string eventId)
     {

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Monetization.BuildingBlocks.Billing;
 using Monetization.BuildingBlocks.Http;
+using Monetization.IntegrationEvents;
 using Monetization.IntegrationEvents.Marketplace;
 using Monetization.IntegrationEvents.Subscriptions;
 using Monetization.Marketplace.Data;
@@ -108,7 +109,7 @@ internal static class InstallPlugin
                     }
                 }
 
-                db.AddIntegrationEvent(new PluginInstalled(Guid.NewGuid(), now, install.Id, plugin.Id, plugin.DeveloperId, userId, plugin.PricingModel, install.Status));
+                db.AddIntegrationEvent(new PluginInstalled(IntegrationEventIds.New(now), now, install.Id, plugin.Id, plugin.DeveloperId, userId, plugin.PricingModel, install.Status));
                 try
                 {
                     await db.SaveChangesAsync(cancellationToken);
@@ -148,7 +149,7 @@ internal static class InstallPlugin
                 var now = clock.GetUtcNow();
                 await db.Installs.Where(i => i.Id == install.Id).ExecuteUpdateAsync(
                     s => s.SetProperty(i => i.Status, InstallStatuses.Uninstalled).SetProperty(i => i.UninstalledAt, now), ct);
-                db.AddIntegrationEvent(new PluginUninstalled(Guid.NewGuid(), now, install.Id, plugin.Id, install.UserId));
+                db.AddIntegrationEvent(new PluginUninstalled(IntegrationEventIds.New(now), now, install.Id, plugin.Id, install.UserId));
                 await db.SaveChangesAsync(ct);
                 throw; // answered 503/502 by the one Stripe rule (StripeFailureProblems)
             }

@@ -5,6 +5,7 @@ using MediatR;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Monetization.BuildingBlocks.Http;
+using Monetization.IntegrationEvents;
 using Monetization.IntegrationEvents.Marketplace;
 using Monetization.Marketplace.Data;
 using Monetization.Marketplace.Domain;
@@ -60,7 +61,7 @@ internal static class UninstallPlugin
 
             install.Status = InstallStatuses.Uninstalled;
             install.UninstalledAt = now;
-            db.AddIntegrationEvent(new PluginUninstalled(Guid.NewGuid(), now, install.Id, plugin.Id, install.UserId));
+            db.AddIntegrationEvent(new PluginUninstalled(IntegrationEventIds.New(now), now, install.Id, plugin.Id, install.UserId));
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return InstallResponse.From(install);

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Monetization.BuildingBlocks.Billing;
+using Monetization.IntegrationEvents;
 using Monetization.IntegrationEvents.Marketplace;
 using Monetization.Marketplace.Data;
 using Monetization.Marketplace.Domain;
@@ -240,7 +241,8 @@ internal static class RunPayouts
             }
             else
             {
-                db.AddIntegrationEvent(new PayoutFailed(Guid.NewGuid(), clock.GetUtcNow(), payout.Id, payout.DeveloperId, payout.Period, payout.Amount, payout.Currency, error));
+                var failedAt = clock.GetUtcNow();
+                db.AddIntegrationEvent(new PayoutFailed(IntegrationEventIds.New(failedAt), failedAt, payout.Id, payout.DeveloperId, payout.Period, payout.Amount, payout.Currency, error));
                 await db.SaveChangesAsync(CancellationToken.None);
             }
 
@@ -267,7 +269,7 @@ internal static class RunPayouts
                 await ledger.AddPaidAsync(evt, evt.DeveloperShare, ct);
             }
 
-            db.AddIntegrationEvent(new PayoutSent(Guid.NewGuid(), now, payout.Id, payout.DeveloperId, payout.Period, payout.Amount, payout.Currency, transferId));
+            db.AddIntegrationEvent(new PayoutSent(IntegrationEventIds.New(now), now, payout.Id, payout.DeveloperId, payout.Period, payout.Amount, payout.Currency, transferId));
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
         }

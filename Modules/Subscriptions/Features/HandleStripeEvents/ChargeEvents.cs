@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Monetization.BuildingBlocks.Billing;
+using Monetization.IntegrationEvents;
 using Monetization.IntegrationEvents.Subscriptions;
 using Monetization.Stripe;
 using Monetization.Subscriptions.Data;
@@ -57,7 +58,7 @@ internal sealed class ChargeEvents(StripeEventScope scope, InvoiceEvents invoice
         var userId = invoice?.UserId
             ?? (customer is null ? null : await db.Accounts.AsNoTracking().Where(a => a.StripeCustomerId == customer).Select(a => a.UserId).FirstOrDefaultAsync(ct));
         db.AddIntegrationEvent(new PaymentRefunded(
-            Guid.NewGuid(),
+            IntegrationEventIds.New(now),
             now,
             charge.Id,
             pi,

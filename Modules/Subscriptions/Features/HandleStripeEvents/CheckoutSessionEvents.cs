@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Monetization.BuildingBlocks.Billing;
+using Monetization.IntegrationEvents;
 using Monetization.IntegrationEvents.Subscriptions;
 using Monetization.Stripe;
 using Monetization.Subscriptions.Data;
@@ -56,7 +57,7 @@ internal sealed class CheckoutSessionEvents(StripeEventScope scope, Subscription
         }
 
         db.AddIntegrationEvent(new CheckoutCompleted(
-            Guid.NewGuid(),
+            IntegrationEventIds.New(now),
             now,
             session.Id,
             userId,

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Monetization.BuildingBlocks.Billing;
+using Monetization.IntegrationEvents;
 using Monetization.IntegrationEvents.Subscriptions;
 using Monetization.Stripe;
 using Monetization.Subscriptions.Data;
@@ -62,7 +63,7 @@ internal sealed class InvoiceEvents(StripeEventScope scope, SubscriptionEvents s
             {
                 db.FirstPaidMarkers.Add(new FirstPaidMarker { UserId = account.UserId, InvoiceId = invoice.Id, AmountPaid = invoice.AmountPaid, Currency = invoice.Currency, OccurredAt = now });
                 db.AddIntegrationEvent(new FirstPaidTransition(
-                    Guid.NewGuid(),
+                    IntegrationEventIds.New(now),
                     now,
                     account.UserId,
                     invoice.CustomerId ?? account.StripeCustomerId ?? "",
@@ -122,7 +123,7 @@ internal sealed class InvoiceEvents(StripeEventScope scope, SubscriptionEvents s
         }
 
         db.AddIntegrationEvent(new InvoicePaymentFailed(
-            Guid.NewGuid(),
+            IntegrationEventIds.New(now),
             now,
             account.UserId,
             invoice.Id,
@@ -174,7 +175,7 @@ internal sealed class InvoiceEvents(StripeEventScope scope, SubscriptionEvents s
         var userId = stored?.UserId
             ?? Meta(invoice.Metadata, MetadataKeys.UserId)
             ?? (customer is null ? null : await db.Accounts.AsNoTracking().Where(a => a.StripeCustomerId == customer).Select(a => a.UserId).FirstOrDefaultAsync(ct));
-        db.AddIntegrationEvent(new InvoiceVoided(Guid.NewGuid(), now, userId, invoice.Id, SubscriptionIdOf(invoice), invoice.AmountDue, invoice.Currency, invoice.Metadata ?? []));
+        db.AddIntegrationEvent(new InvoiceVoided(IntegrationEventIds.New(now), now, userId, invoice.Id, SubscriptionIdOf(invoice), invoice.AmountDue, invoice.Currency, invoice.Metadata ?? []));
         return StripeEventStatuses.Processed;
     }
 
@@ -244,7 +245,7 @@ internal sealed class InvoiceEvents(StripeEventScope scope, SubscriptionEvents s
         {
             record.PaidAt = now;
             db.AddIntegrationEvent(new InvoicePaid(
-                Guid.NewGuid(),
+                IntegrationEventIds.New(now),
                 now,
                 account.UserId,
                 invoice.CustomerId ?? account.StripeCustomerId ?? "",

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Monetization.BuildingBlocks.Billing;
+using Monetization.IntegrationEvents;
 using Monetization.IntegrationEvents.Subscriptions;
 using Monetization.Stripe;
 using Monetization.Subscriptions.Data;
@@ -201,7 +202,7 @@ internal sealed class StripeEventScope(SubscriptionsDbContext db, StripeEventSto
 
         account.StripeCustomerId = customerId;
         account.UpdatedAt = now;
-        db.AddIntegrationEvent(new StripeCustomerLinked(Guid.NewGuid(), now, account.UserId, customerId, account.Email));
+        db.AddIntegrationEvent(new StripeCustomerLinked(IntegrationEventIds.New(now), now, account.UserId, customerId, account.Email));
     }
 
     /// <summary>The stored invoice <paramref name="invoiceId"/> (tracked; a batch's own, saved or not), or null.</summary>

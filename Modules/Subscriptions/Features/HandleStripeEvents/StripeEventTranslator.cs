@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Monetization.IntegrationEvents;
 using Monetization.IntegrationEvents.Subscriptions;
 using Monetization.Subscriptions.Data;
 using Monetization.Subscriptions.Domain;
@@ -128,7 +129,8 @@ internal sealed class StripeEventTranslator(
     private Task<string> AccountUpdatedAsync(StripeEventEnvelope evt)
     {
         var account = evt.GetObject<StripeNet.Account>();
-        db.AddIntegrationEvent(new ConnectedAccountUpdated(Guid.NewGuid(), clock.GetUtcNow(), account.Id, account.ChargesEnabled, account.PayoutsEnabled, account.DetailsSubmitted));
+        var now = clock.GetUtcNow();
+        db.AddIntegrationEvent(new ConnectedAccountUpdated(IntegrationEventIds.New(now), now, account.Id, account.ChargesEnabled, account.PayoutsEnabled, account.DetailsSubmitted));
         return Task.FromResult(StripeEventStatuses.Processed);
     }
 }

@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Monetization.BuildingBlocks.Billing;
 using Monetization.BuildingBlocks.Http;
+using Monetization.IntegrationEvents;
 using Monetization.IntegrationEvents.Usage;
 using Monetization.Usage.Data;
 using Monetization.Usage.Domain;
@@ -223,7 +224,7 @@ internal static class IngestUsageEvents
                     continue;
                 }
 
-                db.AddIntegrationEvent(new UsageThresholdCrossed(Guid.NewGuid(), now, key.UserId, key.Meter, key.Period, key.Threshold, used, limit, Resolved: false));
+                db.AddIntegrationEvent(new UsageThresholdCrossed(IntegrationEventIds.New(now), now, key.UserId, key.Meter, key.Period, key.Threshold, used, limit, Resolved: false));
                 raised.Add(key);
             }
 
