@@ -216,7 +216,10 @@ public sealed unsafe class SqliteStatement : IDisposable
 
     /// <summary>Column <paramref name="column"/> (0-based) of the current row as text, or null for NULL.</summary>
     public string? GetString(int column) =>
-        raw.sqlite3_column_type(_statement, column) == raw.SQLITE_NULL ? null : raw.sqlite3_column_text(_statement, column).utf8_to_string();
+        IsNull(column) ? null : raw.sqlite3_column_text(_statement, column).utf8_to_string();
+
+    /// <summary>True when column <paramref name="column"/> (0-based) of the current row is NULL.</summary>
+    public bool IsNull(int column) => sqlite3_column_type(_statementPointer, column) == raw.SQLITE_NULL;
 
     /// <summary>Ends the current run of <see cref="Read"/> early, so the statement can be bound and run again.</summary>
     public void Reset() => sqlite3_reset(_statementPointer);
@@ -267,4 +270,7 @@ public sealed unsafe class SqliteStatement : IDisposable
 
     [DllImport("e_sqlite3", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
     private static extern long sqlite3_column_int64(nint statement, int column);
+
+    [DllImport("e_sqlite3", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+    private static extern int sqlite3_column_type(nint statement, int column);
 }

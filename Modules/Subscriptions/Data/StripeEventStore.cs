@@ -8,21 +8,21 @@ namespace Monetization.Subscriptions.Data;
 /// <summary>
 /// The webhook intake's storage: the Stripe event rows (<see cref="StripeEventRecord"/>, unique by Stripe's event id) of a
 /// batch, and the billing state the batch's events name, read in one query per kind. A batch's keys go to SQLite as one
-/// JSON array each (<c>json_each</c>), so each query's SQL is the same for every batch size and EF Core builds it once;
-/// a LINQ <c>Contains</c> over a list made EF Core generate the SQL again per batch, and EF Core 10's own translation of
-/// <c>Contains</c> was slower on this path (ADR 0001). On PostgreSQL the keys go as one <c>text[]</c> (<c>= ANY</c>) and the
-/// event rows as one batch of inserts (issue 17).
+/// JSON array each (<c>json_each</c>), so each query's SQL is the same for every batch size, and its rows are read by a
+/// prepared statement and tracked as EF Core would track them (<see cref="SqliteTrackedRows{T}"/>); a LINQ <c>Contains</c>
+/// over a list made EF Core generate the SQL again per batch, and EF Core 10's own translation of <c>Contains</c> was
+/// slower on this path (ADR 0001). On PostgreSQL the keys go as one <c>text[]</c> (<c>= ANY</c>) to EF Core's raw SQL
+/// queries, and the event rows as one batch of inserts (issue 17).
 /// </summary>
 internal sealed class StripeEventStore(SubscriptionsDbContext db)
 {
     private const string StoredIdSql = "SELECT 1 FROM StripeEvents WHERE Id = ?1";
 
-    private const string InvoicesByIdSql = "SELECT * FROM Invoices WHERE InvoiceId IN (SELECT value FROM json_each({0}))";
+    private const string InvoicesById = "InvoiceId IN (SELECT value FROM json_each(?1))";
 
-    private const string AccountsByCustomerOrUserSql =
-        "SELECT * FROM BillingAccounts WHERE StripeCustomerId IN (SELECT value FROM json_each({0})) OR UserId IN (SELECT value FROM json_each({1}))";
+    private const string AccountsByCustomerOrUser = "StripeCustomerId IN (SELECT value FROM json_each(?1)) OR UserId IN (SELECT value FROM json_each(?2))";
 
-    private const string FirstPaidMarkersByUserSql = "SELECT * FROM FirstPaidMarkers WHERE UserId IN (SELECT value FROM json_each({0}))";
+    private const string FirstPaidMarkersByUser = "UserId IN (SELECT value FROM json_each(?1))";
 
     private const string InsertEventSql =
         "INSERT INTO StripeEvents (Id, Type, Created, ObjectId, Account, Livemode, Payload, Status, Attempts, LastError, ReceivedAt, ProcessedAt, NextAttemptAt) "
@@ -120,20 +120,49 @@ internal sealed class StripeEventStore(SubscriptionsDbContext db)
     }
 
     /// <summary>The stored invoices among <paramref name="invoiceIds"/>, tracked.</summary>
-    public Task<List<InvoiceRecord>> LoadInvoicesAsync(IEnumerable<string> invoiceIds, CancellationToken ct) =>
-        (_postgres ? db.Invoices.FromSqlRaw(PostgresInvoicesByIdSql, TextArray(invoiceIds)) : db.Invoices.FromSqlRaw(InvoicesByIdSql, JsonList(invoiceIds))).ToListAsync(ct);
+    public async Task<List<InvoiceRecord>> LoadInvoicesAsync(IEnumerable<string> invoiceIds, CancellationToken ct) =>
+        _postgres
+            ? await db.Invoices.FromSqlRaw(PostgresInvoicesByIdSql, TextArray(invoiceIds)).ToListAsync(ct)
+            : await LoadTrackedAsync<InvoiceRecord>(InvoicesById, [JsonList(invoiceIds)], ct);
 
     /// <summary>The accounts linked to any of <paramref name="customerIds"/> or of <paramref name="userIds"/>, tracked.</summary>
-    public Task<List<BillingAccount>> LoadAccountsAsync(IEnumerable<string> customerIds, IEnumerable<string> userIds, CancellationToken ct) =>
-        (_postgres
-            ? db.Accounts.FromSqlRaw(PostgresAccountsByCustomerOrUserSql, TextArray(customerIds)[0], TextArray(userIds)[0])
-            : db.Accounts.FromSqlRaw(AccountsByCustomerOrUserSql, JsonList(customerIds), JsonList(userIds))).ToListAsync(ct);
+    public async Task<List<BillingAccount>> LoadAccountsAsync(IEnumerable<string> customerIds, IEnumerable<string> userIds, CancellationToken ct) =>
+        _postgres
+            ? await db.Accounts.FromSqlRaw(PostgresAccountsByCustomerOrUserSql, TextArray(customerIds)[0], TextArray(userIds)[0]).ToListAsync(ct)
+            : await LoadTrackedAsync<BillingAccount>(AccountsByCustomerOrUser, [JsonList(customerIds), JsonList(userIds)], ct);
 
     /// <summary>Loads, tracked, the first-paid markers of <paramref name="userIds"/> (a later <c>Find</c> answers from memory).</summary>
-    public Task LoadFirstPaidMarkersAsync(IEnumerable<string> userIds, CancellationToken ct) =>
-        (_postgres
-            ? db.FirstPaidMarkers.FromSqlRaw(PostgresFirstPaidMarkersByUserSql, TextArray(userIds))
-            : db.FirstPaidMarkers.FromSqlRaw(FirstPaidMarkersByUserSql, JsonList(userIds))).LoadAsync(ct);
+    public async Task LoadFirstPaidMarkersAsync(IEnumerable<string> userIds, CancellationToken ct)
+    {
+        if (_postgres)
+        {
+            await db.FirstPaidMarkers.FromSqlRaw(PostgresFirstPaidMarkersByUserSql, TextArray(userIds)).LoadAsync(ct);
+            return;
+        }
+
+        await LoadTrackedAsync<FirstPaidMarker>(FirstPaidMarkersByUser, [JsonList(userIds)], ct);
+    }
+
+    /// <summary>
+    /// On SQLite: the rows of <typeparamref name="T"/>'s table matching <paramref name="where"/>, read by one prepared statement
+    /// and tracked (<see cref="SqliteTrackedRows{T}"/>). EF Core's raw SQL query cost more in its query pipeline than the
+    /// rows did to read: three per webhook batch (issue 22, docs/performance.md, twenty-first session). The three entity
+    /// types are ones the reader covers (a test holds them to it); a mapping it does not cover throws
+    /// <see cref="NotSupportedException"/>, and the batch is then taken event by event, through EF Core.
+    /// </summary>
+    private async Task<List<T>> LoadTrackedAsync<T>(string where, string[] jsonLists, CancellationToken ct)
+        where T : class
+    {
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            return SqliteTrackedRows<T>.Load(db, where, jsonLists);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
 
     private static string JsonList(IEnumerable<string> keys) => JsonSerializer.Serialize(keys);
 
