@@ -79,6 +79,86 @@ public sealed class StripeEventStoreTests
         });
     }
 
+    [Test]
+    public async Task The_batch_saves_with_prepared_statements_what_ef_core_would_save_and_falls_back_for_the_rest()
+    {
+        await using var factory = new MonetizationFactory();
+        if (factory.Provider != DatabaseProvider.Sqlite)
+        {
+            Assert.Ignore("SQLite only: on PostgreSQL EF Core saves.");
+        }
+
+        await factory.QueryAsync<SubscriptionsDbContext, int>(async db =>
+        {
+            db.Accounts.AddRange(Bare<BillingAccount>(db, "user_old"), Bare<BillingAccount>(db, "user_gone"));
+            return await db.SaveChangesAsync();
+        });
+
+        var written = await factory.QueryAsync<SubscriptionsDbContext, int>(async db =>
+        {
+            Assert.That(SqliteTrackedRows<BillingAccount>.SavesDirectly(db) && SqliteTrackedRows<InvoiceRecord>.SavesDirectly(db) && SqliteTrackedRows<FirstPaidMarker>.SavesDirectly(db)
+                && SqliteTrackedRows<ChargeRecord>.SavesDirectly(db) && SqliteTrackedRows<CreditGrant>.SavesDirectly(db),
+                Is.True, "what the webhook batch adds and changes is written by the prepared statements, not by EF Core");
+            db.SaveWithPreparedStatements = true;
+            await using var tx = await db.BeginWriteTransactionAsync(default);
+            var old = (await new StripeEventStore(db).LoadAccountsAsync([], ["user_old"], default)).Single();
+            var filled = Filled<BillingAccount>(db, "user_old", 4);
+            foreach (var property in db.Model.FindEntityType(typeof(BillingAccount))!.GetProperties().Where(p => !p.IsPrimaryKey()))
+            {
+                property.PropertyInfo!.SetValue(old, property.PropertyInfo.GetValue(filled)); // every column changes, nulls to values
+            }
+
+            db.Accounts.Add(Filled<BillingAccount>(db, "user_new", 5));
+            db.Invoices.Add(Filled<InvoiceRecord>(db, "in_new", 6));
+            db.FirstPaidMarkers.Add(Bare<FirstPaidMarker>(db, "user_new"));
+            var count = await db.SaveChangesAsync();
+            Assert.That(db.ChangeTracker.Entries().Select(e => e.State), Is.All.EqualTo(EntityState.Unchanged), "accepted as EF Core accepts a save");
+
+            // A change the prepared statements do not write (a deletion) goes through EF Core, in the same transaction.
+            db.Accounts.Remove(await db.Accounts.SingleAsync(a => a.UserId == "user_gone"));
+            Assert.That(await db.SaveChangesAsync(), Is.EqualTo(1));
+
+            // A constraint the batch breaks fails the save as EF Core reports it (the batch is then taken event by event).
+            var taken = Filled<BillingAccount>(db, "user_clash", 4); // the Stripe customer id user_old now has
+            db.Accounts.Add(taken);
+            var clash = Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync());
+            Assert.That(clash!.InnerException, Is.InstanceOf<Microsoft.Data.Sqlite.SqliteException>());
+            db.Entry(taken).State = EntityState.Detached;
+
+            await tx.CommitAsync(default);
+            return count;
+        });
+        Assert.That(written, Is.EqualTo(4), "one updated account, three new rows");
+
+        await factory.QueryAsync<SubscriptionsDbContext, int>(async db =>
+        {
+            var stored = await db.Accounts.AsNoTracking().ToDictionaryAsync(a => a.UserId);
+            Assert.That(stored.Keys, Is.EquivalentTo(new[] { "user_old", "user_new" }));
+            var properties = db.Model.FindEntityType(typeof(BillingAccount))!.GetProperties().Where(p => !p.IsPrimaryKey()).ToList();
+            Assert.Multiple(() =>
+            {
+                foreach (var property in properties)
+                {
+                    Assert.That(property.PropertyInfo!.GetValue(stored["user_old"]), Is.EqualTo(property.PropertyInfo.GetValue(Filled<BillingAccount>(db, "x", 4))), $"updated {property.Name}");
+                    Assert.That(property.PropertyInfo!.GetValue(stored["user_new"]), Is.EqualTo(property.PropertyInfo.GetValue(Filled<BillingAccount>(db, "x", 5))), $"inserted {property.Name}");
+                }
+            });
+            var invoice = await db.Invoices.AsNoTracking().SingleAsync();
+            Assert.That(invoice.PaidAt, Is.EqualTo(Filled<InvoiceRecord>(db, "x", 6).PaidAt), "UTC ticks, to the tick");
+            Assert.That((await db.FirstPaidMarkers.AsNoTracking().SingleAsync()).UserId, Is.EqualTo("user_new"));
+
+            // An update whose row is gone is a concurrency failure, as EF Core reports it.
+            db.SaveWithPreparedStatements = true;
+            await using var tx = await db.BeginWriteTransactionAsync(default);
+            var ghost = Bare<BillingAccount>(db, "user_never_stored");
+            db.Accounts.Attach(ghost);
+            ghost.Plan = "pro";
+            db.ChangeTracker.DetectChanges();
+            Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => db.SaveChangesAsync());
+            return 0;
+        });
+    }
+
     /// <summary>Each preloaded entity equals EF Core's reading of the same row, property by property, as the model maps them.</summary>
     private static async Task AssertSameAsEfCoreAsync<T>(SubscriptionsDbContext db, List<T> loaded, Func<T, string> key)
         where T : class

@@ -100,11 +100,30 @@ public abstract class ModuleDbContext(DbContextOptions options) : DbContext(opti
     /// </summary>
     /// <exception cref="DbUpdateException">SQLite refused a row (as EF Core would report it).</exception>
     /// <returns>The rows written, outbox rows included.</returns>
-    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default) =>
-        StoreNewOutboxRows() + await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        var outboxRows = StoreNewOutboxRows();
+        return outboxRows + (TrySaveWithPreparedStatements(acceptAllChangesOnSuccess) ?? await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken));
+    }
 
     /// <inheritdoc cref="SaveChangesAsync(bool, CancellationToken)" />
-    public override int SaveChanges(bool acceptAllChangesOnSuccess) => StoreNewOutboxRows() + base.SaveChanges(acceptAllChangesOnSuccess);
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        var outboxRows = StoreNewOutboxRows();
+        return outboxRows + (TrySaveWithPreparedStatements(acceptAllChangesOnSuccess) ?? base.SaveChanges(acceptAllChangesOnSuccess));
+    }
+
+    /// <summary>
+    /// When set, a <c>SaveChanges</c> inside a transaction on SQLite writes added and modified entities with prepared
+    /// statements (<see cref="SqliteTrackedChanges"/>) whenever every change is one it writes, instead of through EF Core's
+    /// update pipeline; otherwise EF Core saves as usual. For a writer that saves many entities in its own transaction
+    /// again and again: the Stripe webhook batch sets it for its transaction (issue 22, docs/performance.md, twenty-first
+    /// session). Off by default.
+    /// </summary>
+    public bool SaveWithPreparedStatements { get; set; }
+
+    private int? TrySaveWithPreparedStatements(bool acceptAllChangesOnSuccess) =>
+        SaveWithPreparedStatements && this.IsSqlite() ? SqliteTrackedChanges.TrySave(this, acceptAllChangesOnSuccess) : null;
 
     private const string InsertOutboxSql =
         "INSERT INTO OutboxMessages (EventId, Type, Payload, OccurredAt, Attempts, NextAttemptAt, DispatchedAt, DeadLetteredAt, LastError, LockedUntil, LockedBy, TraceParent) "

@@ -63,6 +63,7 @@ internal static partial class HandleStripeEvents
             var autoSavepoints = db.Database.AutoSavepointsEnabled;
             db.Database.AutoSavepointsEnabled = false; // a failure abandons the whole transaction, so savepoints buy nothing
             db.ChangeTracker.AutoDetectChangesEnabled = false; // one change scan per save, not one per query
+            db.SaveWithPreparedStatements = true; // on SQLite, the batch's accounts and invoices without EF Core's update pipeline
             try
             {
                 await using var tx = await store.BeginWriteAsync(ct);
@@ -122,6 +123,7 @@ internal static partial class HandleStripeEvents
             {
                 db.TraceParentOfNewEvents = null;
                 db.ChangeTracker.AutoDetectChangesEnabled = true;
+                db.SaveWithPreparedStatements = false;
                 db.Database.AutoSavepointsEnabled = autoSavepoints;
                 db.ChangeTracker.Clear();
                 translator.ForgetPreloaded();
