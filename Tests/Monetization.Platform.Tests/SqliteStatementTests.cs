@@ -146,5 +146,113 @@ public sealed class SqliteStatementTests
         Assert.That(await db.Database.SqlQueryRaw<long>("SELECT COUNT(*) AS Value FROM t WHERE leased = 'first'").SingleAsync(), Is.EqualTo(3));
     }
 
+    [Test]
+    public async Task A_disposed_statement_is_kept_per_connection_reset_and_without_parameters_and_taken_again_for_its_sql()
+    {
+        await using var db = await OpenAsync("CREATE TABLE t (k INTEGER NOT NULL PRIMARY KEY, v TEXT NULL, n INTEGER NULL);");
+        var connection = db.Database.GetDbConnection();
+        const string Insert = "INSERT INTO t (k, v, n) VALUES (?1, ?2, ?3)";
+        using (var first = SqliteStatement.Prepare(connection, Insert))
+        {
+            first.Bind(1, 1);
+            first.Bind(2, "bound once");
+            first.Bind(3, 7);
+            first.Execute();
+            Assert.That(SqliteStatement.IdleStatementCount(connection), Is.EqualTo(0), "in use, not idle");
+
+            // The same SQL while the first is in use: a statement of its own, finalized on dispose (one is kept per SQL).
+            using var second = SqliteStatement.Prepare(connection, Insert);
+            second.Bind(1, 2);
+            second.Execute();
+        }
+
+        Assert.That(SqliteStatement.IdleStatementCount(connection), Is.EqualTo(1), "one statement kept for the SQL");
+        using (var again = SqliteStatement.Prepare(connection, Insert))
+        {
+            Assert.That(SqliteStatement.IdleStatementCount(connection), Is.EqualTo(0), "the kept statement was taken");
+            again.Bind(1, 3);
+            again.Execute(); // ?2 and ?3 not bound this time: NULL, as on a freshly prepared statement
+        }
+
+        var rows = await db.Database.SqlQueryRaw<Row>("SELECT CAST(k AS TEXT) AS K, v AS V, COALESCE(n, -1) AS N FROM t ORDER BY k").ToListAsync();
+        Assert.That(rows, Is.EqualTo(new[] { new Row("1", "bound once", 7), new Row("2", null, -1), new Row("3", null, -1) }),
+            "a kept statement starts with no parameters bound");
+
+        // The schema changes under a kept statement: SQLite compiles it again by itself.
+        await db.Database.ExecuteSqlRawAsync("ALTER TABLE t ADD COLUMN w TEXT NULL;");
+        using (var afterAlter = SqliteStatement.Prepare(connection, Insert))
+        {
+            afterAlter.Bind(1, 4);
+            afterAlter.Bind(2, "after alter");
+            Assert.That(afterAlter.Execute(), Is.EqualTo(1));
+        }
+
+        for (var i = 0; i < SqliteStatement.IdleStatementsPerConnection + 10; i++)
+        {
+            using var select = SqliteStatement.Prepare(connection, $"SELECT {i} FROM t LIMIT 1");
+            Assert.That(select.Read() && select.GetInt64(0) == i, Is.True);
+        }
+
+        Assert.That(SqliteStatement.IdleStatementCount(connection), Is.EqualTo(SqliteStatement.IdleStatementsPerConnection),
+            "at most that many are kept per connection");
+    }
+
+    [Test]
+    public async Task A_kept_statement_stopped_mid_read_holds_no_read_transaction_and_the_connection_still_closes()
+    {
+        var file = Path.Combine(Path.GetTempPath(), "monetization-statement", Guid.NewGuid().ToString("N") + ".db");
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        var connectionString = $"Data Source={file}";
+        await using (var setup = new SqliteConnection(connectionString))
+        {
+            await setup.OpenAsync();
+            await using var create = setup.CreateCommand();
+            create.CommandText = "PRAGMA journal_mode=WAL; CREATE TABLE t (k INTEGER PRIMARY KEY); INSERT INTO t VALUES (1), (2), (3);";
+            await create.ExecuteNonQueryAsync();
+        }
+
+        await using var reader = new SqliteConnection(connectionString);
+        await reader.OpenAsync();
+        using (var select = SqliteStatement.Prepare(reader, "SELECT k FROM t ORDER BY k"))
+        {
+            Assert.That(select.Read(), Is.True, "one row read, two left: the read transaction is open");
+        }
+
+        Assert.That(SqliteStatement.IdleStatementCount(reader), Is.EqualTo(1));
+        await using (var writer = new SqliteConnection(connectionString))
+        {
+            await writer.OpenAsync();
+            await using var write = writer.CreateCommand();
+            write.CommandText = "INSERT INTO t VALUES (4);";
+            await write.ExecuteNonQueryAsync();
+            write.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
+            await using var result = await write.ExecuteReaderAsync();
+            Assert.That(await result.ReadAsync(), Is.True);
+            Assert.That(result.GetInt64(0), Is.EqualTo(0), "the checkpoint was not blocked: the kept statement was reset, its snapshot released");
+        }
+
+        using (var select = SqliteStatement.Prepare(reader, "SELECT k FROM t ORDER BY k"))
+        {
+            var keys = new List<long>();
+            while (select.Read())
+            {
+                keys.Add(select.GetInt64(0));
+            }
+
+            Assert.That(keys, Is.EqualTo(new long[] { 1, 2, 3, 4 }), "the kept statement runs again from the start and sees the new row");
+        }
+
+        // Closing with a statement kept: the pool's connection closes (SQLite keeps it until the statement is finalized),
+        // nothing throws, and the file opens again.
+        await reader.CloseAsync();
+        SqliteConnection.ClearAllPools();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        await using var reopened = new SqliteConnection(connectionString);
+        await reopened.OpenAsync();
+        using var count = SqliteStatement.Prepare(reopened, "SELECT COUNT(*) FROM t");
+        Assert.That(count.ExecuteScalarInt64(), Is.EqualTo(4));
+    }
+
     private sealed record Row(string K, string? V, long N);
 }

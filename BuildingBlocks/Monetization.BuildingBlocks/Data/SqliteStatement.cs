@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Data.Sqlite;
@@ -18,8 +19,16 @@ namespace Monetization.BuildingBlocks.Data;
 /// the machine in usage ingestion's profile (issue 22, docs/performance.md, fourteenth session).
 /// </summary>
 /// <remarks>
+/// <para>
 /// Not thread-safe (nor is the connection). Dispose it before the connection closes. Errors from SQLite are thrown as
 /// <see cref="SqliteException"/> with SQLite's result code and message, as Microsoft.Data.Sqlite would.
+/// </para>
+/// <para>
+/// Prepared statements are kept per physical connection (<see cref="IdleStatements"/>, ADR 0081): disposing one resets it,
+/// clears its parameters and keeps it for the next <see cref="Prepare"/> of the same SQL on that connection, so a statement
+/// is compiled once per connection rather than once per batch. Compiling them was 5.5 % of the Host's CPU under webhook
+/// load (issue 22, docs/performance.md, twenty-second session).
+/// </para>
 /// </remarks>
 public sealed unsafe class SqliteStatement : IDisposable
 {
@@ -29,16 +38,31 @@ public sealed unsafe class SqliteStatement : IDisposable
     /// <summary>Text up to this many UTF-8 bytes is encoded on the stack before binding; longer text in a pooled array.</summary>
     private const int StackTextBytes = 512;
 
+    /// <summary>Most idle statements kept per connection; past it, a disposed statement is finalized.</summary>
+    public const int IdleStatementsPerConnection = 64;
+
+    /// <summary>
+    /// Idle prepared statements by SQL, per physical connection (its native handle, which Microsoft.Data.Sqlite's pool keeps
+    /// for the connection's life). An idle statement holds no reference on the handle: when the pool closes the connection
+    /// (<c>sqlite3_close_v2</c>) SQLite keeps it as a zombie until these statements are finalized, which their own handles do
+    /// once the connection's entry here is collected.
+    /// </summary>
+    private static readonly ConditionalWeakTable<sqlite3, Dictionary<string, sqlite3_stmt>> IdleStatements = new();
+
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _statement;
+    private readonly string _sql;
+    private readonly Dictionary<string, sqlite3_stmt> _idle;
     private readonly nint _dbPointer;
     private readonly nint _statementPointer;
     private bool _disposed;
 
-    private SqliteStatement(sqlite3 db, sqlite3_stmt statement)
+    private SqliteStatement(sqlite3 db, sqlite3_stmt statement, string sql, Dictionary<string, sqlite3_stmt> idle)
     {
         _db = db;
         _statement = statement;
+        _sql = sql;
+        _idle = idle;
 
         // Held until Dispose, so the raw pointers stay valid for every call in between.
         var dbAdded = false;
@@ -67,7 +91,11 @@ public sealed unsafe class SqliteStatement : IDisposable
         _statementPointer = statement.DangerousGetHandle();
     }
 
-    /// <summary>Prepares <paramref name="sql"/> (one statement, positional parameters) on an open SQLite connection.</summary>
+    /// <summary>
+    /// Prepares <paramref name="sql"/> (one statement, positional parameters) on an open SQLite connection, or takes the
+    /// connection's idle statement of the same SQL (reset, no parameters bound). SQLite compiles a kept statement again by
+    /// itself when the schema has changed since (<c>sqlite3_prepare_v2</c>).
+    /// </summary>
     /// <exception cref="ArgumentException">The connection is not an open <see cref="SqliteConnection"/>.</exception>
     /// <exception cref="SqliteException">SQLite refused the SQL.</exception>
     public static SqliteStatement Prepare(DbConnection connection, string sql)
@@ -77,16 +105,20 @@ public sealed unsafe class SqliteStatement : IDisposable
             throw new ArgumentException("An open SQLite connection is required.", nameof(connection));
         }
 
-        var rc = raw.sqlite3_prepare_v2(db, sql, out var statement);
-        if (rc != raw.SQLITE_OK)
+        var idle = IdleStatements.GetValue(db, static _ => new Dictionary<string, sqlite3_stmt>(StringComparer.Ordinal));
+        if (!idle.Remove(sql, out var statement))
         {
-            statement?.Dispose();
-            throw Error(db, rc);
+            var rc = raw.sqlite3_prepare_v2(db, sql, out statement);
+            if (rc != raw.SQLITE_OK)
+            {
+                statement?.Dispose();
+                throw Error(db, rc);
+            }
         }
 
         try
         {
-            return new SqliteStatement(db, statement);
+            return new SqliteStatement(db, statement, sql, idle);
         }
         catch
         {
@@ -224,7 +256,11 @@ public sealed unsafe class SqliteStatement : IDisposable
     /// <summary>Ends the current run of <see cref="Read"/> early, so the statement can be bound and run again.</summary>
     public void Reset() => sqlite3_reset(_statementPointer);
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Resets the statement and clears its parameters, and keeps it for the next <see cref="Prepare"/> of its SQL on this
+    /// connection; finalizes it instead when the connection already keeps one of that SQL, or
+    /// <see cref="IdleStatementsPerConnection"/> of any.
+    /// </summary>
     public void Dispose()
     {
         if (_disposed)
@@ -233,10 +269,24 @@ public sealed unsafe class SqliteStatement : IDisposable
         }
 
         _disposed = true;
+        sqlite3_reset(_statementPointer);
+        sqlite3_clear_bindings(_statementPointer);
         _statement.DangerousRelease();
         _db.DangerousRelease();
+        if (!_db.IsClosed && _idle.Count < IdleStatementsPerConnection && _idle.TryAdd(_sql, _statement))
+        {
+            return;
+        }
+
         _statement.Dispose();
     }
+
+    /// <summary>
+    /// How many idle prepared statements the physical connection under <paramref name="connection"/> keeps for
+    /// <see cref="Prepare"/> (0 when it is closed or not SQLite).
+    /// </summary>
+    public static int IdleStatementCount(DbConnection connection) =>
+        connection is SqliteConnection { Handle: { } db } && IdleStatements.TryGetValue(db, out var idle) ? idle.Count : 0;
 
     private void Check(int rc)
     {
@@ -264,6 +314,9 @@ public sealed unsafe class SqliteStatement : IDisposable
 
     [DllImport("e_sqlite3", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
     private static extern int sqlite3_reset(nint statement);
+
+    [DllImport("e_sqlite3", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+    private static extern int sqlite3_clear_bindings(nint statement);
 
     [DllImport("e_sqlite3", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
     private static extern int sqlite3_changes(nint db);
