@@ -87,6 +87,9 @@ public sealed partial class OutboxDispatcher<TDbContext>(
     /// <summary>Rows delivered but not yet marked so (guarded by <see cref="_round"/>): marked by the next round's claim, in the same write.</summary>
     private readonly List<long> _delivered = [];
 
+    /// <summary><see cref="OutboxSignal{TDbContext}.Count"/> when the last round started (guarded by <see cref="_round"/>); -1 before the first.</summary>
+    private long _signalsSeen = -1;
+
     /// <inheritdoc />
     public string Module => module;
 
@@ -235,6 +238,13 @@ public sealed partial class OutboxDispatcher<TDbContext>(
     /// taken. A failed row is recorded at once. If the process dies mid-round, the unmarked rows are delivered again when the lease runs
     /// out; consumers skip them through their inbox. The statements are the provider's (<see cref="OutboxRows"/>).
     /// </summary>
+    /// <remarks>
+    /// Whether rows are due is asked of the database only when this process has not signalled a commit since the last
+    /// round (<see cref="OutboxSignal{TDbContext}.Count"/>): after a signal, rows are due and the claim finds them. On SQLite
+    /// the question runs on a reader connection, and each time the writer had committed in between, SQLite unmapped and
+    /// mapped again that connection's whole memory map of the file: under webhook load about a hundred times a second, 2 %
+    /// of the Host's CPU with the page faults that followed (issue 22, docs/performance.md, twenty-second session).
+    /// </remarks>
     private async Task<int> DispatchRoundAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
@@ -243,7 +253,10 @@ public sealed partial class OutboxDispatcher<TDbContext>(
         var now = clock.GetUtcNow();
         var claim = $"{_instance}:{Interlocked.Increment(ref _rounds)}";
         var statements = OutboxRows.For(db);
-        if (!await statements.AnyDueAsync(db, now, cancellationToken))
+        var signals = signal.Count;
+        var signalled = signals != _signalsSeen;
+        _signalsSeen = signals;
+        if (!signalled && !await statements.AnyDueAsync(db, now, cancellationToken))
         {
             await MarkDeliveredAsync(db, _delivered);
             return 0;
@@ -318,7 +331,7 @@ public sealed partial class OutboxDispatcher<TDbContext>(
         // Under load more rows are due by now: the next round marks these in the write that claims those, so a round
         // takes the module's write gate once; each time it does, the webhook writer may wait for this loop's turn on the
         // thread pool. Otherwise mark them now, so a drained outbox shows every delivered row as delivered.
-        if (!await statements.AnyDueAsync(db, clock.GetUtcNow(), CancellationToken.None))
+        if (signal.Count == _signalsSeen && !await statements.AnyDueAsync(db, clock.GetUtcNow(), CancellationToken.None))
         {
             await MarkDeliveredAsync(db, _delivered);
         }

@@ -11,9 +11,21 @@ public sealed class OutboxSignal<TDbContext>
     where TDbContext : ModuleDbContext
 {
     private readonly Channel<bool> _channel = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private long _count;
+
+    /// <summary>
+    /// How many times <see cref="Signal"/> has been called in this process. A dispatcher that sees it change knows that rows
+    /// were committed (or put back in line) since it last looked, so it claims without asking the database first whether
+    /// anything is due.
+    /// </summary>
+    public long Count => Interlocked.Read(ref _count);
 
     /// <summary>Asks the dispatcher to look at the outbox now.</summary>
-    public void Signal() => _channel.Writer.TryWrite(true);
+    public void Signal()
+    {
+        Interlocked.Increment(ref _count);
+        _channel.Writer.TryWrite(true);
+    }
 
     /// <summary>Waits for a signal or the timeout, whichever comes first.</summary>
     public async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
