@@ -46,6 +46,11 @@ public static partial class DashboardEndpoints
             // sending the session over plain HTTP to anything but localhost.
             o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         });
+        // The pages authenticate with the cookie scheme by name (DashboardOperator.CurrentAsync). Without this switch, ASP.NET
+        // Core makes a lone scheme the default, and its authentication middleware runs the cookie handler on every request of
+        // the Host, webhooks and API calls included: 1.2 % of the Host's CPU under webhook load (issue 22,
+        // docs/performance.md, twenty-second session; https://learn.microsoft.com/aspnet/core/security/authentication/#defaultscheme).
+        AppContext.SetSwitch("Microsoft.AspNetCore.Authentication.SuppressAutoDefaultScheme", true);
         builder.Services.AddAuthentication()
             .AddCookie(DashboardOperator.Scheme, o => DashboardOperator.ConfigureCookie(o, builder.Environment.IsDevelopment()));
         return builder;
