@@ -142,6 +142,54 @@ public sealed class OutboxTests
     }
 
     [Test]
+    public async Task The_signal_counts_commits_of_outbox_rows_and_a_signalled_round_claims_and_marks_them()
+    {
+        await using var factory = new NotesFactory();
+        _ = factory.Server;
+        var signal = factory.Services.GetRequiredService<Monetization.BuildingBlocks.Outbox.OutboxSignal<NotesDbContext>>();
+        var dispatcher = factory.Services.GetServices<Monetization.BuildingBlocks.Outbox.IOutboxDispatcher>().Single(d => d.Module == "Notes");
+        var start = signal.Count;
+
+        await factory.WriteNoteAsync("one commit");
+        Assert.That(signal.Count, Is.EqualTo(start + 1), "a commit with an outbox row signals once");
+
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<NotesDbContext>();
+            db.Notes.Add(new Note { Id = "note_plain", Text = "no event" });
+            await db.SaveChangesAsync();
+            Assert.That(signal.Count, Is.EqualTo(start + 1), "a commit without outbox rows does not signal");
+
+            await using (var transaction = await db.Database.BeginTransactionAsync())
+            {
+                db.AddIntegrationEvent(new NoteWritten(Guid.CreateVersion7(), factory.Clock.GetUtcNow(), "note_a", "first save"));
+                await db.SaveChangesAsync();
+                db.AddIntegrationEvent(new NoteWritten(Guid.CreateVersion7(), factory.Clock.GetUtcNow(), "note_b", "second save"));
+                await db.SaveChangesAsync();
+                Assert.That(signal.Count, Is.EqualTo(start + 1), "nothing is signalled before the transaction commits");
+                await transaction.CommitAsync();
+            }
+
+            Assert.That(signal.Count, Is.EqualTo(start + 2), "one signal for the transaction's commit");
+            await using (await db.Database.BeginTransactionAsync())
+            {
+                db.AddIntegrationEvent(new NoteWritten(Guid.CreateVersion7(), factory.Clock.GetUtcNow(), "note_lost", "rolled back"));
+                await db.SaveChangesAsync();
+            }
+
+            Assert.That(signal.Count, Is.EqualTo(start + 2), "a rolled-back transaction does not signal");
+        }
+
+        // Signalled since the dispatcher last looked: the round claims without asking first, delivers the three rows and,
+        // with nothing signalled during it and nothing left due, marks them before it returns.
+        Assert.That(await dispatcher.DispatchDueAsync(CancellationToken.None), Is.EqualTo(3));
+        Assert.That(signal.Count, Is.EqualTo(start + 2), "the consumers' commits, on pooled contexts, signal nothing left over from the rolled-back transaction");
+        Assert.That(await factory.PendingOutboxAsync(), Is.Zero);
+        Assert.That(await dispatcher.DispatchDueAsync(CancellationToken.None), Is.Zero, "nothing signalled, nothing due");
+        Assert.That(await factory.QueryAsync(db => db.Seen.CountAsync()), Is.EqualTo(6), "three events, two consumers each");
+    }
+
+    [Test]
     public async Task A_round_with_nothing_due_does_not_wait_for_the_modules_writers()
     {
         await using var factory = new NotesFactory();

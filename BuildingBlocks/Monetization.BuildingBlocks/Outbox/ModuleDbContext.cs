@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Monetization.BuildingBlocks.Data;
 using Monetization.BuildingBlocks.Telemetry;
@@ -54,6 +55,9 @@ public abstract class ModuleDbContext(DbContextOptions options) : DbContext(opti
 
     /// <summary>Set while this context saved outbox rows inside a transaction that has not committed yet.</summary>
     internal bool OutboxSignalPending { get; set; }
+
+    /// <summary>The transaction <see cref="OutboxSignalPending"/> belongs to; null for SaveChanges' own transaction.</summary>
+    internal System.Data.Common.DbTransaction? OutboxSignalTransaction { get; set; }
 
     /// <summary>
     /// When set, events added from now on carry this W3C <c>traceparent</c> instead of the current activity's: work done
@@ -176,6 +180,7 @@ public abstract class ModuleDbContext(DbContextOptions options) : DbContext(opti
             }
 
             OutboxSignalPending = true; // the dispatcher is woken when the transaction commits
+            OutboxSignalTransaction = Database.CurrentTransaction?.GetDbTransaction();
             return added.Count;
         }
         finally

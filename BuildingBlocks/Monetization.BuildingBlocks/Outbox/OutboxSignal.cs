@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Storage;
 using System.Data.Common;
 
 namespace Monetization.BuildingBlocks.Outbox;
@@ -79,6 +80,28 @@ public sealed class OutboxCommitInterceptor<TDbContext>(OutboxSignal<TDbContext>
         return base.SavedChanges(eventData!, result);
     }
 
+    /// <summary>
+    /// A transaction starting on a context whose pending rows belong to an earlier transaction: that one ended without
+    /// commit or rollback (disposed, which raises no interceptor event), so its rows are gone and nothing is pending.
+    /// Npgsql reuses a connection's transaction object, so the check at commit alone could take a later transaction for
+    /// the abandoned one. SaveChanges' own transaction starts after its rows were marked, with no transaction recorded.
+    /// </summary>
+    public ValueTask<DbTransaction> TransactionStartedAsync(DbConnection connection, TransactionEndEventData eventData, DbTransaction result, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(TransactionStarted(connection, eventData, result));
+
+    /// <inheritdoc cref="TransactionStartedAsync" />
+    public DbTransaction TransactionStarted(DbConnection connection, TransactionEndEventData eventData, DbTransaction result)
+    {
+        if (eventData?.Context is ModuleDbContext { OutboxSignalTransaction: not null } context)
+        {
+            context.OutboxSignalPending = false;
+            context.OutboxSignalTransaction = null;
+            context.DropAfterCommit();
+        }
+
+        return result;
+    }
+
     /// <inheritdoc />
     public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
     {
@@ -89,13 +112,22 @@ public sealed class OutboxCommitInterceptor<TDbContext>(OutboxSignal<TDbContext>
     /// <inheritdoc />
     public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData)
     {
-        if (eventData?.Context is ModuleDbContext { OutboxSignalPending: true } context)
+        if (eventData?.Context is not ModuleDbContext context)
         {
-            context.OutboxSignalPending = false;
+            return;
+        }
+
+        // Only rows saved in this transaction (or in SaveChanges' own, which records none). A transaction disposed without
+        // commit or rollback raises no interceptor event, and the module contexts are pooled: its pending rows, rolled
+        // back with it, must not signal at the next user's commit.
+        if (context.OutboxSignalPending && (context.OutboxSignalTransaction is null || ReferenceEquals(context.OutboxSignalTransaction, transaction)))
+        {
             signal.Signal();
         }
 
-        (eventData?.Context as ModuleDbContext)?.RunAfterCommit();
+        context.OutboxSignalPending = false;
+        context.OutboxSignalTransaction = null;
+        context.RunAfterCommit();
     }
 
     /// <inheritdoc />
@@ -111,6 +143,7 @@ public sealed class OutboxCommitInterceptor<TDbContext>(OutboxSignal<TDbContext>
         if (eventData?.Context is ModuleDbContext context)
         {
             context.OutboxSignalPending = false;
+            context.OutboxSignalTransaction = null;
             context.DropAfterCommit();
         }
     }
@@ -129,9 +162,18 @@ public sealed class OutboxCommitInterceptor<TDbContext>(OutboxSignal<TDbContext>
         tracker.AutoDetectChangesEnabled = false;
         try
         {
-            if (tracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added))
+            var added = tracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added);
+            var transaction = module.Database.CurrentTransaction?.GetDbTransaction();
+            if (transaction is null)
+            {
+                // Its own commit: pending is whether this save adds rows, whatever an abandoned transaction left.
+                module.OutboxSignalPending = added;
+                module.OutboxSignalTransaction = null;
+            }
+            else if (added)
             {
                 module.OutboxSignalPending = true;
+                module.OutboxSignalTransaction = transaction;
             }
         }
         finally
@@ -150,6 +192,7 @@ public sealed class OutboxCommitInterceptor<TDbContext>(OutboxSignal<TDbContext>
         if (module.OutboxSignalPending)
         {
             module.OutboxSignalPending = false;
+            module.OutboxSignalTransaction = null;
             signal.Signal();
         }
 
