@@ -59,6 +59,13 @@ public abstract class ModuleDbContext(DbContextOptions options) : DbContext(opti
     /// <summary>The transaction <see cref="OutboxSignalPending"/> belongs to; null for SaveChanges' own transaction.</summary>
     internal System.Data.Common.DbTransaction? OutboxSignalTransaction { get; set; }
 
+    /// <summary>Nothing pending any more: the rows were signalled, rolled back or abandoned.</summary>
+    internal void ClearOutboxSignal()
+    {
+        OutboxSignalPending = false;
+        OutboxSignalTransaction = null;
+    }
+
     /// <summary>
     /// When set, events added from now on carry this W3C <c>traceparent</c> instead of the current activity's: work done
     /// for a request outside its flow (the Stripe webhook intake's batch writer) keeps each event in its request's trace.

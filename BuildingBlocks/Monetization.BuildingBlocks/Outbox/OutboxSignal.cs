@@ -94,8 +94,7 @@ public sealed class OutboxCommitInterceptor<TDbContext>(OutboxSignal<TDbContext>
     {
         if (eventData?.Context is ModuleDbContext { OutboxSignalTransaction: not null } context)
         {
-            context.OutboxSignalPending = false;
-            context.OutboxSignalTransaction = null;
+            context.ClearOutboxSignal();
             context.DropAfterCommit();
         }
 
@@ -125,8 +124,7 @@ public sealed class OutboxCommitInterceptor<TDbContext>(OutboxSignal<TDbContext>
             signal.Signal();
         }
 
-        context.OutboxSignalPending = false;
-        context.OutboxSignalTransaction = null;
+        context.ClearOutboxSignal();
         context.RunAfterCommit();
     }
 
@@ -142,8 +140,7 @@ public sealed class OutboxCommitInterceptor<TDbContext>(OutboxSignal<TDbContext>
     {
         if (eventData?.Context is ModuleDbContext context)
         {
-            context.OutboxSignalPending = false;
-            context.OutboxSignalTransaction = null;
+            context.ClearOutboxSignal();
             context.DropAfterCommit();
         }
     }
@@ -191,8 +188,7 @@ public sealed class OutboxCommitInterceptor<TDbContext>(OutboxSignal<TDbContext>
 
         if (module.OutboxSignalPending)
         {
-            module.OutboxSignalPending = false;
-            module.OutboxSignalTransaction = null;
+            module.ClearOutboxSignal();
             signal.Signal();
         }
 
