@@ -18,6 +18,16 @@ namespace Monetization.BuildingBlocks.Data;
 /// webhook intake (docs/performance.md). A passive checkpoint takes no write lock, so writers go on meanwhile. Writer
 /// connections keep SQLite's own checkpoint as a backstop, at <see cref="BackstopPages"/>, should this service fall
 /// behind or not run (tests without hosted services).
+/// <para>
+/// The log starts over (its next frame written at its start again) only when a writer begins while every frame in it is
+/// already in the database file (https://sqlite.org/walformat.html, "WAL reset"). Under back-to-back writers a passive
+/// checkpoint never gets there: frames committed while it copies are left for the next one. The log then grew to the
+/// backstop and the writer that crossed it ran a whole checkpoint, with two <c>fsync</c>s of up to 45 ms, inside the
+/// webhook batch's commit, about once a second under webhook load (issue 22, docs/adr/0082). So once the log is over
+/// <see cref="DatabaseOptions.LogRestartPages"/>, the passive checkpoint is followed by a catch-up inside the database's
+/// <see cref="SqliteWriteGate"/>: a second passive checkpoint that copies only the frames committed during the first,
+/// with no writer of this process running, after which the next writer starts the log over.
+/// </para>
 /// </summary>
 public sealed partial class SqliteCheckpointer(
     IServiceProvider services,
@@ -32,6 +42,7 @@ public sealed partial class SqliteCheckpointer(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var interval = TimeSpan.FromMilliseconds(Math.Max(10, options.Value.CheckpointIntervalMilliseconds));
+        var restartPages = Math.Max(16, options.Value.LogRestartPages);
         var connections = new List<(string Module, SqliteConnection Connection)>();
         try
         {
@@ -57,7 +68,7 @@ public sealed partial class SqliteCheckpointer(
                     {
                         foreach (var (module, connection) in connections)
                         {
-                            Checkpoint(module, connection);
+                            Checkpoint(module, connection, restartPages, interval, stoppingToken);
                         }
                     }
                 },
@@ -77,27 +88,58 @@ public sealed partial class SqliteCheckpointer(
         }
     }
 
-    /// <summary>One passive checkpoint; a failure is logged and retried on the next tick (the backstop still bounds the log).</summary>
-    private void Checkpoint(string module, SqliteConnection connection)
+    /// <summary>
+    /// One passive checkpoint, and the catch-up inside the write gate when the log is at least <paramref name="restartPages"/>
+    /// long. The gate is waited for at most one <paramref name="interval"/> (a long
+    /// write, such as a usage invoice run, holds it for longer); without it the catch-up waits for the next tick. A failure
+    /// is logged and retried on the next tick (the backstop still bounds the log).
+    /// </summary>
+    private void Checkpoint(string module, SqliteConnection connection, int restartPages, TimeSpan interval, CancellationToken stoppingToken)
     {
         try
         {
-            var started = Stopwatch.GetTimestamp();
-            using var command = connection.CreateCommand();
-            command.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
-            using var reader = command.ExecuteReader();
-            if (reader.Read() && reader.GetInt32(2) > 0)
+            // The first checkpoint copies the log as it was when it began; writers go on committing meanwhile.
+            var logPages = CheckpointPassive(module, connection);
+            if (logPages >= restartPages)
             {
-                LogCheckpointed(logger, module, reader.GetInt32(2), reader.GetInt32(1), Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                using var gate = SqliteWriteGate.TryEnter(connection.ConnectionString, interval, stoppingToken);
+                if (gate is not null)
+                {
+                    CheckpointPassive(module, connection);
+                }
             }
         }
         catch (SqliteException e)
         {
             LogFailed(logger, module, e.Message);
         }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
     }
 
-    [LoggerMessage(Level = LogLevel.Trace, Message = "{Module}: checkpointed {Pages} of {LogPages} log pages in {Milliseconds:0.0} ms")]
+    /// <summary><c>PRAGMA wal_checkpoint(PASSIVE)</c>: the log's length in pages when it began.</summary>
+    private int CheckpointPassive(string module, SqliteConnection connection)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
+        using var reader = command.ExecuteReader();
+        if (!reader.Read())
+        {
+            return 0;
+        }
+
+        var (logPages, copiedPages) = (reader.GetInt32(1), reader.GetInt32(2));
+        if (copiedPages > 0)
+        {
+            LogCheckpointed(logger, module, copiedPages, logPages, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+
+        return logPages;
+    }
+
+    [LoggerMessage(Level = LogLevel.Trace, Message = "{Module}: {Pages} of {LogPages} log pages are in the database file after {Milliseconds:0.0} ms")]
     private static partial void LogCheckpointed(ILogger logger, string module, int pages, int logPages, double milliseconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Module}: background checkpoint failed, retried on the next tick: {Error}")]

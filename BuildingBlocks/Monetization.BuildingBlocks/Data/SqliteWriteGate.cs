@@ -31,11 +31,29 @@ public static class SqliteWriteGate
     public static async ValueTask<Lease> EnterAsync(DbContext db, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
-        var gate = GatesByConnectionString.GetOrAdd(
-            db.Database.GetConnectionString() ?? "", static connectionString => Gates.GetOrAdd(KeyOf(connectionString), static _ => new SemaphoreSlim(1, 1)));
+        var gate = GateOf(db.Database.GetConnectionString() ?? "");
         await gate.WaitAsync(cancellationToken);
         return new Lease(gate, SqliteWriterConnection.Take(db));
     }
+
+    /// <summary>
+    /// Blocks for at most <paramref name="timeout"/> until the gate of the database file that <paramref name="connectionString"/>
+    /// names is free, for work on a connection of the caller's own (the background checkpointer's catch-up): no writer
+    /// connection is handed out. Null when the gate stayed taken that long; otherwise dispose the result to leave the gate.
+    /// It queues behind the writers already waiting, as they do: a blocking <see cref="SemaphoreSlim.Wait(TimeSpan)"/> is
+    /// woken by a release but can be overtaken by a writer that asks at that moment, again and again under back-to-back
+    /// writers, whereas a release hands the gate straight to the first queued asynchronous waiter.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">Cancelled while waiting; the gate was not taken.</exception>
+    public static Lease? TryEnter(string connectionString, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connectionString);
+        var gate = GateOf(connectionString);
+        return gate.WaitAsync(timeout, cancellationToken).GetAwaiter().GetResult() ? new Lease(gate, null) : null;
+    }
+
+    private static SemaphoreSlim GateOf(string connectionString) =>
+        GatesByConnectionString.GetOrAdd(connectionString, static given => Gates.GetOrAdd(KeyOf(given), static _ => new SemaphoreSlim(1, 1)));
 
     private static string KeyOf(string connectionString)
     {

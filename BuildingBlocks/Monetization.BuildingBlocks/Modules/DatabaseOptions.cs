@@ -20,4 +20,11 @@ public sealed class DatabaseOptions
     /// <see cref="Data.SqliteCheckpointer"/>.
     /// </summary>
     public int CheckpointIntervalMilliseconds { get; set; } = 100;
+
+    /// <summary>
+    /// Size of a module's write-ahead log, in 4 KiB pages (default 4,096: 16 MiB, at least 16), from which the background
+    /// checkpoint ends with a short catch-up inside the database's write gate so that the next writer starts the log over;
+    /// see <see cref="Data.SqliteCheckpointer"/>.
+    /// </summary>
+    public int LogRestartPages { get; set; } = 4_096;
 }
