@@ -91,9 +91,9 @@ public sealed partial class SqliteCheckpointer(
 
     /// <summary>
     /// One passive checkpoint, and the catch-up inside the write gate when the log is at least <paramref name="restartPages"/>
-    /// long. The gate is waited for at most one <paramref name="interval"/> (a long
-    /// write, such as a usage invoice run, holds it for longer); without it the catch-up waits for the next tick. A failure
-    /// is logged and retried on the next tick (the backstop still bounds the log).
+    /// long. The gate is waited for at most one <paramref name="interval"/> (a long write, such as a usage invoice run,
+    /// holds it for longer); without it the catch-up waits for the next tick. A failure is logged and retried on the next
+    /// tick (the backstop still bounds the log).
     /// </summary>
     private void Checkpoint(string module, SqliteConnection connection, int restartPages, TimeSpan interval, CancellationToken stoppingToken)
     {
