@@ -26,6 +26,12 @@ internal abstract class OutboxRows
     /// <summary>Whether the claim needs the in-process SQLite write gate (PostgreSQL's row locks make claims exclusive).</summary>
     public abstract bool NeedsWriteGate { get; }
 
+    /// <summary>The SQL of the "anything due" probe, as <see cref="AnyDueAsync"/> runs it (the tests read its query plan).</summary>
+    public abstract string AnyDueStatement { get; }
+
+    /// <summary>The SQL of the claim, as <see cref="ClaimDueAsync"/> runs it (the tests read its query plan).</summary>
+    public abstract string ClaimStatement { get; }
+
     /// <summary>
     /// Whether any row is due at <paramref name="now"/> (UTC). Each of the three opens the context's connection for its
     /// statement and closes it after (EF Core keeps it open inside a transaction), so the dispatcher holds no connection
@@ -87,7 +93,7 @@ internal abstract class OutboxRows
         private const string DueCondition =
             "DispatchedAt IS NULL AND DeadLetteredAt IS NULL AND NextAttemptAt <= ?3 AND (LockedUntil IS NULL OR LockedUntil < ?3)";
 
-        private const string AnyDueSql = "SELECT 1 FROM OutboxMessages WHERE " + DueCondition + " LIMIT 1";
+        private const string AnyDueSql = "SELECT 1 FROM OutboxMessages WHERE " + DueCondition + " ORDER BY Sequence LIMIT 1";
 
         private const string ClaimSql =
             "UPDATE OutboxMessages SET LockedUntil = ?1, LockedBy = ?2 WHERE Sequence IN ("
@@ -99,6 +105,10 @@ internal abstract class OutboxRows
             + "WHERE Sequence IN (SELECT value FROM json_each(?2))";
 
         public override bool NeedsWriteGate => true;
+
+        public override string AnyDueStatement => AnyDueSql;
+
+        public override string ClaimStatement => ClaimSql;
 
         protected override ValueTask<bool> AnyDueOnOpenAsync(DbContext db, DateTimeOffset now, CancellationToken ct)
         {
@@ -153,7 +163,9 @@ internal abstract class OutboxRows
         private const string DueCondition =
             "\"DispatchedAt\" IS NULL AND \"DeadLetteredAt\" IS NULL AND \"NextAttemptAt\" <= $1 AND (\"LockedUntil\" IS NULL OR \"LockedUntil\" < $1)";
 
-        private const string AnyDueSql = "SELECT 1 FROM \"OutboxMessages\" WHERE " + DueCondition + " LIMIT 1";
+        // In sequence order, like the claim: PostgreSQL otherwise plans a sequential scan, which meets every delivered row
+        // before the first open one (ADR 0083).
+        private const string AnyDueSql = "SELECT 1 FROM \"OutboxMessages\" WHERE " + DueCondition + " ORDER BY \"Sequence\" LIMIT 1";
 
         private const string ClaimSql =
             "UPDATE \"OutboxMessages\" SET \"LockedUntil\" = $2, \"LockedBy\" = $3 WHERE \"Sequence\" IN ("
@@ -165,6 +177,10 @@ internal abstract class OutboxRows
             + "WHERE \"Sequence\" = ANY($2)";
 
         public override bool NeedsWriteGate => false;
+
+        public override string AnyDueStatement => AnyDueSql;
+
+        public override string ClaimStatement => ClaimSql;
 
         protected override async ValueTask<bool> AnyDueOnOpenAsync(DbContext db, DateTimeOffset now, CancellationToken ct)
         {

@@ -227,7 +227,7 @@ public abstract class ModuleDbContext(DbContextOptions options) : DbContext(opti
             b.HasKey(m => m.Sequence);
             b.Property(m => m.Sequence).ValueGeneratedOnAdd();
             b.HasIndex(m => m.EventId).IsUnique();
-            b.HasIndex(m => new { m.DispatchedAt, m.NextAttemptAt });
+            b.HasIndex(m => m.Sequence, OutboxMigrations.PendingIndex).HasFilter(OutboxMigrations.PendingFilter);
             b.Property(m => m.Type).HasMaxLength(200);
         });
         modelBuilder.Entity<InboxMessage>(b =>

@@ -11,6 +11,19 @@ namespace Monetization.BuildingBlocks.Outbox;
 /// </summary>
 public static class OutboxMigrations
 {
+    /// <summary>
+    /// The index of the rows a dispatcher may still claim (ADR 0083): <c>Sequence</c>, filtered to rows neither delivered nor
+    /// dead-lettered, so a claim (oldest due rows first) and the "anything due" probe read the open rows in order and stop at
+    /// their limit, however many delivered rows the table keeps and however long the backlog is.
+    /// </summary>
+    public const string PendingIndex = "IX_OutboxMessages_Pending";
+
+    /// <summary>The filter of <see cref="PendingIndex"/>, in SQL both SQLite and PostgreSQL read.</summary>
+    public const string PendingFilter = "\"DispatchedAt\" IS NULL AND \"DeadLetteredAt\" IS NULL";
+
+    /// <summary>The index the outbox had before <see cref="PendingIndex"/>: (<c>DispatchedAt</c>, <c>NextAttemptAt</c>).</summary>
+    private const string DueIndex = "IX_OutboxMessages_DispatchedAt_NextAttemptAt";
+
     /// <summary>Creates <c>OutboxMessages</c> and <c>InboxMessages</c> with their indexes.</summary>
     /// <param name="migrationBuilder">The migration's builder.</param>
     /// <param name="schema">PostgreSQL: the module's schema (created when missing); ignored on SQLite.</param>
@@ -42,7 +55,7 @@ public static class OutboxMigrations
             },
             constraints: table => table.PrimaryKey("PK_OutboxMessages", x => x.Sequence));
         migrationBuilder.CreateIndex("IX_OutboxMessages_EventId", "OutboxMessages", "EventId", unique: true);
-        migrationBuilder.CreateIndex("IX_OutboxMessages_DispatchedAt_NextAttemptAt", "OutboxMessages", ["DispatchedAt", "NextAttemptAt"]);
+        migrationBuilder.CreateIndex(DueIndex, "OutboxMessages", ["DispatchedAt", "NextAttemptAt"]);
 
         migrationBuilder.CreateTable(
             name: "InboxMessages",
@@ -63,6 +76,32 @@ public static class OutboxMigrations
         ArgumentNullException.ThrowIfNull(migrationBuilder);
         var postgres = migrationBuilder.IsNpgsql();
         migrationBuilder.AddColumn<string>("TraceParent", "OutboxMessages", schema: postgres ? schema : null, type: postgres ? "text" : "TEXT", nullable: true);
+    }
+
+    /// <summary>
+    /// Replaces the (<c>DispatchedAt</c>, <c>NextAttemptAt</c>) index by <see cref="PendingIndex"/>, for each module's
+    /// migration of that name (ADR 0083). With the old index a claim collected every due row and sorted them: its cost
+    /// grew with the backlog, so draining a backlog after an outage grew with its square.
+    /// </summary>
+    /// <param name="migrationBuilder">The migration's builder.</param>
+    /// <param name="schema">PostgreSQL: the module's schema; ignored on SQLite.</param>
+    public static void IndexPendingOutboxRows(this MigrationBuilder migrationBuilder, string? schema = null)
+    {
+        ArgumentNullException.ThrowIfNull(migrationBuilder);
+        var inSchema = migrationBuilder.IsNpgsql() ? schema : null;
+        migrationBuilder.DropIndex(DueIndex, "OutboxMessages", inSchema);
+        migrationBuilder.CreateIndex(PendingIndex, "OutboxMessages", "Sequence", schema: inSchema, filter: PendingFilter);
+    }
+
+    /// <summary>Undoes <see cref="IndexPendingOutboxRows"/>.</summary>
+    /// <param name="migrationBuilder">The migration's builder.</param>
+    /// <param name="schema">PostgreSQL: the module's schema; ignored on SQLite.</param>
+    public static void UnindexPendingOutboxRows(this MigrationBuilder migrationBuilder, string? schema = null)
+    {
+        ArgumentNullException.ThrowIfNull(migrationBuilder);
+        var inSchema = migrationBuilder.IsNpgsql() ? schema : null;
+        migrationBuilder.DropIndex(PendingIndex, "OutboxMessages", inSchema);
+        migrationBuilder.CreateIndex(DueIndex, "OutboxMessages", ["DispatchedAt", "NextAttemptAt"], schema: inSchema);
     }
 
     private static void CreatePostgresOutboxAndInbox(MigrationBuilder migrationBuilder, string? schema)
@@ -94,7 +133,7 @@ public static class OutboxMigrations
             },
             constraints: table => table.PrimaryKey("PK_OutboxMessages", x => x.Sequence));
         migrationBuilder.CreateIndex("IX_OutboxMessages_EventId", "OutboxMessages", "EventId", schema: schema, unique: true);
-        migrationBuilder.CreateIndex("IX_OutboxMessages_DispatchedAt_NextAttemptAt", "OutboxMessages", ["DispatchedAt", "NextAttemptAt"], schema: schema);
+        migrationBuilder.CreateIndex(DueIndex, "OutboxMessages", ["DispatchedAt", "NextAttemptAt"], schema: schema);
 
         migrationBuilder.CreateTable(
             name: "InboxMessages",

@@ -63,6 +63,7 @@ public sealed class NotesInitial : Migration
     {
         migrationBuilder.CreateOutboxAndInbox();
         migrationBuilder.AddOutboxTraceParent(); // issue 18: a new module takes every outbox step in its initial migration
+        migrationBuilder.IndexPendingOutboxRows();
         migrationBuilder.CreateTable(
             name: "Notes",
             columns: t => new { Id = t.Column<string>(type: "TEXT", nullable: false), Text = t.Column<string>(type: "TEXT", nullable: false) },

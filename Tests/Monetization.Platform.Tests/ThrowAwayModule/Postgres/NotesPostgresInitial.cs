@@ -13,6 +13,7 @@ public sealed class NotesPostgresInitial : Migration
     {
         migrationBuilder.CreateOutboxAndInbox("notes");
         migrationBuilder.AddOutboxTraceParent("notes");
+        migrationBuilder.IndexPendingOutboxRows("notes");
         migrationBuilder.CreateTable(
             name: "Notes",
             schema: "notes",

@@ -92,7 +92,8 @@ namespace Monetization.Subscriptions.Data.Migrations.Postgres
                     b.HasIndex("EventId")
                         .IsUnique();
 
-                    b.HasIndex("DispatchedAt", "NextAttemptAt");
+                    b.HasIndex(new[] { "Sequence" }, "IX_OutboxMessages_Pending")
+                        .HasFilter("\"DispatchedAt\" IS NULL AND \"DeadLetteredAt\" IS NULL");
 
                     b.ToTable("OutboxMessages", "subscriptions");
                 });
