@@ -25,9 +25,15 @@ namespace Monetization.BuildingBlocks.Data;
 /// backstop and the writer that crossed it ran a whole checkpoint, with two <c>fsync</c>s of up to 45 ms, inside the
 /// webhook batch's commit, about once a second under webhook load (issue 22, docs/adr/0082). So once the log is over
 /// <see cref="DatabaseOptions.LogRestartPages"/>, the passive checkpoint is followed by a second one, then a catch-up
-/// inside the database's <see cref="SqliteWriteGate"/>: a third that copies only the frames committed during the second,
-/// with no writer of this process running, after which the next writer starts the log over. The catch-up holds the
-/// writers back for 10–25 ms on the benchmark machine, so it runs as seldom as the backstop allows.
+/// inside the database's <see cref="SqliteWriteGate"/>: a last pass with no writer of this process running, after which
+/// the next writer starts the log over. It runs as seldom as the backstop allows.
+/// </para>
+/// <para>
+/// A passive checkpoint that stops short of the log's end does not sync the database file; the one that reaches it
+/// does, and so writes back every page the earlier ones copied since the last restart. Inside the gate that was an
+/// <c>fsync</c> of about 50 MiB, 23–32 ms with every waiting delivery behind it, and it set the webhook's p99 (issue 22,
+/// ADR 0084). So before the gate the checkpointer syncs the file itself (<see cref="SqliteDatabaseFile.Sync"/>) and
+/// copies what was committed meanwhile; the pass inside the gate then copies and syncs a few hundred pages, 2–6 ms.
 /// </para>
 /// </summary>
 public sealed partial class SqliteCheckpointer(
@@ -90,8 +96,8 @@ public sealed partial class SqliteCheckpointer(
     }
 
     /// <summary>
-    /// One passive checkpoint, and the catch-up inside the write gate when the log is at least <paramref name="restartPages"/>
-    /// long. The gate is waited for at most one <paramref name="interval"/> (a long write, such as a usage invoice run,
+    /// One passive checkpoint, and when the log is at least <paramref name="restartPages"/> long the catch-up: two more
+    /// passes around a sync of the database file, then the last one inside the write gate. The gate is waited for at most one <paramref name="interval"/> (a long write, such as a usage invoice run,
     /// holds it for longer); without it the catch-up waits for the next tick. A failure is logged and retried on the next
     /// tick (the backstop still bounds the log).
     /// </summary>
@@ -100,11 +106,15 @@ public sealed partial class SqliteCheckpointer(
         try
         {
             // The first checkpoint copies the log as it was when it began; writers go on committing meanwhile. Past the
-            // threshold a second one outside the gate copies what they committed during the first, so that the one inside
-            // the gate has only the last few milliseconds' pages to copy.
+            // threshold a second one outside the gate copies what they committed during the first. The sync writes back
+            // every page copied since the log last started over, which the pass inside the gate would otherwise have to
+            // (ADR 0084), and a third pass copies what was committed during the sync: the one inside the gate has only the
+            // last few milliseconds' pages to copy and write back.
             var logPages = CheckpointPassive(module, connection);
             if (logPages >= restartPages)
             {
+                CheckpointPassive(module, connection);
+                SqliteDatabaseFile.Sync(connection);
                 CheckpointPassive(module, connection);
                 using var gate = SqliteWriteGate.TryEnter(connection.ConnectionString, interval, stoppingToken);
                 if (gate is not null)
