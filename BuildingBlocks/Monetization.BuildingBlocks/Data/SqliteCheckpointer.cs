@@ -97,9 +97,9 @@ public sealed partial class SqliteCheckpointer(
 
     /// <summary>
     /// One passive checkpoint, and when the log is at least <paramref name="restartPages"/> long the catch-up: two more
-    /// passes around a sync of the database file, then the last one inside the write gate. The gate is waited for at most one <paramref name="interval"/> (a long write, such as a usage invoice run,
-    /// holds it for longer); without it the catch-up waits for the next tick. A failure is logged and retried on the next
-    /// tick (the backstop still bounds the log).
+    /// passes around a sync of the database file, then the last one inside the write gate. The gate is waited for at most
+    /// one <paramref name="interval"/> (a long write, such as a usage invoice run, holds it for longer); without it the
+    /// catch-up waits for the next tick. A failure is logged and retried on the next tick (the backstop still bounds the log).
     /// </summary>
     private void Checkpoint(string module, SqliteConnection connection, int restartPages, TimeSpan interval, CancellationToken stoppingToken)
     {
