@@ -23,8 +23,8 @@ internal static class WebhookIntake
     /// steady state of a running Host, as it is in production. Measured with perf on the 2-core machine: under this load the
     /// JIT's background recompilation still took 13 % of the Host's CPU 14–24 s after start and under 1 % from 38 s on
     /// (docs/performance.md). The bound was 120,000 events, which at 2,900 events/s (2026-11-21) was 40 s; once the Host
-    /// took over 6,000 events/s it ended the warm-up after 15–20 s, with the JIT still at work in the timed phase
-    /// (docs/performance.md, twenty-sixth session). Warm-up events are made as they are sent, so the bound costs no memory.
+    /// took over 6,000 events/s it ended the warm-up after 25 s or less (docs/performance.md, twenty-sixth session).
+    /// Warm-up events are made as they are sent, so the bound costs no memory.
     /// </summary>
     private const int MaxWarmup = 1_000_000;
 
