@@ -168,14 +168,18 @@ internal static class WebhookIntake
 
     /// <summary>Signs <paramref name="body"/> now and posts it (warm-up events, made as they are sent).</summary>
     private static Task<Outcome> PostSignedAsync(HttpClient http, string path, byte[] body, string secret, CancellationToken ct) =>
-        PostAsync(http, path, body, StripeNet.EventUtility.GenerateSignatureHeader(System.Text.Encoding.UTF8.GetString(body), secret, DateTimeOffset.UtcNow.ToUnixTimeSeconds()), ct);
+        PostAsync(http, path, body, Signature(body, secret, DateTimeOffset.UtcNow), ct);
 
     /// <summary>Signs every body now (Stripe's tolerance is 300 s, so each phase signs just before it starts).</summary>
     internal static string[] Sign(byte[][] bodies, string secret)
     {
         var now = DateTimeOffset.UtcNow;
-        return bodies.Select(b => StripeNet.EventUtility.GenerateSignatureHeader(System.Text.Encoding.UTF8.GetString(b), secret, now.ToUnixTimeSeconds())).ToArray();
+        return bodies.Select(b => Signature(b, secret, now)).ToArray();
     }
+
+    /// <summary>The <c>Stripe-Signature</c> header for <paramref name="body"/> signed at <paramref name="at"/>, made by Stripe.net.</summary>
+    private static string Signature(byte[] body, string secret, DateTimeOffset at) =>
+        StripeNet.EventUtility.GenerateSignatureHeader(System.Text.Encoding.UTF8.GetString(body), secret, at.ToUnixTimeSeconds());
 
     /// <summary>Posts one signed Stripe event to <paramref name="path"/> as Stripe does.</summary>
     internal static Task<Outcome> PostAsync(HttpClient http, string path, byte[] body, string signature, CancellationToken ct)
